@@ -1,0 +1,261 @@
+package io.norm4j;
+
+import io.norm4j.nativeimpl.NativeAddresses;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A dense, contiguous, row-major f32 tensor in off-heap memory.
+ *
+ * <p>Three ways to get one:
+ *
+ * <ul>
+ *   <li>{@link #allocate(long...)} and {@link #of(float[], long...)} own their memory (a direct
+ *       buffer; {@code of} copies the array in);
+ *   <li>{@link #wrap(FloatBuffer, long...)} views a direct, native-order {@code FloatBuffer} from
+ *       its position, without copying;
+ *   <li>{@link #wrap(FloatPointer, long...)} views a JavaCPP {@code FloatPointer} from its
+ *       position to its limit, without copying.
+ * </ul>
+ *
+ * <p>A closed tensor cannot be used: every operation on it throws {@link IllegalStateException}.
+ * Closing a view does not free the memory it views; that stays with its owner. Memory of an owning
+ * tensor is released once the tensor is closed and unreachable, so a call racing with {@code
+ * close()} never reads freed memory.
+ */
+public final class Tensor implements AutoCloseable {
+    private final long[] shape;
+    private final long numel;
+    /** Native-order view of exactly numel floats, position 0. */
+    private final FloatBuffer data;
+    /** A wrapped JavaCPP pointer, kept to detect that its owner freed it; null otherwise. */
+    private final FloatPointer pointer;
+    private final boolean readOnly;
+    private volatile boolean closed;
+    /** Start address for native backends, computed on first use (needs JavaCPP's library). */
+    private long address;
+
+    private Tensor(long[] shape, long numel, FloatBuffer data, FloatPointer pointer, boolean readOnly) {
+        this.shape = shape;
+        this.numel = numel;
+        this.data = data;
+        this.pointer = pointer;
+        this.readOnly = readOnly;
+    }
+
+    /** A new zero-filled tensor of the given shape. */
+    public static Tensor allocate(long... shape) {
+        long[] dims = checkedShape(shape);
+        long n = Shapes.numel("shape", dims);
+        int count = fitsBuffer(n, dims);
+        FloatBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(count, Float.BYTES))
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        return new Tensor(dims, n, buf, null, false);
+    }
+
+    /** A new tensor holding a copy of {@code values}, whose length must equal the shape's size. */
+    public static Tensor of(float[] values, long... shape) {
+        Objects.requireNonNull(values, "values");
+        long[] dims = checkedShape(shape);
+        long n = Shapes.numel("shape", dims);
+        if (n != values.length) {
+            throw new IllegalArgumentException("values has " + values.length + " elements but shape "
+                    + Shapes.format(dims) + " needs " + n);
+        }
+        Tensor t = allocate(dims);
+        t.data.put(0, values);
+        return t;
+    }
+
+    /** A 1-d tensor holding a copy of {@code values}. */
+    public static Tensor of(float... values) {
+        Objects.requireNonNull(values, "values");
+        return of(values, values.length);
+    }
+
+    /**
+     * A zero-copy view of a direct, native-order {@code FloatBuffer}, starting at its position. A
+     * read-only buffer gives a read-only tensor, usable as an input only.
+     *
+     * @throws IllegalArgumentException if the buffer is not direct or not in native byte order
+     * @throws IndexOutOfBoundsException if fewer than the shape's size remain in the buffer
+     */
+    public static Tensor wrap(FloatBuffer buffer, long... shape) {
+        Objects.requireNonNull(buffer, "buffer");
+        long[] dims = checkedShape(shape);
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException(
+                    "buffer must be direct to be shared with native code; use Tensor.of(float[], shape) to copy");
+        }
+        if (buffer.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("buffer must be in native byte order (" + ByteOrder.nativeOrder()
+                    + "), it is " + buffer.order());
+        }
+        long n = Shapes.numel("shape", dims);
+        if (n > buffer.remaining()) {
+            throw new IndexOutOfBoundsException("buffer has " + buffer.remaining() + " floats from position "
+                    + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
+        }
+        FloatBuffer view = buffer.slice().limit((int) n);
+        return new Tensor(dims, n, view, null, buffer.isReadOnly());
+    }
+
+    /**
+     * A zero-copy view of a JavaCPP {@code FloatPointer}, from its position to its limit (or its
+     * capacity when no limit is set). If the pointer is later deallocated, using the tensor throws
+     * {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if the pointer is null or already deallocated
+     * @throws IndexOutOfBoundsException if the pointer holds fewer floats than the shape needs
+     */
+    public static Tensor wrap(FloatPointer pointer, long... shape) {
+        Objects.requireNonNull(pointer, "pointer");
+        long[] dims = checkedShape(shape);
+        if (pointer.isNull()) throw new IllegalStateException("pointer is null or deallocated");
+        long n = Shapes.numel("shape", dims);
+        long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
+        long available = end - pointer.position();
+        if (n > available) {
+            throw new IndexOutOfBoundsException("pointer holds " + Math.max(available, 0) + " floats from position "
+                    + pointer.position() + " but shape " + Shapes.format(dims) + " needs " + n
+                    + " (set the pointer's limit or capacity)");
+        }
+        int count = fitsBuffer(n, dims);
+        FloatBuffer view = count == 0
+                ? FloatBuffer.allocate(0)
+                : new FloatPointer(pointer).capacity(pointer.position() + n).limit(pointer.position() + n)
+                        .asBuffer();
+        Tensor t = new Tensor(dims, n, view, pointer, false);
+        if (count > 0) t.address = pointer.address() + pointer.position() * (long) Float.BYTES;
+        return t;
+    }
+
+    /** The dimensions (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Size of dimension {@code dim}; negative values count from the end, as in PyTorch. */
+    public long size(int dim) {
+        int d = dim < 0 ? dim + shape.length : dim;
+        if (d < 0 || d >= shape.length) {
+            throw new IndexOutOfBoundsException("dim " + dim + " out of range for rank " + shape.length);
+        }
+        return shape[d];
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return numel;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    public boolean isClosed() {
+        return closed || (pointer != null && pointer.isNull());
+    }
+
+    /** Element at a flat (row-major) index. */
+    public float get(long index) {
+        checkOpen("tensor");
+        return data.get(Math.toIntExact(java.util.Objects.checkIndex(index, numel)));
+    }
+
+    /** Sets the element at a flat (row-major) index. */
+    public void set(long index, float value) {
+        checkWritable("tensor");
+        data.put(Math.toIntExact(java.util.Objects.checkIndex(index, numel)), value);
+    }
+
+    /** Copies the elements out into a new array. */
+    public float[] toArray() {
+        checkOpen("tensor");
+        float[] out = new float[Math.toIntExact(numel)];
+        data.get(0, out);
+        return out;
+    }
+
+    /** Copies {@code values} in; its length must equal {@link #numel()}. */
+    public Tensor copyFrom(float[] values) {
+        Objects.requireNonNull(values, "values");
+        checkWritable("tensor");
+        if (values.length != numel) {
+            throw new IllegalArgumentException("values has " + values.length + " elements, tensor has " + numel);
+        }
+        data.put(0, values);
+        return this;
+    }
+
+    /** Fills every element with {@code value}. */
+    public Tensor fill(float value) {
+        checkWritable("tensor");
+        for (int i = 0; i < numel; i++) data.put(i, value);
+        return this;
+    }
+
+    /** Marks the tensor closed. Closing twice is allowed. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Shapes.format(shape) + (isClosed() ? " (closed)" : "");
+    }
+
+    // ---- for the backends ------------------------------------------------------------------
+
+    /** Throws if closed (or its wrapped pointer was freed); {@code name} is the argument's name. */
+    void checkOpen(String name) {
+        if (closed) throw new IllegalStateException(name + " is closed");
+        if (pointer != null && pointer.isNull()) throw new IllegalStateException(name + "'s pointer was deallocated");
+    }
+
+    void checkWritable(String name) {
+        checkOpen(name);
+        if (readOnly) throw new IllegalArgumentException(name + " is read-only and cannot receive output");
+    }
+
+    /** The elements, position 0, for the pure-Java backend. */
+    FloatBuffer buffer() {
+        return data;
+    }
+
+    /** Start address for native code; only called when a native backend is loaded. */
+    long address() {
+        long a = address;
+        if (a == 0 && numel > 0) {
+            a = NativeAddresses.of(data);
+            address = a;
+        }
+        return a;
+    }
+
+    long[] dims() {
+        return shape;
+    }
+
+    private static long[] checkedShape(long[] shape) {
+        Objects.requireNonNull(shape, "shape");
+        return shape.clone();
+    }
+
+    private static int fitsBuffer(long n, long[] dims) {
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape " + Shapes.format(dims) + " has " + n
+                    + " elements; a tensor holds at most " + (Integer.MAX_VALUE - 8));
+        }
+        return (int) n;
+    }
+}

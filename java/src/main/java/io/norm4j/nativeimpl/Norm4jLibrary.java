@@ -1,0 +1,73 @@
+package io.norm4j.nativeimpl;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of the C ABI in {@code native/include/norm4j/norm4j.h}. Internal: use the
+ * {@code io.norm4j} facade, which validates every argument before it gets here.
+ *
+ * <p>Pointers cross as raw addresses ({@code long}) so a call is one JNI crossing with no
+ * allocation. oneDNN and its OpenMP runtime are preloaded from the {@code org.bytedeco:dnnl} jar
+ * before {@code libnorm4j}, which links them.
+ */
+@Platform(
+        include = "norm4j/norm4j.h",
+        link = "norm4j",
+        library = "jninorm4j",
+        preload = {"gomp@.1", "dnnl@.3"},
+        preloadresource = "/org/bytedeco/dnnl/")
+public final class Norm4jLibrary {
+    private Norm4jLibrary() {}
+
+    /** Loads the native libraries; throws {@link UnsatisfiedLinkError} when they cannot load. */
+    public static void load() {
+        Loader.load(Norm4jLibrary.class);
+    }
+
+    public static final int NORM4J_OK = 0;
+    public static final int NORM4J_ERR_ARGUMENT = 1;
+    public static final int NORM4J_ERR_UNSUPPORTED = 2;
+    public static final int NORM4J_ERR_BACKEND = 3;
+
+    public static final int NORM4J_ISA_SCALAR = 0;
+    public static final int NORM4J_ISA_AVX2 = 1;
+
+    public static native int norm4j_isa_detected();
+
+    public static native int norm4j_isa_active();
+
+    public static native int norm4j_isa_select(int isa);
+
+    public static native @Cast("const char*") String norm4j_cpu_name();
+
+    public static native @Cast("const char*") String norm4j_onednn_version();
+
+    public static native @Cast("const char*") String norm4j_last_error();
+
+    public static native int norm4j_layer_norm_forward(
+            @Cast("const float*") long x,
+            @Cast("float*") long y,
+            @Cast("int64_t") long rows,
+            @Cast("int64_t") long cols,
+            @Cast("const float*") long weight,
+            @Cast("const float*") long bias,
+            float eps,
+            @Cast("float*") long mean,
+            @Cast("float*") long rstd);
+
+    public static native int norm4j_onednn_layer_norm_forward(
+            @Cast("const float*") long x,
+            @Cast("float*") long y,
+            @Cast("int64_t") long rows,
+            @Cast("int64_t") long cols,
+            @Cast("const float*") long weight,
+            @Cast("const float*") long bias,
+            float eps,
+            @Cast("float*") long mean,
+            @Cast("float*") long rstd);
+
+    public static native int norm4j_copy(@Cast("const float*") long src, @Cast("float*") long dst,
+            @Cast("int64_t") long n);
+}

@@ -1,0 +1,79 @@
+/*
+ * norm4j C ABI: the only surface Java binds.
+ *
+ * Plain C types and status codes only, so the binding stays a thin JNI crossing and the
+ * library can be called from C as well. Callers (the Java facade) validate shapes, sizes
+ * and pointers before calling; the functions here still refuse what would be undefined
+ * behaviour (negative sizes, null pointers for non-empty data) with NORM4J_ERR_ARGUMENT,
+ * so a bug in a caller surfaces as a status, not as a crash.
+ */
+#ifndef NORM4J_H
+#define NORM4J_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define NORM4J_API __declspec(dllexport)
+#else
+#define NORM4J_API __attribute__((visibility("default")))
+#endif
+
+/* Status codes returned by every function below that can fail. */
+#define NORM4J_OK 0
+#define NORM4J_ERR_ARGUMENT 1     /* a size, pointer or eps the kernels cannot accept */
+#define NORM4J_ERR_UNSUPPORTED 2  /* the backend cannot do this call */
+#define NORM4J_ERR_BACKEND 3      /* the backend failed (oneDNN error, allocation failure) */
+
+/* Kernel sets NATIVE can dispatch to. */
+#define NORM4J_ISA_SCALAR 0
+#define NORM4J_ISA_AVX2 1
+
+/* ---- runtime information and control ---------------------------------------------- */
+
+/* Best kernel set this CPU supports (NORM4J_ISA_*), from CPUID. */
+NORM4J_API int norm4j_isa_detected(void);
+/* Kernel set NATIVE currently dispatches to. */
+NORM4J_API int norm4j_isa_active(void);
+/* Force a kernel set; refuses (NORM4J_ERR_UNSUPPORTED) one the CPU lacks. */
+NORM4J_API int norm4j_isa_select(int isa);
+/* CPU brand string from CPUID, "unknown" elsewhere. Static storage. */
+NORM4J_API const char *norm4j_cpu_name(void);
+/* oneDNN's version as "major.minor.patch", or "" when built without oneDNN. Static storage. */
+NORM4J_API const char *norm4j_onednn_version(void);
+/* Why the last failing call on this thread failed (empty when it gave no reason).
+ * Thread-local storage, valid until the next call on the same thread. */
+NORM4J_API const char *norm4j_last_error(void);
+
+/* ---- layer norm ------------------------------------------------------------------------ */
+
+/*
+ * Layer norm over rows of a contiguous [rows, cols] f32 matrix:
+ *   y[r, c] = (x[r, c] - mean_r) * rstd_r * weight[c] + bias[c],  rstd_r = 1 / sqrt(var_r + eps)
+ * with the biased variance. weight and bias may each be null (meaning 1 and 0).
+ * mean and rstd may be null (inference); when given, they receive the per-row statistics
+ * (training); give both or neither. y may equal x (in place).
+ */
+NORM4J_API int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
+                                         const float *weight, const float *bias, float eps,
+                                         float *mean, float *rstd);
+
+/* The same computation through oneDNN's layer normalization primitive. */
+NORM4J_API int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_t rows,
+                                                int64_t cols, const float *weight,
+                                                const float *bias, float eps, float *mean,
+                                                float *rstd);
+
+/* ---- measurement helpers ------------------------------------------------------------- */
+
+/* Copies n floats; used to measure the machine's copy bandwidth next to the kernels. */
+NORM4J_API int norm4j_copy(const float *src, float *dst, int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NORM4J_H */

@@ -1,0 +1,64 @@
+// Runtime selection of the kernel set: CPUID decides once at load time, the environment
+// variable NORM4J_ISA=scalar (or norm4j_isa_select) can force the portable kernels.
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+#include "norm4j/norm4j.h"
+
+namespace norm4j {
+
+namespace {
+
+const KernelTable kScalar = {"scalar", scalar::layer_norm_forward};
+#if defined(NORM4J_HAVE_AVX2)
+const KernelTable kAvx2 = {"avx2", avx2::layer_norm_forward};
+#endif
+
+int detect_isa() {
+#if defined(NORM4J_HAVE_AVX2) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    // GCC's check includes the OS's support for saving AVX state (XGETBV).
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NORM4J_ISA_AVX2;
+#endif
+    return NORM4J_ISA_SCALAR;
+}
+
+const KernelTable *table_for(int isa) {
+#if defined(NORM4J_HAVE_AVX2)
+    if (isa == NORM4J_ISA_AVX2) return &kAvx2;
+#endif
+    (void)isa;
+    return &kScalar;
+}
+
+int initial_isa() {
+    const int detected = detect_isa();
+    const char *forced = std::getenv("NORM4J_ISA");
+    if (forced != nullptr && std::strcmp(forced, "scalar") == 0) return NORM4J_ISA_SCALAR;
+    return detected;
+}
+
+std::atomic<int> g_active_isa{initial_isa()};
+
+}  // namespace
+
+const KernelTable &active_kernels() { return *table_for(g_active_isa.load(std::memory_order_relaxed)); }
+
+}  // namespace norm4j
+
+extern "C" {
+
+int norm4j_isa_detected(void) { return norm4j::detect_isa(); }
+
+int norm4j_isa_active(void) { return norm4j::g_active_isa.load(std::memory_order_relaxed); }
+
+int norm4j_isa_select(int isa) {
+    if (isa != NORM4J_ISA_SCALAR && isa != NORM4J_ISA_AVX2) return NORM4J_ERR_ARGUMENT;
+    if (isa > norm4j::detect_isa()) return NORM4J_ERR_UNSUPPORTED;
+    norm4j::g_active_isa.store(isa, std::memory_order_relaxed);
+    return NORM4J_OK;
+}
+
+}  // extern "C"
