@@ -1,0 +1,52 @@
+package io.norm4j;
+
+import java.lang.System.Logger.Level;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One instance per backend, and the AUTO rule: the fastest available backend that supports the
+ * op, logged once per op. {@code -Dnorm4j.backend=reference|native|onednn} replaces AUTO's choice.
+ */
+final class Backends {
+    private Backends() {}
+
+    private static final System.Logger LOG = System.getLogger("io.norm4j");
+    private static final Map<Backend, CheckedBackend> INSTANCES = new EnumMap<>(Backend.class);
+    private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
+
+    static {
+        INSTANCES.put(Backend.REFERENCE, new ReferenceBackend());
+        INSTANCES.put(Backend.NATIVE, new NativeBackend());
+        INSTANCES.put(Backend.ONEDNN, new OneDnnBackend());
+    }
+
+    /** The backend for {@code requested}; AUTO is resolved for {@code op}. */
+    static CheckedBackend resolve(Backend requested, String op) {
+        if (requested != Backend.AUTO) {
+            if (!requested.isAvailable()) NativeRuntime.require(requested);
+            return INSTANCES.get(requested);
+        }
+        Backend chosen = autoChoice();
+        CheckedBackend backend = INSTANCES.get(chosen);
+        if (LOGGED.putIfAbsent(op, Boolean.TRUE) == null) {
+            String why = NativeRuntime.loadFailure().map(r -> " (" + r + ")").orElse("");
+            LOG.log(chosen == Backend.REFERENCE && !why.isEmpty() ? Level.WARNING : Level.INFO,
+                    "norm4j: AUTO runs " + op + " on " + backend.describe() + why);
+        }
+        return backend;
+    }
+
+    private static Backend autoChoice() {
+        String forced = System.getProperty("norm4j.backend");
+        if (forced != null && !forced.isBlank()) {
+            Backend b = Backend.fromName(forced);
+            if (b != Backend.AUTO) {
+                if (!b.isAvailable()) NativeRuntime.require(b);
+                return b;
+            }
+        }
+        return Backend.NATIVE.isAvailable() ? Backend.NATIVE : Backend.REFERENCE;
+    }
+}

@@ -1,0 +1,71 @@
+package io.norm4j;
+
+import io.norm4j.nativeimpl.Norm4jLibrary;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Loads the native library once and turns its status codes into Java exceptions.
+ *
+ * <p>A load failure is remembered, not thrown: REFERENCE keeps working, asking for NATIVE or ONEDNN
+ * explains why they are missing. {@code -Dnorm4j.isa=scalar} forces the portable kernels.
+ */
+final class NativeRuntime {
+    private NativeRuntime() {}
+
+    private static final class Holder {
+        static final Optional<String> FAILURE = load();
+    }
+
+    private static Optional<String> load() {
+        try {
+            Norm4jLibrary.load();
+        } catch (Throwable t) { // UnsatisfiedLinkError, or a class JavaCPP cannot find
+            return Optional.of("native library did not load on " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.arch") + ": " + t);
+        }
+        String isa = System.getProperty("norm4j.isa");
+        if (isa != null && !isa.isBlank()) selectIsa(isa);
+        return Optional.empty();
+    }
+
+    /** Empty when the native library is loaded, else the reason it is not. */
+    static Optional<String> loadFailure() {
+        return Holder.FAILURE;
+    }
+
+    /** Throws {@link UnsupportedOperationException} naming the backend if the library is missing. */
+    static void require(Backend backend) {
+        Holder.FAILURE.ifPresent(reason -> {
+            throw new UnsupportedOperationException(backend + " backend is not available: " + reason);
+        });
+    }
+
+    static void selectIsa(String name) {
+        int isa = switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "scalar" -> Norm4jLibrary.NORM4J_ISA_SCALAR;
+            case "avx2" -> Norm4jLibrary.NORM4J_ISA_AVX2;
+            default -> throw new IllegalArgumentException("unknown ISA '" + name + "'; expected scalar or avx2");
+        };
+        int status = Norm4jLibrary.norm4j_isa_select(isa);
+        if (status != Norm4jLibrary.NORM4J_OK) {
+            throw new UnsupportedOperationException("this CPU cannot run the " + name + " kernels");
+        }
+    }
+
+    static String isaName(int isa) {
+        return isa == Norm4jLibrary.NORM4J_ISA_AVX2 ? "avx2" : "scalar";
+    }
+
+    /** Turns a native status into the matching exception; {@code op} names the call. */
+    static void check(int status, String op) {
+        if (status == Norm4jLibrary.NORM4J_OK) return;
+        String reason = Norm4jLibrary.norm4j_last_error();
+        String detail = op + (reason == null || reason.isEmpty() ? "" : ": " + reason);
+        switch (status) {
+            case Norm4jLibrary.NORM4J_ERR_ARGUMENT -> throw new IllegalArgumentException(detail);
+            case Norm4jLibrary.NORM4J_ERR_UNSUPPORTED -> throw new UnsupportedOperationException(detail);
+            default -> throw new Norm4jException(detail);
+        }
+    }
+}

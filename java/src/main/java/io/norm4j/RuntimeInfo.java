@@ -1,0 +1,50 @@
+package io.norm4j;
+
+import io.norm4j.nativeimpl.Norm4jLibrary;
+import java.util.Optional;
+
+/** What this process found: the CPU, the kernel set NATIVE uses, oneDNN's version. */
+public final class RuntimeInfo {
+    private RuntimeInfo() {}
+
+    /** norm4j's version, from the jar manifest or "dev" when run from classes. */
+    public static String version() {
+        String v = RuntimeInfo.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** The CPU's brand string, or "unknown" without the native library. */
+    public static String cpu() {
+        return nativeLoaded() ? Norm4jLibrary.norm4j_cpu_name() : "unknown";
+    }
+
+    /** The kernel set NATIVE runs ("avx2" or "scalar"), empty without the native library. */
+    public static Optional<String> activeIsa() {
+        return nativeLoaded() ? Optional.of(NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_active())) : Optional.empty();
+    }
+
+    /** The best kernel set the CPU supports, empty without the native library. */
+    public static Optional<String> detectedIsa() {
+        return nativeLoaded() ? Optional.of(NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_detected())) : Optional.empty();
+    }
+
+    /** oneDNN's version ("3.x.y"), empty without the native library. */
+    public static Optional<String> onednnVersion() {
+        return nativeLoaded() ? Optional.of(Norm4jLibrary.norm4j_onednn_version()) : Optional.empty();
+    }
+
+    /**
+     * Forces NATIVE's kernel set for the whole process ("scalar" or "avx2"), as {@code
+     * -Dnorm4j.isa} does at start-up.
+     *
+     * @throws UnsupportedOperationException if the CPU lacks it or the native library is missing
+     */
+    public static void selectIsa(String isa) {
+        NativeRuntime.require(Backend.NATIVE);
+        NativeRuntime.selectIsa(isa);
+    }
+
+    private static boolean nativeLoaded() {
+        return NativeRuntime.loadFailure().isEmpty();
+    }
+}

@@ -1,0 +1,25 @@
+package io.norm4j.parity;
+
+/** Element-wise comparison with exact matching of non-finite values. */
+final class Comparison {
+    private Comparison() {}
+
+    /**
+     * Largest |actual - expected|; infinite when a NaN or infinity in one is not matched by the
+     * same value in the other.
+     */
+    static double maxAbsError(float[] actual, float[] expected) {
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            float a = actual[i];
+            float e = expected[i];
+            if (Float.isNaN(e) || Float.isNaN(a) || Float.isInfinite(e) || Float.isInfinite(a)) {
+                boolean same = Float.isNaN(e) ? Float.isNaN(a) : a == e;
+                if (!same) return Double.POSITIVE_INFINITY;
+                continue;
+            }
+            worst = Math.max(worst, Math.abs((double) a - (double) e));
+        }
+        return worst;
+    }
+}

@@ -1,0 +1,27 @@
+package io.norm4j;
+
+/**
+ * What the parity tests run against REFERENCE: each backend, and NATIVE once per kernel set, since
+ * the AVX2 and the scalar kernels are different code.
+ */
+enum BackendVariant {
+    NATIVE_AVX2(Backend.NATIVE, "avx2"),
+    NATIVE_SCALAR(Backend.NATIVE, "scalar"),
+    ONEDNN(Backend.ONEDNN, null);
+
+    final Backend backend;
+    final String isa;
+
+    BackendVariant(Backend backend, String isa) {
+        this.backend = backend;
+        this.isa = isa;
+    }
+
+    /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */
+    Runnable activate() {
+        if (isa == null) return () -> {};
+        String previous = RuntimeInfo.activeIsa().orElseThrow();
+        RuntimeInfo.selectIsa(isa);
+        return () -> RuntimeInfo.selectIsa(previous);
+    }
+}
