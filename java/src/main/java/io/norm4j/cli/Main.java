@@ -1,0 +1,80 @@
+package io.norm4j.cli;
+
+import io.norm4j.parity.ParityResult;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full]}.
+ *
+ * <p>Without a subcommand: the machine, the backends, a parity line per backend and a timing table.
+ * With {@code --json}, stdout carries only one JSON document; progress goes to stderr. The exit
+ * status is 1 when a case whose parity the tolerance policy claims is out of tolerance.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        String command = "all";
+        boolean json = false;
+        boolean full = false;
+        for (String a : args) {
+            switch (a) {
+                case "parity", "bench", "all" -> command = a;
+                case "--json" -> json = true;
+                case "--full" -> full = true;
+                case "-h", "--help" -> {
+                    usage(System.out);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument: " + a);
+                    usage(System.err);
+                    System.exit(2);
+                }
+            }
+        }
+        System.exit(run(command, json, full, System.out, System.err));
+    }
+
+    static int run(String command, boolean json, boolean full, PrintStream out, PrintStream log) {
+        PrintStream text = json ? log : out;
+        text.print(Environment.describe());
+        text.println();
+
+        List<ParityResult> parity = List.of();
+        if (!command.equals("bench")) {
+            log.println("running parity cases...");
+            parity = ParityCommand.run();
+            ParityCommand.printSummary(parity, text);
+            text.println();
+        }
+        List<BenchCommand.Case> bench = List.of();
+        double copyGBps = Double.NaN;
+        if (!command.equals("parity")) {
+            copyGBps = BenchCommand.copyBandwidth();
+            bench = BenchCommand.run(full, log);
+            BenchCommand.printTable(bench, copyGBps, text);
+        }
+        if (json) {
+            Map<String, Object> doc = Environment.header();
+            List<Object> results = new ArrayList<>();
+            parity.forEach(r -> results.add(ParityCommand.toJson(r)));
+            for (BenchCommand.Case c : bench) results.add(BenchCommand.toJson(c, bench));
+            doc.put("results", results);
+            if (!Double.isNaN(copyGBps)) doc.put("bandwidth", Map.of("copyGBps", copyGBps));
+            out.println(Json.write(doc));
+        }
+        return ParityCommand.allAcceptable(parity) ? 0 : 1;
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full]");
+        out.println("  (none)   machine and backends, parity summary, timing table");
+        out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
+        out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
+        out.println("  --json   print one JSON document on stdout, progress on stderr");
+    }
+}

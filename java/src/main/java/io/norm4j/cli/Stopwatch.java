@@ -1,0 +1,35 @@
+package io.norm4j.cli;
+
+import java.util.Arrays;
+
+/**
+ * Median time per call of an action, measured in batches long enough for System.nanoTime to be
+ * precise, after a warm-up that lets the JIT compile the calling path.
+ */
+final class Stopwatch {
+    private Stopwatch() {}
+
+    /** Median nanoseconds per call of {@code action} within roughly {@code budgetNanos}. */
+    static double medianNanosPerCall(Runnable action, long budgetNanos) {
+        long warmEnd = System.nanoTime() + budgetNanos / 4;
+        long single = Long.MAX_VALUE;
+        do {
+            long t0 = System.nanoTime();
+            action.run();
+            single = Math.min(single, System.nanoTime() - t0);
+        } while (System.nanoTime() < warmEnd);
+        // Batches of at least ~200 us, so timer resolution and call overhead of nanoTime vanish.
+        int perBatch = (int) Math.max(1, Math.min(1_000_000, 200_000 / Math.max(1, single)));
+        double[] samples = new double[64];
+        int n = 0;
+        long end = System.nanoTime() + budgetNanos * 3 / 4;
+        while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < perBatch; i++) action.run();
+            samples[n++] = (System.nanoTime() - t0) / (double) perBatch;
+        }
+        double[] s = Arrays.copyOf(samples, n);
+        Arrays.sort(s);
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}
