@@ -52,13 +52,19 @@ final class ParityCommand {
     }
 
     private static void summarise(PrintStream out, Backend b, List<ParityResult> rs, String label) {
-        ParityResult worst = rs.stream().max((p, q) -> Double.compare(p.maxAbsErr() / p.tolerance(), q.maxAbsErr() / q.tolerance())).orElseThrow();
+        ParityResult worst = rs.stream().max((p, q) -> Double.compare(errorRatio(p), errorRatio(q))).orElseThrow();
         long failed = rs.stream().filter(r -> !r.pass()).count();
         out.printf("  %-9s %4d cases, max abs err %.3g (worst vs tolerance: %.3g <= %.3g at %s %s)  %s%s%n", b.id(), rs.size(),
                 rs.stream().mapToDouble(ParityResult::maxAbsErr).max().orElse(0), worst.maxAbsErr(), worst.tolerance(),
                 java.util.Arrays.toString(worst.shape()), worst.input().id(),
                 failed == 0 ? "PASS" : failed + " outside tolerance" + (label.isEmpty() ? ": FAIL" : ""), label);
         if (label.isEmpty()) rs.stream().filter(r -> !r.pass()).limit(5).forEach(r -> out.println("      " + r));
+    }
+
+    /** Error as a fraction of the tolerance (0 when both are 0: an exact match). */
+    private static double errorRatio(ParityResult r) {
+        if (r.maxAbsErr() == 0) return 0;
+        return r.tolerance() == 0 ? Double.POSITIVE_INFINITY : r.maxAbsErr() / r.tolerance();
     }
 
     static Map<String, Object> toJson(ParityResult r) {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Makes sure the tools the build drives are present: a JDK 17+, Maven, CMake >= 3.20 and a
+# C++17 compiler. On a Debian-like machine missing one, installs it with apt-get.
+set -euo pipefail
+
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+java -version 2>&1 | head -1
+mvn -v 2>/dev/null | head -1
+cmake --version | head -1
+g++ --version | head -1

@@ -1,0 +1,60 @@
+package io.norm4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.bytedeco.javacpp.Loader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a platform the build produces native libraries for, a backend that does not load is a
+ * failure, never a skip. The build passes that platform in {@code norm4j.requireNative}.
+ */
+class BackendAvailabilityTest {
+    private static boolean nativeRequired() {
+        String required = System.getProperty("norm4j.requireNative", "");
+        return !required.isEmpty() && required.equals(Loader.getPlatform());
+    }
+
+    @Test
+    void nativeBackendsLoadWhereTheyAreBuilt() {
+        if (!nativeRequired()) return; // other platforms: covered by the fallback test below
+        for (Backend b : Backend.values()) {
+            assertTrue(b.isAvailable(), () -> b + " must load on " + Loader.getPlatform() + ": " + b.unavailableReason());
+        }
+        assertTrue(RuntimeInfo.onednnVersion().orElseThrow().startsWith("3."));
+    }
+
+    @Test
+    void autoPicksNativeAndTheSystemPropertyOverridesIt() {
+        if (!nativeRequired()) return;
+        assertTrue(Norms.auto().resolvedBackend("layer_norm").startsWith("NATIVE"));
+        String old = System.getProperty("norm4j.backend");
+        try {
+            System.setProperty("norm4j.backend", "onednn");
+            assertTrue(Norms.auto().resolvedBackend("layer_norm").startsWith("ONEDNN"));
+            System.setProperty("norm4j.backend", "reference");
+            assertEquals("REFERENCE", Norms.auto().resolvedBackend("layer_norm"));
+            System.setProperty("norm4j.backend", "gpu");
+            assertThrows(IllegalArgumentException.class, () -> Norms.auto().resolvedBackend("layer_norm"));
+        } finally {
+            if (old == null) System.clearProperty("norm4j.backend");
+            else System.setProperty("norm4j.backend", old);
+        }
+    }
+
+    @Test
+    void scalarKernelsCanBeForcedAndAreReported() {
+        if (!nativeRequired()) return;
+        String before = RuntimeInfo.activeIsa().orElseThrow();
+        try {
+            RuntimeInfo.selectIsa("scalar");
+            assertEquals("scalar", RuntimeInfo.activeIsa().orElseThrow());
+            assertEquals("NATIVE (scalar)", Norms.on(Backend.NATIVE).resolvedBackend("layer_norm"));
+        } finally {
+            RuntimeInfo.selectIsa(before);
+        }
+        assertThrows(IllegalArgumentException.class, () -> RuntimeInfo.selectIsa("avx512"));
+    }
+}

@@ -1,0 +1,59 @@
+package io.norm4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.norm4j.parity.InputDistribution;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Where a kernel writes: exactly its outputs (never past a tail), and in place like out of place. */
+class LayerNormOutputTest {
+    static Stream<Arguments> cases() {
+        List<Arguments> all = new ArrayList<>();
+        for (BackendVariant v : BackendVariant.values())
+            for (int cols : new int[] {1, 3, 7, 8, 9, 15, 16, 17, 31, 257})
+                all.add(Arguments.of(v, cols));
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void writesNothingOutsideItsOutputs(BackendVariant variant, int cols) {
+        Runnable restore = variant.activate();
+        int rows = 3;
+        Sentinels y = new Sentinels(rows, cols), mean = new Sentinels(rows), rstd = new Sentinels(rows);
+        try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, cols), rows, cols);
+                Tensor w = Tensor.allocate(cols).fill(2f);
+                Tensor b = Tensor.allocate(cols).fill(1f)) {
+            Norms.on(variant.backend).layerNormTraining(x, new long[] {cols}, w, b, 1e-5, y.tensor, mean.tensor, rstd.tensor);
+        } finally {
+            restore.run();
+        }
+        y.assertCanariesIntact();
+        mean.assertCanariesIntact();
+        rstd.assertCanariesIntact();
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void inPlaceGivesTheSameBitsAsOutOfPlace(BackendVariant variant, int cols) {
+        Runnable restore = variant.activate();
+        int rows = 4;
+        float[] data = InputDistribution.NORMAL.generate(rows, cols, 11);
+        try (Tensor x = Tensor.of(data, rows, cols);
+                Tensor y = Tensor.allocate(rows, cols);
+                Tensor inPlace = Tensor.of(data, rows, cols);
+                Tensor w = Tensor.allocate(cols).fill(0.5f)) {
+            Norms n = Norms.on(variant.backend);
+            n.layerNorm(x, new long[] {cols}, w, null, 1e-5, y);
+            n.layerNorm(inPlace, new long[] {cols}, w, null, 1e-5, inPlace);
+            assertArrayEquals(y.toArray(), inPlace.toArray());
+        } finally {
+            restore.run();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.norm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's --json contract: only JSON on stdout, in the documented shape. */
+class MainJsonTest {
+    private static JsonObject runJson(String command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(command, true, false, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, status, () -> err.toString(StandardCharsets.UTF_8));
+        return JsonParser.parseString(out.toString(StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+
+    private static void assertHeader(JsonObject doc) {
+        assertTrue(doc.has("norm4j") && doc.has("cpu"));
+        assertEquals("avx2", doc.get("isa").getAsString());
+        JsonObject backends = doc.getAsJsonObject("backends");
+        assertEquals(Set.of("reference", "native", "onednn"), backends.keySet());
+        assertTrue(backends.getAsJsonObject("onednn").get("available").getAsBoolean());
+        assertTrue(backends.getAsJsonObject("onednn").get("version").getAsString().startsWith("3."));
+    }
+
+    @Test
+    void parityPrintsOneObjectPerCase() {
+        JsonObject doc = runJson("parity");
+        assertHeader(doc);
+        JsonArray results = doc.getAsJsonArray("results");
+        assertFalse(results.isEmpty());
+        for (JsonElement e : results) {
+            JsonObject r = e.getAsJsonObject();
+            assertEquals("parity", r.get("kind").getAsString());
+            assertEquals("layer_norm", r.get("op").getAsString());
+            assertEquals("forward", r.get("direction").getAsString());
+            assertTrue(List.of("inference", "training").contains(r.get("mode").getAsString()));
+            assertTrue(List.of("native", "onednn").contains(r.get("backend").getAsString()));
+            assertEquals("rows", r.get("layout").getAsString());
+            assertEquals(2, r.getAsJsonArray("shape").size());
+            assertTrue(r.get("tolerance").getAsDouble() >= 0);
+            assertTrue(r.has("pass") && r.has("maxAbsErr") && r.has("input"));
+            if (r.get("backend").getAsString().equals("native")) assertTrue(r.get("pass").getAsBoolean(), r::toString);
+        }
+    }
+
+    @Test
+    void benchReportsTimingsSpeedupsAndBandwidth() {
+        JsonObject doc = runJson("bench");
+        assertHeader(doc);
+        assertTrue(doc.getAsJsonObject("bandwidth").get("copyGBps").getAsDouble() > 0);
+        int nativeCases = 0;
+        for (JsonElement e : doc.getAsJsonArray("results")) {
+            JsonObject r = e.getAsJsonObject();
+            assertEquals("bench", r.get("kind").getAsString());
+            assertTrue(r.get("nsPerCall").getAsDouble() > 0);
+            assertTrue(r.get("gbps").getAsDouble() > 0);
+            long[] shape = {r.getAsJsonArray("shape").get(0).getAsLong(), r.getAsJsonArray("shape").get(1).getAsLong()};
+            assertEquals(2 * 4 * shape[0] * shape[1], r.get("bytesPerCall").getAsLong());
+            if (r.get("backend").getAsString().equals("native")) {
+                nativeCases++;
+                assertTrue(r.has("speedupVsReference") && r.has("speedupVsOnednn"));
+            }
+        }
+        assertEquals(BenchCommand.QUICK_SHAPES.length, nativeCases);
+    }
+
+    @Test
+    void isaPropertyForcesTheScalarKernelsInAFreshJvm() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Dnorm4j.isa=scalar", "-cp",
+                        System.getProperty("java.class.path"), Main.class.getName(), "parity", "--json")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        JsonObject doc = JsonParser.parseString(out).getAsJsonObject();
+        assertEquals("scalar", doc.get("isa").getAsString());
+    }
+}
