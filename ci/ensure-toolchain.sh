@@ -17,7 +17,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-java -version 2>&1 | head -1
-mvn -v 2>/dev/null | head -1
-cmake --version | head -1
-g++ --version | head -1
+# sed (not head) reads all input, so pipefail never sees a SIGPIPE'd producer.
+java -version 2>&1 | sed -n 1p
+mvn -v 2>/dev/null | sed -n 1p
+cmake --version | sed -n 1p
+g++ --version | sed -n 1p
