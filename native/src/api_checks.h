@@ -12,18 +12,43 @@
 
 namespace norm4j {
 
+inline bool valid_eps(float eps) { return eps >= 0.0f && !std::isinf(eps); }  // NaN fails >=
+
+// a * b * c without overflow (all >= 0).
+inline bool fits(int64_t a, int64_t b, int64_t c = 1) {
+    if (a == 0 || b == 0 || c == 0) return true;
+    return a <= INT64_MAX / b && a * b <= INT64_MAX / c;
+}
+
 // NORM4J_OK when a [rows, cols] call is well formed. Empty shapes are valid: nothing to do.
 inline int check_rows_call(const float *x, const float *y, int64_t rows, int64_t cols,
                            float eps, const float *mean, const float *rstd) {
     clear_last_error();
     if (rows < 0 || cols < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
-    if (!(eps >= 0.0f) || std::isinf(eps))  // NaN fails >=
-        return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
+    if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
     if ((mean == nullptr) != (rstd == nullptr))
         return fail(NORM4J_ERR_ARGUMENT, "mean and rstd must be given together");
     if (rows == 0 || cols == 0) return NORM4J_OK;
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
-    if (rows > INT64_MAX / cols) return fail(NORM4J_ERR_ARGUMENT, "rows * cols overflows");
+    if (!fits(rows, cols)) return fail(NORM4J_ERR_ARGUMENT, "rows * cols overflows");
+    return NORM4J_OK;
+}
+
+// NORM4J_OK when an [n, c, s] call is well formed; *empty is set when there is nothing to do.
+inline int check_channels_call(const float *x, const float *y, int64_t n, int64_t c, int64_t s,
+                               int layout, float eps, const float *mean, const float *rstd,
+                               bool *empty) {
+    clear_last_error();
+    if (n < 0 || c < 0 || s < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (layout != NORM4J_LAYOUT_NCHW && layout != NORM4J_LAYOUT_NHWC)
+        return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
+    if ((mean == nullptr) != (rstd == nullptr))
+        return fail(NORM4J_ERR_ARGUMENT, "mean and rstd must be given together");
+    *empty = n == 0 || c == 0 || s == 0;
+    if (*empty) return NORM4J_OK;
+    if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
+    if (!fits(n, c, s)) return fail(NORM4J_ERR_ARGUMENT, "n * c * s overflows");
     return NORM4J_OK;
 }
 

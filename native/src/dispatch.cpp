@@ -11,10 +11,6 @@ namespace norm4j {
 
 namespace {
 
-const KernelTable kScalar = {"scalar", scalar::layer_norm_forward};
-#if defined(NORM4J_HAVE_AVX2)
-const KernelTable kAvx2 = {"avx2", avx2::layer_norm_forward};
-#endif
 
 int detect_isa() {
 #if defined(NORM4J_HAVE_AVX2) && (defined(__x86_64__) || defined(__i386__))
@@ -27,10 +23,10 @@ int detect_isa() {
 
 const KernelTable *table_for(int isa) {
 #if defined(NORM4J_HAVE_AVX2)
-    if (isa == NORM4J_ISA_AVX2) return &kAvx2;
+    if (isa == NORM4J_ISA_AVX2) return &avx2::kTable;
 #endif
     (void)isa;
-    return &kScalar;
+    return &scalar::kTable;
 }
 
 int initial_isa() {

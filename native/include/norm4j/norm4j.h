@@ -28,6 +28,10 @@ extern "C" {
 #define NORM4J_ERR_UNSUPPORTED 2  /* the backend cannot do this call */
 #define NORM4J_ERR_BACKEND 3      /* the backend failed (oneDNN error, allocation failure) */
 
+/* Memory layouts of [N, C, spatial...] tensors (batch, group and instance norm). */
+#define NORM4J_LAYOUT_NCHW 0 /* channels first: [N][C][S] */
+#define NORM4J_LAYOUT_NHWC 1 /* channels last:  [N][S][C] */
+
 /* Kernel sets NATIVE can dispatch to. */
 #define NORM4J_ISA_SCALAR 0
 #define NORM4J_ISA_AVX2 1
@@ -66,6 +70,78 @@ NORM4J_API int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_
                                                 int64_t cols, const float *weight,
                                                 const float *bias, float eps, float *mean,
                                                 float *rstd);
+
+/* ---- RMS norm ---------------------------------------------------------------------------- */
+
+/*
+ * RMS norm over rows of a [rows, cols] matrix: y = x * rstd * weight, rstd = 1 / sqrt(mean(x^2) + eps).
+ * weight may be null. rstd may be null (inference) or receive one value per row (training).
+ */
+NORM4J_API int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
+                                       const float *weight, float eps, float *rstd);
+NORM4J_API int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t rows,
+                                              int64_t cols, const float *weight, float eps,
+                                              float *rstd);
+
+/* ---- batch norm ------------------------------------------------------------------------- */
+
+/*
+ * Batch norm of x, logically [n, c, s] (s = product of the spatial sizes, 1 for [N, C] input),
+ * stored in layout (NORM4J_LAYOUT_*). Statistics are per channel over n * s values.
+ * Training (mean and rstd given): batch mean and biased variance; writes mean, rstd and, when
+ * var is not null, the biased variance (for the caller's running-statistics update).
+ * Inference (mean and rstd null): uses running_mean and running_var, which must be given.
+ * weight and bias (per channel) may be null.
+ */
+NORM4J_API int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                         int64_t s, int layout, const float *weight,
+                                         const float *bias, float eps,
+                                         const float *running_mean, const float *running_var,
+                                         float *mean, float *rstd, float *var);
+NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                                int64_t s, int layout, const float *weight,
+                                                const float *bias, float eps,
+                                                const float *running_mean,
+                                                const float *running_var, float *mean,
+                                                float *rstd, float *var);
+
+/* ---- group norm (and instance norm: groups = c) ------------------------------------------ */
+
+/*
+ * Group norm of x, logically [n, c, s], stored in layout. Statistics per (sample, group) over
+ * c / groups channels times s values; weight and bias per channel (may be null).
+ * mean and rstd: null (inference) or [n, groups] (training); var likewise, optional.
+ */
+NORM4J_API int norm4j_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                         int64_t s, int64_t groups, int layout,
+                                         const float *weight, const float *bias, float eps,
+                                         float *mean, float *rstd, float *var);
+NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                                int64_t s, int64_t groups, int layout,
+                                                const float *weight, const float *bias,
+                                                float eps, float *mean, float *rstd,
+                                                float *var);
+
+/* ---- min-max scaling ------------------------------------------------------------------- */
+
+/*
+ * Per-feature minimum and maximum of a [samples, features] matrix, NaN values skipped.
+ * accumulate = 0 starts from +Inf / -Inf; accumulate = 1 extends the given data_min and
+ * data_max (incremental fitting).
+ */
+NORM4J_API int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
+                                  float *data_min, float *data_max, int accumulate);
+
+/*
+ * inverse = 0: y = (x - min) / range * (range_max - range_min) + range_min
+ * inverse = 1: y = (x - range_min) / (range_max - range_min) * range + min
+ * with range = max - min per feature, taken as 1 where it is 0 (a constant feature maps to
+ * range_min). Needs range_min < range_max.
+ */
+NORM4J_API int norm4j_min_max_transform(const float *x, float *y, int64_t samples,
+                                        int64_t features, const float *data_min,
+                                        const float *data_max, float range_min,
+                                        float range_max, int inverse);
 
 /* ---- measurement helpers ------------------------------------------------------------- */
 

@@ -4,22 +4,36 @@
 #define NORM4J_SIMD_AVX2_H
 
 #include <immintrin.h>
+
 #include <cstdint>
 
 namespace norm4j::avx2 {
 
-// Horizontal sum of four doubles in a fixed order: ((a0 + a1) + (a2 + a3)).
+// Horizontal sum of four doubles in a fixed order: ((a0 + a2) + (a1 + a3)).
 inline double reduce_add(__m256d v) {
-    __m128d lo = _mm256_castpd256_pd128(v);
-    __m128d hi = _mm256_extractf128_pd(v, 1);
-    __m128d pair = _mm_add_pd(_mm_unpacklo_pd(lo, hi), _mm_unpackhi_pd(lo, hi));  // a0+a2, a1+a3
+    const __m128d lo = _mm256_castpd256_pd128(v);
+    const __m128d hi = _mm256_extractf128_pd(v, 1);
+    const __m128d pair = _mm_add_pd(lo, hi);
     return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
 }
 
-// Mask that keeps the first n (0..8) lanes, for loads and stores of a row's tail.
+// Mask that keeps the first n lanes (n <= 0: none, n >= 8: all) for a segment's tail.
 inline __m256i tail_mask(int64_t n) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane);
+    const int clamped = n < 0 ? 0 : (n > 8 ? 8 : static_cast<int>(n));
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(clamped), lane);
+}
+
+// The low and high four floats of v, widened to double.
+inline __m256d low_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+inline __m256d high_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+
+// A 32-bit lane mask widened to the matching 64-bit lane masks (low and high halves).
+inline __m256d low_mask_pd(__m256i m) {
+    return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)));
+}
+inline __m256d high_mask_pd(__m256i m) {
+    return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1)));
 }
 
 }  // namespace norm4j::avx2

@@ -1,47 +1,26 @@
-// ONEDNN layer norm: oneDNN's layer_normalization_forward primitive on a [rows, cols]
-// f32 matrix. oneDNN saves the variance; norm4j's contract is rstd, so training converts
-// the variance oneDNN wrote into rstd afterwards, in the same buffer.
-#include <cmath>
-
+// ONEDNN layer norm and RMS norm: oneDNN's layer_normalization_forward primitive on a
+// [rows, cols] matrix (RMS norm through its rms_norm flag). oneDNN saves the variance (for
+// RMS norm, the mean square); norm4j's contract is rstd, converted afterwards in place.
 #include "../api_checks.h"
-#include "../last_error.h"
-#include "onednn_context.h"
+#include "onednn_call.h"
 
 namespace norm4j::onednn {
 
 namespace {
 
 constexpr int kLayerNormOp = 1;
+constexpr int kRmsNormOp = 2;
 
-using dnnl::layer_normalization_forward;
-using dnnl::memory;
-using dnnl::normalization_flags;
-using dnnl::prop_kind;
-
-normalization_flags flags_for(bool scale, bool shift) {
-    normalization_flags f = normalization_flags::none;
-    if (scale) f = f | normalization_flags::use_scale;
-    if (shift) f = f | normalization_flags::use_shift;
-    return f;
-}
-
-layer_normalization_forward &primitive_for(int64_t rows, int64_t cols, bool training,
-                                           normalization_flags flags, float eps) {
-    thread_local PrimitiveCache<layer_normalization_forward> cache;
-    PrimitiveKey key{};
-    key.op = kLayerNormOp;
-    key.prop = training ? 1 : 0;
-    key.dims[0] = rows;
-    key.dims[1] = cols;
-    key.flags = static_cast<uint32_t>(flags);
-    key.eps_bits = float_bits(eps);
-    return cache.get(key, [&] {
-        const memory::desc data({rows, cols}, memory::data_type::f32, memory::format_tag::ab);
-        const memory::desc stats({rows}, memory::data_type::f32, memory::format_tag::a);
-        const prop_kind prop = training ? prop_kind::forward_training : prop_kind::forward_inference;
-        layer_normalization_forward::primitive_desc pd(engine(), prop, data, data, stats, eps,
-                                                       flags);
-        return layer_normalization_forward(pd);
+const dnnl::layer_normalization_forward &primitive_for(int op, int64_t rows, int64_t cols,
+                                                       bool training,
+                                                       dnnl::normalization_flags flags,
+                                                       float eps) {
+    thread_local PrimitiveCache<dnnl::layer_normalization_forward> cache;
+    return cache.get(make_key(op, training, 0, rows, cols, 0, 0, flags, eps), [&] {
+        const auto data = matrix_desc(rows, cols);
+        dnnl::layer_normalization_forward::primitive_desc pd(engine(), prop_for(training), data,
+                                                             data, vector_desc(rows), eps, flags);
+        return dnnl::layer_normalization_forward(pd);
     });
 }
 
@@ -56,37 +35,40 @@ extern "C" int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_
     using namespace norm4j::onednn;
     const int status = norm4j::check_rows_call(x, y, rows, cols, eps, mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
-    const bool training = mean != nullptr;
-    try {
-        const normalization_flags flags = flags_for(weight != nullptr, bias != nullptr);
-        layer_normalization_forward &ln = primitive_for(rows, cols, training, flags, eps);
-        const memory::desc data({rows, cols}, memory::data_type::f32, memory::format_tag::ab);
-        const memory::desc vec_rows({rows}, memory::data_type::f32, memory::format_tag::a);
-        const memory::desc vec_cols({cols}, memory::data_type::f32, memory::format_tag::a);
-        // oneDNN's API takes non-const handles; it only reads src, scale and shift.
-        std::unordered_map<int, memory> args = {
-            {DNNL_ARG_SRC, memory(data, engine(), const_cast<float *>(x))},
-            {DNNL_ARG_DST, memory(data, engine(), y)},
-        };
-        if (weight != nullptr)
-            args.emplace(DNNL_ARG_SCALE, memory(vec_cols, engine(), const_cast<float *>(weight)));
-        if (bias != nullptr)
-            args.emplace(DNNL_ARG_SHIFT, memory(vec_cols, engine(), const_cast<float *>(bias)));
-        if (training) {
-            args.emplace(DNNL_ARG_MEAN, memory(vec_rows, engine(), mean));
-            args.emplace(DNNL_ARG_VARIANCE, memory(vec_rows, engine(), rstd));
-        }
-        dnnl::stream &stream = thread_stream();
-        ln.execute(stream, args);
-        stream.wait();
-        if (training) {
-            for (int64_t r = 0; r < rows; ++r)
-                rstd[r] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(rstd[r]) + eps));
-        }
+    return guarded("layer norm", [&] {
+        const bool training = mean != nullptr;
+        const auto &ln = primitive_for(kLayerNormOp, rows, cols, training, affine_flags(weight, bias), eps);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, matrix_desc(rows, cols), x);
+        args.add(DNNL_ARG_DST, matrix_desc(rows, cols), y);
+        args.add(DNNL_ARG_SCALE, vector_desc(cols), weight);
+        args.add(DNNL_ARG_SHIFT, vector_desc(cols), bias);
+        args.add(DNNL_ARG_MEAN, vector_desc(rows), mean);
+        args.add(DNNL_ARG_VARIANCE, vector_desc(rows), rstd);
+        args.execute(ln);
+        if (training) variance_to_rstd(rstd, nullptr, rows, eps);
         return NORM4J_OK;
-    } catch (const dnnl::error &e) {
-        return norm4j::fail(NORM4J_ERR_BACKEND, std::string("oneDNN: ") + e.what());
-    } catch (const std::exception &e) {
-        return norm4j::fail(NORM4J_ERR_BACKEND, e.what());
-    }
+    });
+}
+
+extern "C" int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t rows,
+                                              int64_t cols, const float *weight, float eps,
+                                              float *rstd) {
+    using namespace norm4j::onednn;
+    // RMS norm saves only rstd: pass it as both statistics so the pairing check always holds.
+    const int status = norm4j::check_rows_call(x, y, rows, cols, eps, rstd, rstd);
+    if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
+    return guarded("rms norm", [&] {
+        const bool training = rstd != nullptr;
+        const auto flags = affine_flags(weight, nullptr) | dnnl::normalization_flags::rms_norm;
+        const auto &ln = primitive_for(kRmsNormOp, rows, cols, training, flags, eps);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, matrix_desc(rows, cols), x);
+        args.add(DNNL_ARG_DST, matrix_desc(rows, cols), y);
+        args.add(DNNL_ARG_SCALE, vector_desc(cols), weight);
+        args.add(DNNL_ARG_VARIANCE, vector_desc(rows), rstd);
+        args.execute(ln);
+        if (training) variance_to_rstd(rstd, nullptr, rows, eps);
+        return NORM4J_OK;
+    });
 }

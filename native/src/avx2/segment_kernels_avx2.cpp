@@ -1,0 +1,137 @@
+// AVX2/FMA kernels over contiguous segments: sums in double (each 8-float vector widened
+// to two 4-double halves) and the f32 output pass. Lanes are combined in a fixed order,
+// so results depend only on the input.
+#include "segment_kernels_avx2.h"
+
+namespace norm4j::avx2 {
+
+double sum(const float *x, int64_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 v0 = _mm256_loadu_ps(x + i);
+        const __m256 v1 = _mm256_loadu_ps(x + i + 8);
+        a0 = _mm256_add_pd(a0, low_pd(v0));
+        a1 = _mm256_add_pd(a1, high_pd(v0));
+        a2 = _mm256_add_pd(a2, low_pd(v1));
+        a3 = _mm256_add_pd(a3, high_pd(v1));
+    }
+    if (i < n) {  // up to 15 left: masked loads read nothing past the end and give zeros
+        const __m256 v0 = _mm256_maskload_ps(x + i, tail_mask(n - i));
+        const __m256 v1 = _mm256_maskload_ps(x + i + 8, tail_mask(n - i - 8));
+        a0 = _mm256_add_pd(a0, low_pd(v0));
+        a1 = _mm256_add_pd(a1, high_pd(v0));
+        a2 = _mm256_add_pd(a2, low_pd(v1));
+        a3 = _mm256_add_pd(a3, high_pd(v1));
+    }
+    return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+}
+
+double centred_square_sum(const float *x, int64_t n, double mean) {
+    const __m256d m = _mm256_set1_pd(mean);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256d d0 = _mm256_sub_pd(low_pd(v), m);
+        const __m256d d1 = _mm256_sub_pd(high_pd(v), m);
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+    }
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 v = _mm256_maskload_ps(x + i, mask);
+        // Missing lanes are zero, so x - mean = -mean there: clear them by bit mask (not by
+        // multiplying, which would turn an Inf mean into NaN where the data has none).
+        const __m256d d0 = _mm256_and_pd(_mm256_sub_pd(low_pd(v), m), low_mask_pd(mask));
+        const __m256d d1 = _mm256_and_pd(_mm256_sub_pd(high_pd(v), m), high_mask_pd(mask));
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+    }
+    return reduce_add(_mm256_add_pd(a0, a1));
+}
+
+double square_sum(const float *x, int64_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256d d0 = low_pd(v), d1 = high_pd(v);
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+    }
+    if (i < n) {
+        const __m256 v = _mm256_maskload_ps(x + i, tail_mask(n - i));
+        const __m256d d0 = low_pd(v), d1 = high_pd(v);
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+    }
+    return reduce_add(_mm256_add_pd(a0, a1));
+}
+
+namespace {
+
+// ((x - hi) - lo) * rstd for 8 lanes.
+inline __m256 centre(__m256 v, __m256 hi, __m256 lo, __m256 rs) {
+    return _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, hi), lo), rs);
+}
+
+template <bool kWeight, bool kBias>
+void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
+                    const float *w, const float *b) {
+    const __m256 hi = _mm256_set1_ps(c.mean_hi);
+    const __m256 lo = _mm256_set1_ps(c.mean_lo);
+    const __m256 rs = _mm256_set1_ps(c.rstd);
+    auto affine = [&](__m256 t, __m256 wv, __m256 bv) {
+        if constexpr (kWeight && kBias) return _mm256_fmadd_ps(t, wv, bv);
+        else if constexpr (kWeight) return _mm256_mul_ps(t, wv);
+        else if constexpr (kBias) return _mm256_add_ps(t, bv);
+        else return t;
+    };
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 wv = kWeight ? _mm256_loadu_ps(w + i) : _mm256_setzero_ps();
+        const __m256 bv = kBias ? _mm256_loadu_ps(b + i) : _mm256_setzero_ps();
+        _mm256_storeu_ps(y + i, affine(centre(_mm256_loadu_ps(x + i), hi, lo, rs), wv, bv));
+    }
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 wv = kWeight ? _mm256_maskload_ps(w + i, mask) : _mm256_setzero_ps();
+        const __m256 bv = kBias ? _mm256_maskload_ps(b + i, mask) : _mm256_setzero_ps();
+        const __m256 t = centre(_mm256_maskload_ps(x + i, mask), hi, lo, rs);
+        _mm256_maskstore_ps(y + i, mask, affine(t, wv, bv));
+    }
+}
+
+}  // namespace
+
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b) {
+    if (w != nullptr) {
+        if (b != nullptr) normalize_impl<true, true>(x, y, n, c, w, b);
+        else normalize_impl<true, false>(x, y, n, c, w, b);
+    } else {
+        if (b != nullptr) normalize_impl<false, true>(x, y, n, c, w, b);
+        else normalize_impl<false, false>(x, y, n, c, w, b);
+    }
+}
+
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b) {
+    const __m256 hi = _mm256_set1_ps(c.mean_hi);
+    const __m256 lo = _mm256_set1_ps(c.mean_lo);
+    const __m256 rs = _mm256_set1_ps(c.rstd);
+    const __m256 wv = _mm256_set1_ps(w);
+    const __m256 bv = _mm256_set1_ps(b);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(centre(_mm256_loadu_ps(x + i), hi, lo, rs), wv, bv));
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 t = centre(_mm256_maskload_ps(x + i, mask), hi, lo, rs);
+        _mm256_maskstore_ps(y + i, mask, _mm256_fmadd_ps(t, wv, bv));
+    }
+}
+
+}  // namespace norm4j::avx2

@@ -1,0 +1,55 @@
+// NATIVE min-max scaling of a [samples, features] matrix: per-feature extrema (fit) and the
+// affine map into a target range (transform) or back (inverse).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "../api_checks.h"
+#include "../kernels.h"
+
+extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
+                                  float *data_min, float *data_max, int accumulate) {
+    using namespace norm4j;
+    clear_last_error();
+    if (samples < 0 || features < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (features == 0) return NORM4J_OK;
+    if (data_min == nullptr || data_max == nullptr)
+        return fail(NORM4J_ERR_ARGUMENT, "null data_min or data_max");
+    if (!accumulate) {
+        std::fill(data_min, data_min + features, std::numeric_limits<float>::infinity());
+        std::fill(data_max, data_max + features, -std::numeric_limits<float>::infinity());
+    }
+    if (samples == 0) return NORM4J_OK;
+    if (x == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x");
+    if (!fits(samples, features)) return fail(NORM4J_ERR_ARGUMENT, "samples * features overflows");
+    active_kernels().column_min_max(x, samples, features, data_min, data_max);
+    return NORM4J_OK;
+}
+
+extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t samples,
+                                        int64_t features, const float *data_min,
+                                        const float *data_max, float range_min,
+                                        float range_max, int inverse) {
+    using namespace norm4j;
+    clear_last_error();
+    if (samples < 0 || features < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (!(range_min < range_max) || std::isinf(range_min) || std::isinf(range_max))
+        return fail(NORM4J_ERR_ARGUMENT, "need finite range_min < range_max");
+    if (samples == 0 || features == 0) return NORM4J_OK;
+    if (x == nullptr || y == nullptr || data_min == nullptr || data_max == nullptr)
+        return fail(NORM4J_ERR_ARGUMENT, "null pointer");
+    if (!fits(samples, features)) return fail(NORM4J_ERR_ARGUMENT, "samples * features overflows");
+    // Per-feature constants in double, rounded once: y = (x - sub) * scale + add.
+    std::vector<float> sub(static_cast<size_t>(features)), scale(sub.size()), add(sub.size());
+    const double width = static_cast<double>(range_max) - static_cast<double>(range_min);
+    for (int64_t j = 0; j < features; ++j) {
+        double range = static_cast<double>(data_max[j]) - static_cast<double>(data_min[j]);
+        if (range == 0.0) range = 1.0;  // a constant feature maps to range_min
+        sub[j] = inverse ? range_min : data_min[j];
+        scale[j] = static_cast<float>(inverse ? range / width : width / range);
+        add[j] = inverse ? data_min[j] : range_min;
+    }
+    active_kernels().scale_columns(x, y, samples, features, sub.data(), scale.data(), add.data());
+    return NORM4J_OK;
+}

@@ -1,0 +1,58 @@
+// ONEDNN batch norm: oneDNN's batch_normalization_forward on [n, c, s] in nchw (abc) or
+// nhwc (acb) order. Inference passes the running statistics with use_global_stats.
+#include "../api_checks.h"
+#include "onednn_call.h"
+
+namespace norm4j::onednn {
+
+namespace {
+
+constexpr int kBatchNormOp = 3;
+
+const dnnl::batch_normalization_forward &primitive_for(int64_t n, int64_t c, int64_t s,
+                                                       int layout, bool training,
+                                                       dnnl::normalization_flags flags,
+                                                       float eps) {
+    thread_local PrimitiveCache<dnnl::batch_normalization_forward> cache;
+    return cache.get(make_key(kBatchNormOp, training, layout, n, c, s, 0, flags, eps), [&] {
+        const auto data = channels_desc(n, c, s, layout);
+        dnnl::batch_normalization_forward::primitive_desc pd(engine(), prop_for(training), data,
+                                                             data, eps, flags);
+        return dnnl::batch_normalization_forward(pd);
+    });
+}
+
+}  // namespace
+
+}  // namespace norm4j::onednn
+
+extern "C" int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                                int64_t s, int layout, const float *weight,
+                                                const float *bias, float eps,
+                                                const float *running_mean,
+                                                const float *running_var, float *mean,
+                                                float *rstd, float *var) {
+    using namespace norm4j::onednn;
+    bool empty = false;
+    const int status = norm4j::check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
+    if (status != NORM4J_OK) return status;
+    const bool training = mean != nullptr;
+    if (!training && (running_mean == nullptr || running_var == nullptr))
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "inference needs running_mean and running_var");
+    if (empty) return NORM4J_OK;
+    return guarded("batch norm", [&] {
+        auto flags = affine_flags(weight, bias);
+        if (!training) flags = flags | dnnl::normalization_flags::use_global_stats;
+        const auto &bn = primitive_for(n, c, s, layout, training, flags, eps);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
+        args.add(DNNL_ARG_DST, channels_desc(n, c, s, layout), y);
+        args.add(DNNL_ARG_SCALE, vector_desc(c), weight);
+        args.add(DNNL_ARG_SHIFT, vector_desc(c), bias);
+        args.add(DNNL_ARG_MEAN, vector_desc(c), training ? mean : running_mean);
+        args.add(DNNL_ARG_VARIANCE, vector_desc(c), training ? rstd : running_var);
+        args.execute(bn);
+        if (training) variance_to_rstd(rstd, var, c, eps);
+        return NORM4J_OK;
+    });
+}

@@ -1,0 +1,61 @@
+// ONEDNN group norm (and instance norm, groups = c): oneDNN's group_normalization_forward on
+// [n, c, s] in nchw (abc) or nhwc (acb) order; statistics are [n, groups].
+#include "../api_checks.h"
+#include "onednn_call.h"
+
+namespace norm4j::onednn {
+
+namespace {
+
+constexpr int kGroupNormOp = 4;
+
+dnnl::memory::desc stats_desc(int64_t n, int64_t groups) {
+    return dnnl::memory::desc({n, groups}, dnnl::memory::data_type::f32,
+                              dnnl::memory::format_tag::ab);
+}
+
+const dnnl::group_normalization_forward &primitive_for(int64_t n, int64_t c, int64_t s,
+                                                       int64_t groups, int layout,
+                                                       bool training,
+                                                       dnnl::normalization_flags flags,
+                                                       float eps) {
+    thread_local PrimitiveCache<dnnl::group_normalization_forward> cache;
+    return cache.get(make_key(kGroupNormOp, training, layout, n, c, s, groups, flags, eps), [&] {
+        const auto data = channels_desc(n, c, s, layout);
+        dnnl::group_normalization_forward::primitive_desc pd(engine(), prop_for(training), data,
+                                                             data, groups, eps, flags);
+        return dnnl::group_normalization_forward(pd);
+    });
+}
+
+}  // namespace
+
+}  // namespace norm4j::onednn
+
+extern "C" int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+                                                int64_t s, int64_t groups, int layout,
+                                                const float *weight, const float *bias,
+                                                float eps, float *mean, float *rstd,
+                                                float *var) {
+    using namespace norm4j::onednn;
+    bool empty = false;
+    const int status = norm4j::check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
+    if (status != NORM4J_OK) return status;
+    if (groups <= 0 || (c > 0 && c % groups != 0))
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
+    if (empty) return NORM4J_OK;
+    return guarded("group norm", [&] {
+        const bool training = mean != nullptr;
+        const auto &gn = primitive_for(n, c, s, groups, layout, training, affine_flags(weight, bias), eps);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
+        args.add(DNNL_ARG_DST, channels_desc(n, c, s, layout), y);
+        args.add(DNNL_ARG_SCALE, vector_desc(c), weight);
+        args.add(DNNL_ARG_SHIFT, vector_desc(c), bias);
+        args.add(DNNL_ARG_MEAN, stats_desc(n, groups), mean);
+        args.add(DNNL_ARG_VARIANCE, stats_desc(n, groups), rstd);
+        args.execute(gn);
+        if (training) variance_to_rstd(rstd, var, n * groups, eps);
+        return NORM4J_OK;
+    });
+}

@@ -1,0 +1,97 @@
+// What every oneDNN entry point does around its primitive: gather the memory arguments
+// (skipping absent optional ones), execute on this thread's stream, turn exceptions into
+// status codes, and convert oneDNN's saved variance into norm4j's rstd.
+#ifndef NORM4J_ONEDNN_CALL_H
+#define NORM4J_ONEDNN_CALL_H
+
+#include <cmath>
+#include <string>
+#include <unordered_map>
+
+#include "../last_error.h"
+#include "norm4j/norm4j.h"
+#include "onednn_context.h"
+
+namespace norm4j::onednn {
+
+class Arguments {
+public:
+    // oneDNN's memory takes non-const handles; inputs are only read.
+    void add(int arg, const dnnl::memory::desc &md, const float *data) {
+        if (data != nullptr) args_.emplace(arg, dnnl::memory(md, engine(), const_cast<float *>(data)));
+    }
+
+    void execute(const dnnl::primitive &p) {
+        dnnl::stream &stream = thread_stream();
+        p.execute(stream, args_);
+        stream.wait();
+    }
+
+private:
+    std::unordered_map<int, dnnl::memory> args_;
+};
+
+// Runs body (returning a status), mapping oneDNN and other C++ exceptions to statuses.
+template <typename Body>
+int guarded(const char *op, Body body) {
+    try {
+        return body();
+    } catch (const dnnl::error &e) {
+        return fail(NORM4J_ERR_BACKEND, std::string("oneDNN ") + op + ": " + e.what());
+    } catch (const std::exception &e) {
+        return fail(NORM4J_ERR_BACKEND, std::string(op) + ": " + e.what());
+    }
+}
+
+// oneDNN saved the variance in rstd[0..count); optionally keep it in var, then make it rstd.
+inline void variance_to_rstd(float *rstd, float *var, int64_t count, float eps) {
+    for (int64_t i = 0; i < count; ++i) {
+        if (var != nullptr) var[i] = rstd[i];
+        rstd[i] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(rstd[i]) + eps));
+    }
+}
+
+inline dnnl::normalization_flags affine_flags(const float *weight, const float *bias) {
+    auto f = dnnl::normalization_flags::none;
+    if (weight != nullptr) f = f | dnnl::normalization_flags::use_scale;
+    if (bias != nullptr) f = f | dnnl::normalization_flags::use_shift;
+    return f;
+}
+
+// [n, c, s] in the given layout.
+inline dnnl::memory::desc channels_desc(int64_t n, int64_t c, int64_t s, int layout) {
+    return dnnl::memory::desc({n, c, s}, dnnl::memory::data_type::f32,
+                              layout == NORM4J_LAYOUT_NHWC ? dnnl::memory::format_tag::acb
+                                                           : dnnl::memory::format_tag::abc);
+}
+
+inline dnnl::memory::desc vector_desc(int64_t n) {
+    return dnnl::memory::desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
+}
+
+inline dnnl::memory::desc matrix_desc(int64_t rows, int64_t cols) {
+    return dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32,
+                              dnnl::memory::format_tag::ab);
+}
+
+inline PrimitiveKey make_key(int op, bool training, int layout, int64_t d0, int64_t d1,
+                             int64_t d2, int64_t d3, dnnl::normalization_flags flags, float eps) {
+    PrimitiveKey key{};
+    key.op = op;
+    key.prop = (training ? 1 : 0) | (layout << 1);
+    key.dims[0] = d0;
+    key.dims[1] = d1;
+    key.dims[2] = d2;
+    key.dims[3] = d3;
+    key.flags = static_cast<uint32_t>(flags);
+    key.eps_bits = float_bits(eps);
+    return key;
+}
+
+inline dnnl::prop_kind prop_for(bool training) {
+    return training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+}
+
+}  // namespace norm4j::onednn
+
+#endif

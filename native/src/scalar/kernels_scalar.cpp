@@ -1,0 +1,110 @@
+// Portable building blocks: plain loops, any x86-64 or arm64. Sums use four independent
+// double accumulators combined in a fixed order (deterministic, short dependency chains).
+#include "../kernels.h"
+
+namespace norm4j::scalar {
+
+namespace {
+
+double centred_square_sum(const float *x, int64_t n, double mean) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const double d0 = x[i] - mean, d1 = x[i + 1] - mean;
+        const double d2 = x[i + 2] - mean, d3 = x[i + 3] - mean;
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
+    }
+    for (; i < n; ++i) {
+        const double d = x[i] - mean;
+        s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+double sum(const float *x, int64_t n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += x[i];
+        s1 += x[i + 1];
+        s2 += x[i + 2];
+        s3 += x[i + 3];
+    }
+    for (; i < n; ++i) s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+double square_sum(const float *x, int64_t n) { return centred_square_sum(x, n, 0.0); }
+
+inline float centre(float x, const CentringConstants &c) {
+    return ((x - c.mean_hi) - c.mean_lo) * c.rstd;
+}
+
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b) {
+    for (int64_t i = 0; i < n; ++i) {
+        float v = centre(x[i], c);
+        if (w != nullptr) v *= w[i];
+        if (b != nullptr) v += b[i];
+        y[i] = v;
+    }
+}
+
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b) {
+    for (int64_t i = 0; i < n; ++i) y[i] = centre(x[i], c) * w + b;
+}
+
+void column_sums(const float *x, int64_t rows, int64_t cols, double *acc) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) acc[j] += x[r * cols + j];
+}
+
+void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
+                                double *acc) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = x[r * cols + j] - mean[j];
+            acc[j] += d * d;
+        }
+}
+
+void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                       const float *lo, const float *rstd, const float *w, const float *b) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            float v = ((x[r * cols + j] - hi[j]) - lo[j]) * rstd[j];
+            if (w != nullptr) v *= w[j];
+            if (b != nullptr) v += b[j];
+            y[r * cols + j] = v;
+        }
+}
+
+void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const float v = x[r * cols + j];
+            if (v < mn[j]) mn[j] = v;  // comparisons with NaN are false: NaN is skipped
+            if (v > mx[j]) mx[j] = v;
+        }
+}
+
+void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
+                   const float *scale, const float *add) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j)
+            y[r * cols + j] = (x[r * cols + j] - sub[j]) * scale[j] + add[j];
+}
+
+}  // namespace
+
+const KernelTable kTable = {
+    "scalar",          sum,          centred_square_sum,         square_sum,
+    normalize,         normalize_uniform, column_sums,           column_centred_square_sums,
+    normalize_columns, column_min_max, scale_columns,
+};
+
+}  // namespace norm4j::scalar
