@@ -26,9 +26,13 @@ final class Backends {
     static CheckedBackend resolve(Backend requested, String op) {
         if (requested != Backend.AUTO) {
             if (!requested.isAvailable()) NativeRuntime.require(requested);
-            return INSTANCES.get(requested);
+            CheckedBackend b = INSTANCES.get(requested);
+            if (!b.supports(op)) {
+                throw new UnsupportedOperationException(requested + " cannot run " + op + "; use NATIVE, REFERENCE or AUTO");
+            }
+            return b;
         }
-        Backend chosen = autoChoice();
+        Backend chosen = autoChoice(op);
         CheckedBackend backend = INSTANCES.get(chosen);
         if (LOGGED.putIfAbsent(op, Boolean.TRUE) == null) {
             String why = NativeRuntime.loadFailure().map(r -> " (" + r + ")").orElse("");
@@ -38,13 +42,14 @@ final class Backends {
         return backend;
     }
 
-    private static Backend autoChoice() {
+    /** The property's backend when it can run op, else NATIVE, else REFERENCE. */
+    private static Backend autoChoice(String op) {
         String forced = System.getProperty("norm4j.backend");
         if (forced != null && !forced.isBlank()) {
             Backend b = Backend.fromName(forced);
             if (b != Backend.AUTO) {
                 if (!b.isAvailable()) NativeRuntime.require(b);
-                return b;
+                if (INSTANCES.get(b).supports(op)) return b;
             }
         }
         return Backend.NATIVE.isAvailable() ? Backend.NATIVE : Backend.REFERENCE;

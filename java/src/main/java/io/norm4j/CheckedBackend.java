@@ -1,13 +1,11 @@
 package io.norm4j;
 
 import java.lang.ref.Reference;
-import java.util.Arrays;
-import java.util.Objects;
 
 /**
- * Every backend's public entry points: all argument checks happen here, once, before a backend
- * kernel runs, so every backend rejects bad input identically and with nothing written. The
- * subclasses implement only the protected kernels, which may assume valid arguments.
+ * Every backend's entry points: all argument checks happen here, once, before a backend kernel
+ * runs, so every backend rejects bad input identically and with nothing written. Subclasses
+ * implement only the protected kernels, which may assume valid, non-empty arguments.
  */
 abstract class CheckedBackend {
     private final Backend kind;
@@ -25,91 +23,146 @@ abstract class CheckedBackend {
         return kind.name();
     }
 
-    /** Layer norm forward; {@code mean} and {@code rstd} both null (inference) or both given (training). */
+    /** Whether this backend can run {@code op} ("min_max", ...). */
+    boolean supports(String op) {
+        return true;
+    }
+
+    // ---- entry points ------------------------------------------------------------------------
+
     final void layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps, Tensor y,
             Tensor mean, Tensor rstd) {
-        LayerNormCall call = checkLayerNorm(x, normalizedShape, weight, bias, eps, y, mean, rstd);
-        if (call.rows() == 0 || call.cols() == 0) return; // empty: nothing to compute
+        LayerNormCall c = LayerNormCall.check(x, normalizedShape, weight, bias, eps, y, mean, rstd);
+        if (c.rows() == 0 || c.cols() == 0) return;
         try {
-            layerNormForward(call);
+            layerNormForward(c);
         } finally {
-            // Keep the tensors (and so their memory) reachable until the kernel has returned.
-            Reference.reachabilityFence(call);
+            Reference.reachabilityFence(c); // keep the tensors' memory alive until the kernel returns
         }
     }
+
+    final void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
+        RmsNormCall c = RmsNormCall.check(x, normalizedShape, weight, eps, y, rstd);
+        if (c.rows() == 0 || c.cols() == 0) return;
+        try {
+            rmsNormForward(c);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /** Batch norm; training when mean and rstd are given, updating running statistics if given. */
+    final void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+            double eps, Tensor y, Tensor mean, Tensor rstd, double momentum) {
+        BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd,
+                momentum, 2);
+        if (c.shape().empty()) return;
+        boolean update = c.training() && runningMean != null;
+        try (Tensor var = update ? Tensor.allocate(c.shape().c()) : null) {
+            batchNormForward(c, var);
+            if (update) {
+                RunningStatistics.update(runningMean, runningVar, mean, var, 1, c.shape().c(),
+                        c.shape().n() * c.shape().s(), momentum);
+            }
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /** Group norm; training when mean and rstd ([N, groups]) are given. */
+    final void groupNorm(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps, Tensor y,
+            Tensor mean, Tensor rstd) {
+        GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, 2);
+        if (c.shape().empty()) return;
+        try {
+            groupNormForward(c, null);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /**
+     * Instance norm with the statistics of each sample and channel; saves them ([N, C]) when mean and
+     * rstd are given, and updates running statistics ([C]) when those are given.
+     */
+    final void instanceNorm(Tensor x, Layout layout, Tensor weight, Tensor bias, double eps, Tensor y, Tensor mean,
+            Tensor rstd, Tensor runningMean, Tensor runningVar, double momentum) {
+        Checks.input("x", x);
+        java.util.Objects.requireNonNull(layout, "layout");
+        ChannelShape shape = ChannelShape.of("x", x, layout, 3);
+        GroupNormCall c = GroupNormCall.check(x, layout, Math.max(1, shape.c()), weight, bias, eps, y, mean, rstd, 3);
+        Checks.pair("runningMean", runningMean, "runningVar", runningVar, "running statistics");
+        boolean update = runningMean != null;
+        if (update) {
+            Checks.output("runningMean", runningMean);
+            Checks.output("runningVar", runningVar);
+            Checks.shape("runningMean", runningMean, new long[] {shape.c()});
+            Checks.shape("runningVar", runningVar, new long[] {shape.c()});
+            Checks.momentum(momentum);
+            if (mean == null) throw new IllegalArgumentException("updating running statistics needs mean and rstd");
+        }
+        if (shape.empty()) return;
+        if (shape.s() <= 1) {
+            throw new IllegalArgumentException("instance norm with input statistics needs more than 1 spatial element, x has shape "
+                    + Shapes.format(x.dims()));
+        }
+        try (Tensor var = update ? Tensor.allocate(shape.n() * shape.c()) : null) {
+            groupNormForward(c, var);
+            if (update) {
+                RunningStatistics.update(runningMean, runningVar, mean, var, shape.n(), shape.c(), shape.s(), momentum);
+            }
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /** Instance norm normalizing with running statistics (PyTorch's track_running_stats in eval mode). */
+    final void instanceNormWithRunningStats(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar,
+            Tensor weight, Tensor bias, double eps, Tensor y) {
+        BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0,
+                3);
+        if (c.shape().empty()) return;
+        try {
+            batchNormForward(c, null);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    final void minMaxFit(Tensor x, Tensor dataMin, Tensor dataMax, boolean accumulate) {
+        MinMaxCall c = MinMaxCall.checkFit(x, dataMin, dataMax, accumulate);
+        if (c.features() == 0) return;
+        try {
+            minMaxFitKernel(c);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    final void minMaxTransform(Tensor x, Tensor dataMin, Tensor dataMax, double rangeMin, double rangeMax, Tensor y,
+            boolean inverse) {
+        MinMaxCall c = MinMaxCall.checkTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, inverse);
+        if (c.samples() == 0 || c.features() == 0) return;
+        try {
+            minMaxTransformKernel(c);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    // ---- kernels -----------------------------------------------------------------------------
 
     protected abstract void layerNormForward(LayerNormCall call);
 
-    // ---- checks ------------------------------------------------------------------------------
+    protected abstract void rmsNormForward(RmsNormCall call);
 
-    static LayerNormCall checkLayerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps,
-            Tensor y, Tensor mean, Tensor rstd) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(normalizedShape, "normalizedShape");
-        Objects.requireNonNull(y, "y");
-        x.checkOpen("x");
-        y.checkWritable("y");
-        if (weight != null) weight.checkOpen("weight");
-        if (bias != null) bias.checkOpen("bias");
-        if ((mean == null) != (rstd == null)) {
-            throw new IllegalArgumentException("mean and rstd must both be given (training) or both be null (inference)");
-        }
-        if (mean != null) {
-            mean.checkWritable("mean");
-            rstd.checkWritable("rstd");
-        }
-        float epsF = checkEps(eps);
+    /** @param var receives the biased batch variance per channel when not null (training only) */
+    protected abstract void batchNormForward(BatchNormCall call, Tensor var);
 
-        long[] xs = x.dims();
-        int k = normalizedShape.length;
-        if (k == 0) throw new IllegalArgumentException("normalizedShape must have at least one dimension");
-        if (k > xs.length) {
-            throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape) + " has rank " + k
-                    + " but x " + Shapes.format(xs) + " has rank " + xs.length);
-        }
-        long[] trailing = Arrays.copyOfRange(xs, xs.length - k, xs.length);
-        if (!Arrays.equals(trailing, normalizedShape)) {
-            throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape)
-                    + " does not match the trailing dimensions of x " + Shapes.format(xs));
-        }
-        checkSameShape("y", y, "x", x);
-        long rows = Shapes.product(xs, 0, xs.length - k);
-        long cols = Shapes.product(xs, xs.length - k, xs.length);
-        if (weight != null) checkShape("weight", weight, normalizedShape);
-        if (bias != null) checkShape("bias", bias, normalizedShape);
-        if (mean != null) {
-            checkNumel("mean", mean, rows, "one per normalized row of x");
-            checkNumel("rstd", rstd, rows, "one per normalized row of x");
-        }
-        return new LayerNormCall(x, y, rows, cols, weight, bias, epsF, mean, rstd);
-    }
+    /** @param var receives the biased variance per sample and group when not null (training only) */
+    protected abstract void groupNormForward(GroupNormCall call, Tensor var);
 
-    /** eps must be finite and >= 0; kernels use it as an f32, like PyTorch and oneDNN. */
-    static float checkEps(double eps) {
-        if (!Double.isFinite(eps) || eps < 0) {
-            throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
-        }
-        return (float) eps;
-    }
+    protected abstract void minMaxFitKernel(MinMaxCall call);
 
-    private static void checkSameShape(String name, Tensor t, String otherName, Tensor other) {
-        if (!Arrays.equals(t.dims(), other.dims())) {
-            throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + " but " + otherName
-                    + " has shape " + Shapes.format(other.dims()));
-        }
-    }
-
-    private static void checkShape(String name, Tensor t, long[] expected) {
-        if (!Arrays.equals(t.dims(), expected)) {
-            throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + ", expected "
-                    + Shapes.format(expected));
-        }
-    }
-
-    private static void checkNumel(String name, Tensor t, long expected, String why) {
-        if (t.numel() != expected) {
-            throw new IllegalArgumentException(name + " has " + t.numel() + " elements, expected " + expected + " ("
-                    + why + ")");
-        }
-    }
+    protected abstract void minMaxTransformKernel(MinMaxCall call);
 }

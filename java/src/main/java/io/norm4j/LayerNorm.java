@@ -4,9 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A layer norm module in the manner of {@code torch.nn.LayerNorm}: it owns its affine parameters
- * ({@code weight} initialised to 1, {@code bias} to 0, when {@code elementwiseAffine}) and remembers
- * eps and the backend.
+ * Layer norm as {@code torch.nn.LayerNorm}: normalizes over the trailing {@code normalizedShape}
+ * dimensions, with an optional learnable weight (ones) and bias (zeros).
  *
  * <pre>{@code
  * try (LayerNorm ln = new LayerNorm(768);
@@ -16,14 +15,13 @@ import java.util.Objects;
  * }
  * }</pre>
  */
-public final class LayerNorm implements AutoCloseable {
+public final class LayerNorm extends NormModule<LayerNorm> {
     public static final double DEFAULT_EPS = 1e-5;
 
     private final long[] normalizedShape;
     private final double eps;
     private final Tensor weight;
     private final Tensor bias;
-    private volatile Norms norms = Norms.auto();
 
     /** Layer norm over the given trailing dimensions, eps 1e-5, with affine weight and bias. */
     public LayerNorm(long... normalizedShape) {
@@ -41,21 +39,11 @@ public final class LayerNorm implements AutoCloseable {
             throw new IllegalArgumentException("normalizedShape must have at least one dimension");
         }
         Shapes.numel("normalizedShape", normalizedShape);
-        CheckedBackend.checkEps(eps);
+        Checks.eps(eps);
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
-        this.weight = elementwiseAffine ? Tensor.allocate(normalizedShape).fill(1f) : null;
-        this.bias = elementwiseAffine ? Tensor.allocate(normalizedShape) : null;
-    }
-
-    /** Runs on {@code backend} from now on; returns this. */
-    public LayerNorm backend(Backend backend) {
-        this.norms = Norms.on(backend);
-        return this;
-    }
-
-    public Backend backend() {
-        return norms.backend();
+        this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
+        this.bias = elementwiseAffine ? own(0f, normalizedShape) : null;
     }
 
     /** The scale (initially ones), or null without elementwise affine. Write into it to train or load. */
@@ -76,40 +64,24 @@ public final class LayerNorm implements AutoCloseable {
         return eps;
     }
 
-    /** Inference into {@code y} (same shape as x; may be x). */
+    /** Normalizes x into y (same shape; may be x). */
     public void forward(Tensor x, Tensor y) {
-        norms.layerNorm(x, normalizedShape, weight, bias, eps, y);
+        norms().layerNorm(x, normalizedShape, weight, bias, eps, y);
     }
 
-    /** Inference into a new tensor, which the caller closes. */
+    /** Normalizes x into a new tensor, which the caller closes. */
     public Tensor forward(Tensor x) {
-        Objects.requireNonNull(x, "x");
-        x.checkOpen("x");
-        Tensor y = Tensor.allocate(x.dims());
-        try {
-            forward(x, y);
-            return y;
-        } catch (RuntimeException e) {
-            y.close();
-            throw e;
-        }
+        return forwardInto(x, this::forward);
     }
 
     /** Training: writes y and the per-row mean and rstd for backward. */
     public void forwardTraining(Tensor x, Tensor y, Tensor mean, Tensor rstd) {
-        norms.layerNormTraining(x, normalizedShape, weight, bias, eps, y, mean, rstd);
-    }
-
-    /** Closes the weight and bias. */
-    @Override
-    public void close() {
-        if (weight != null) weight.close();
-        if (bias != null) bias.close();
+        norms().layerNormTraining(x, normalizedShape, weight, bias, eps, y, mean, rstd);
     }
 
     @Override
     public String toString() {
         return "LayerNorm(" + Arrays.toString(normalizedShape) + ", eps=" + eps + ", elementwise_affine="
-                + (weight != null) + ", backend=" + norms.backend() + ")";
+                + (weight != null) + ", backend=" + backend() + ")";
     }
 }

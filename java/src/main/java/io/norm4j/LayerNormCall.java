@@ -10,4 +10,25 @@ record LayerNormCall(
     boolean training() {
         return mean != null;
     }
+
+    static LayerNormCall check(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps, Tensor y,
+            Tensor mean, Tensor rstd) {
+        Checks.input("x", x);
+        Checks.output("y", y);
+        Checks.optionalInput("weight", weight);
+        Checks.optionalInput("bias", bias);
+        Checks.pair("mean", mean, "rstd", rstd, "training saves both");
+        if (mean != null) {
+            Checks.output("mean", mean);
+            Checks.output("rstd", rstd);
+        }
+        float epsF = Checks.eps(eps);
+        long[] rc = Checks.trailing(x, normalizedShape);
+        Checks.sameShape("y", y, "x", x);
+        Checks.shape("weight", weight, normalizedShape);
+        Checks.shape("bias", bias, normalizedShape);
+        Checks.numel("mean", mean, rc[0], "one per normalized row of x");
+        Checks.numel("rstd", rstd, rc[0], "one per normalized row of x");
+        return new LayerNormCall(x, y, rc[0], rc[1], weight, bias, epsF, mean, rstd);
+    }
 }

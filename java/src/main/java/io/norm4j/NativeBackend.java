@@ -1,5 +1,7 @@
 package io.norm4j;
 
+import static io.norm4j.Addresses.of;
+
 import io.norm4j.nativeimpl.Norm4jLibrary;
 
 /** norm4j's own kernels through the C ABI; the kernel set (avx2, scalar) is chosen natively. */
@@ -16,8 +18,47 @@ final class NativeBackend extends CheckedBackend {
     @Override
     protected void layerNormForward(LayerNormCall c) {
         NativeRuntime.require(Backend.NATIVE);
-        NativeRuntime.check(Norm4jLibrary.norm4j_layer_norm_forward(c.x().address(), c.y().address(), c.rows(),
-                c.cols(), Addresses.of(c.weight()), Addresses.of(c.bias()), c.eps(), Addresses.of(c.mean()),
-                Addresses.of(c.rstd())), "NATIVE layer_norm");
+        NativeRuntime.check(Norm4jLibrary.norm4j_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
+                of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd())), "NATIVE layer_norm");
+    }
+
+    @Override
+    protected void rmsNormForward(RmsNormCall c) {
+        NativeRuntime.require(Backend.NATIVE);
+        NativeRuntime.check(Norm4jLibrary.norm4j_rms_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
+                of(c.weight()), c.eps(), of(c.rstd())), "NATIVE rms_norm");
+    }
+
+    @Override
+    protected void batchNormForward(BatchNormCall c, Tensor var) {
+        NativeRuntime.require(Backend.NATIVE);
+        ChannelShape s = c.shape();
+        NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
+                c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
+                of(c.mean()), of(c.rstd()), of(var)), "NATIVE batch_norm");
+    }
+
+    @Override
+    protected void groupNormForward(GroupNormCall c, Tensor var) {
+        NativeRuntime.require(Backend.NATIVE);
+        ChannelShape s = c.shape();
+        NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
+                c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
+                of(var)), "NATIVE group_norm");
+    }
+
+    @Override
+    protected void minMaxFitKernel(MinMaxCall c) {
+        NativeRuntime.require(Backend.NATIVE);
+        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_fit(of(c.x()), c.samples(), c.features(), of(c.dataMin()),
+                of(c.dataMax()), c.accumulate() ? 1 : 0), "NATIVE min_max fit");
+    }
+
+    @Override
+    protected void minMaxTransformKernel(MinMaxCall c) {
+        NativeRuntime.require(Backend.NATIVE);
+        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_transform(of(c.x()), of(c.y()), c.samples(), c.features(),
+                of(c.dataMin()), of(c.dataMax()), c.rangeMin(), c.rangeMax(), c.inverse() ? 1 : 0),
+                "NATIVE min_max transform");
     }
 }

@@ -45,7 +45,10 @@ public final class Norms {
         return backend;
     }
 
-    /** Which backend actually runs {@code op} ("layer_norm"), with its detail, e.g. "NATIVE (avx2)". */
+    /**
+     * Which backend actually runs {@code op} ("layer_norm", "batch_norm", "group_norm",
+     * "instance_norm", "rms_norm", "min_max"), with its detail, e.g. "NATIVE (avx2)".
+     */
     public String resolvedBackend(String op) {
         return Backends.resolve(backend, op).describe();
     }
@@ -77,5 +80,138 @@ public final class Norms {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
         Backends.resolve(backend, "layer_norm").layerNorm(x, normalizedShape, weight, bias, eps, y, mean, rstd);
+    }
+
+    // ---- RMS norm ----------------------------------------------------------------------------
+
+    /**
+     * RMS norm, inference: {@code y = x / sqrt(mean(x^2) + eps) * weight}, the mean of squares
+     * taken over the trailing dimensions named by {@code normalizedShape} (PyTorch's rms_norm).
+     *
+     * @param weight per-element scale of shape {@code normalizedShape}, or null
+     */
+    public void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y) {
+        Backends.resolve(backend, "rms_norm").rmsNorm(x, normalizedShape, weight, eps, y, null);
+    }
+
+    /** RMS norm, training: as {@link #rmsNorm} and saves each row's rstd for backward. */
+    public void rmsNormTraining(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, "rms_norm").rmsNorm(x, normalizedShape, weight, eps, y, rstd);
+    }
+
+    // ---- batch norm --------------------------------------------------------------------------
+
+    /**
+     * Batch norm, inference: {@code y = (x - runningMean) / sqrt(runningVar + eps) * weight + bias}
+     * per channel. x is [N, C, spatial...] (NCHW) or [N, spatial..., C] (NHWC); [N, C] in either.
+     *
+     * @param runningMean per-channel mean, [C]
+     * @param runningVar per-channel variance, [C]
+     * @param weight per-channel scale [C], or null
+     * @param bias per-channel shift [C], or null
+     */
+    public void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+            double eps, Tensor y) {
+        Backends.resolve(backend, "batch_norm")
+                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0);
+    }
+
+    /**
+     * Batch norm, training: normalizes with the batch mean and biased variance of each channel,
+     * saves the mean and rstd ([C]) for backward, and, when running statistics are given, updates
+     * them as PyTorch does: {@code running = (1 - momentum) * running + momentum * batch}, with the
+     * unbiased batch variance. Needs more than one value per channel.
+     *
+     * @param runningMean updated in place, or null (with runningVar) to leave no running statistics
+     * @param momentum in [0, 1]; PyTorch's default is 0.1
+     */
+    public void batchNormTraining(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
+            Tensor bias, double momentum, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, "batch_norm")
+                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd, momentum);
+    }
+
+    // ---- group norm --------------------------------------------------------------------------
+
+    /**
+     * Group norm: the C channels are split into {@code numGroups} groups, each normalized with the
+     * mean and biased variance of its channels and positions in one sample, then scaled and shifted
+     * per channel (PyTorch's group_norm).
+     *
+     * @param numGroups must divide C
+     */
+    public void groupNorm(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps, Tensor y) {
+        Backends.resolve(backend, "group_norm").groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null);
+    }
+
+    /** Group norm, training: as {@link #groupNorm} and saves mean and rstd, [N, numGroups]. */
+    public void groupNormTraining(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps,
+            Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, "group_norm").groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
+    }
+
+    // ---- instance norm -----------------------------------------------------------------------
+
+    /**
+     * Instance norm with each sample's own statistics: every (sample, channel) is normalized over
+     * its spatial positions. x needs a spatial dimension with more than one position.
+     */
+    public void instanceNorm(Tensor x, Layout layout, Tensor weight, Tensor bias, double eps, Tensor y) {
+        Backends.resolve(backend, "instance_norm")
+                .instanceNorm(x, layout, weight, bias, eps, y, null, null, null, null, 0);
+    }
+
+    /**
+     * Instance norm, training: as {@link #instanceNorm}, saves mean and rstd ([N, C]) and, when
+     * given, updates the running statistics ([C]) with the batch average of the per-instance
+     * statistics (PyTorch's track_running_stats).
+     */
+    public void instanceNormTraining(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
+            Tensor bias, double momentum, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, "instance_norm")
+                .instanceNorm(x, layout, weight, bias, eps, y, mean, rstd, runningMean, runningVar, momentum);
+    }
+
+    /** Instance norm normalizing with running statistics, as PyTorch's eval mode with track_running_stats. */
+    public void instanceNormWithRunningStats(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar,
+            Tensor weight, Tensor bias, double eps, Tensor y) {
+        Backends.resolve(backend, "instance_norm")
+                .instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
+    }
+
+    // ---- min-max scaling ---------------------------------------------------------------------
+
+    /**
+     * Fits min-max scaling: the per-feature minimum and maximum of a [samples, features] matrix,
+     * NaN values ignored (a feature with no other values gets +Inf and -Inf).
+     */
+    public void minMaxFit(Tensor x, Tensor dataMin, Tensor dataMax) {
+        Backends.resolve(backend, "min_max").minMaxFit(x, dataMin, dataMax, false);
+    }
+
+    /** Extends a fit with more samples: dataMin and dataMax become the extrema of all data seen. */
+    public void minMaxPartialFit(Tensor x, Tensor dataMin, Tensor dataMax) {
+        Backends.resolve(backend, "min_max").minMaxFit(x, dataMin, dataMax, true);
+    }
+
+    /**
+     * {@code y = (x - dataMin) / (dataMax - dataMin) * (rangeMax - rangeMin) + rangeMin} per feature;
+     * a constant feature (max = min) maps to rangeMin.
+     */
+    public void minMaxTransform(Tensor x, Tensor dataMin, Tensor dataMax, double rangeMin, double rangeMax, Tensor y) {
+        Backends.resolve(backend, "min_max").minMaxTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, false);
+    }
+
+    /** The inverse of {@link #minMaxTransform}: maps scaled values back to the data's units. */
+    public void minMaxInverseTransform(Tensor y, Tensor dataMin, Tensor dataMax, double rangeMin, double rangeMax,
+            Tensor x) {
+        Backends.resolve(backend, "min_max").minMaxTransform(y, dataMin, dataMax, rangeMin, rangeMax, x, true);
     }
 }

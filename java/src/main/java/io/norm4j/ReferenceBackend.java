@@ -3,41 +3,158 @@ package io.norm4j;
 import java.nio.FloatBuffer;
 
 /**
- * The oracle: plain Java, statistics in double with two passes (mean, then centred squares),
- * each output computed in double and rounded once to f32. Clarity over speed.
+ * The oracle: plain Java, every statistic in double with two passes (mean, then centred squares),
+ * each output computed in double and rounded once to f32. Clarity over speed: each norm is
+ * written as its definition, with the groups of values it takes statistics over spelled out.
  */
 final class ReferenceBackend extends CheckedBackend {
     ReferenceBackend() {
         super(Backend.REFERENCE);
     }
 
+    /** Where element (sample, channel, spatial position) lives in an [n, c, s] tensor. */
+    private static int offset(ChannelShape sh, Layout layout, long n, long ch, long sp) {
+        long i = layout == Layout.NCHW ? (n * sh.c() + ch) * sh.s() + sp : (n * sh.s() + sp) * sh.c() + ch;
+        return (int) i;
+    }
+
+    private static float at(Tensor t, long i, float absent) {
+        return t == null ? absent : t.buffer().get((int) i);
+    }
+
+    /** Mean and biased variance of values read through {@code get}, two passes in double. */
+    private static double[] meanVar(java.util.function.LongToDoubleFunction get, long count) {
+        double sum = 0;
+        for (long k = 0; k < count; k++) sum += get.applyAsDouble(k);
+        double mean = sum / count;
+        double sq = 0;
+        for (long k = 0; k < count; k++) {
+            double d = get.applyAsDouble(k) - mean;
+            sq += d * d;
+        }
+        return new double[] {mean, sq / count};
+    }
+
+    private static void save(Tensor t, long i, double v) {
+        if (t != null) t.buffer().put((int) i, (float) v);
+    }
+
     @Override
     protected void layerNormForward(LayerNormCall c) {
-        FloatBuffer x = c.x().buffer();
-        FloatBuffer y = c.y().buffer();
-        FloatBuffer w = c.weight() == null ? null : c.weight().buffer();
-        FloatBuffer b = c.bias() == null ? null : c.bias().buffer();
-        int cols = (int) c.cols();
-        for (int r = 0; r < c.rows(); r++) {
-            int base = r * cols;
-            double sum = 0;
-            for (int i = 0; i < cols; i++) sum += x.get(base + i);
-            double mean = sum / cols;
-            double squares = 0;
-            for (int i = 0; i < cols; i++) {
-                double d = x.get(base + i) - mean;
-                squares += d * d;
+        FloatBuffer x = c.x().buffer(), y = c.y().buffer();
+        long cols = c.cols();
+        for (long r = 0; r < c.rows(); r++) {
+            long base = r * cols;
+            double[] mv = meanVar(k -> x.get((int) (base + k)), cols);
+            double rstd = 1.0 / Math.sqrt(mv[1] + c.eps());
+            for (long i = 0; i < cols; i++) {
+                double v = (x.get((int) (base + i)) - mv[0]) * rstd;
+                y.put((int) (base + i), (float) (v * at(c.weight(), i, 1f) + at(c.bias(), i, 0f)));
             }
-            double rstd = 1.0 / Math.sqrt(squares / cols + c.eps());
-            for (int i = 0; i < cols; i++) {
-                double v = (x.get(base + i) - mean) * rstd;
-                if (w != null) v *= w.get(i);
-                if (b != null) v += b.get(i);
-                y.put(base + i, (float) v);
+            save(c.mean(), r, mv[0]);
+            save(c.rstd(), r, rstd);
+        }
+    }
+
+    @Override
+    protected void rmsNormForward(RmsNormCall c) {
+        FloatBuffer x = c.x().buffer(), y = c.y().buffer();
+        long cols = c.cols();
+        for (long r = 0; r < c.rows(); r++) {
+            long base = r * cols;
+            double sq = 0;
+            for (long i = 0; i < cols; i++) sq += (double) x.get((int) (base + i)) * x.get((int) (base + i));
+            double rstd = 1.0 / Math.sqrt(sq / cols + c.eps());
+            for (long i = 0; i < cols; i++) {
+                y.put((int) (base + i), (float) (x.get((int) (base + i)) * rstd * at(c.weight(), i, 1f)));
             }
+            save(c.rstd(), r, rstd);
+        }
+    }
+
+    @Override
+    protected void batchNormForward(BatchNormCall c, Tensor var) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), y = c.y().buffer();
+        for (long ch = 0; ch < sh.c(); ch++) {
+            final long channel = ch;
+            double mean, variance;
             if (c.training()) {
-                c.mean().buffer().put(r, (float) mean);
-                c.rstd().buffer().put(r, (float) rstd);
+                // The channel's values, sample by sample, position by position.
+                double[] mv = meanVar(k -> x.get(offset(sh, c.layout(), k / sh.s(), channel, k % sh.s())), sh.n() * sh.s());
+                mean = mv[0];
+                variance = mv[1];
+                save(c.mean(), ch, mean);
+                save(c.rstd(), ch, 1.0 / Math.sqrt(variance + c.eps()));
+                save(var, ch, variance);
+            } else {
+                mean = c.runningMean().buffer().get((int) ch);
+                variance = c.runningVar().buffer().get((int) ch);
+            }
+            double rstd = 1.0 / Math.sqrt(variance + c.eps());
+            double w = at(c.weight(), ch, 1f), b = at(c.bias(), ch, 0f);
+            for (long n = 0; n < sh.n(); n++)
+                for (long sp = 0; sp < sh.s(); sp++) {
+                    int o = offset(sh, c.layout(), n, ch, sp);
+                    y.put(o, (float) ((x.get(o) - mean) * rstd * w + b));
+                }
+        }
+    }
+
+    @Override
+    protected void groupNormForward(GroupNormCall c, Tensor var) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), y = c.y().buffer();
+        long cg = sh.c() / c.groups();
+        for (long n = 0; n < sh.n(); n++)
+            for (long g = 0; g < c.groups(); g++) {
+                final long sample = n, first = g * cg;
+                // The group's values, channel by channel, position by position.
+                double[] mv = meanVar(k -> x.get(offset(sh, c.layout(), sample, first + k / sh.s(), k % sh.s())), cg * sh.s());
+                double rstd = 1.0 / Math.sqrt(mv[1] + c.eps());
+                long stat = n * c.groups() + g;
+                save(c.mean(), stat, mv[0]);
+                save(c.rstd(), stat, rstd);
+                save(var, stat, mv[1]);
+                for (long ch = first; ch < first + cg; ch++) {
+                    double w = at(c.weight(), ch, 1f), b = at(c.bias(), ch, 0f);
+                    for (long sp = 0; sp < sh.s(); sp++) {
+                        int o = offset(sh, c.layout(), n, ch, sp);
+                        y.put(o, (float) ((x.get(o) - mv[0]) * rstd * w + b));
+                    }
+                }
+            }
+    }
+
+    @Override
+    protected void minMaxFitKernel(MinMaxCall c) {
+        FloatBuffer x = c.x().buffer(), mn = c.dataMin().buffer(), mx = c.dataMax().buffer();
+        for (int j = 0; j < c.features(); j++) {
+            float lo = c.accumulate() ? mn.get(j) : Float.POSITIVE_INFINITY;
+            float hi = c.accumulate() ? mx.get(j) : Float.NEGATIVE_INFINITY;
+            for (long r = 0; r < c.samples(); r++) {
+                float v = x.get((int) (r * c.features() + j));
+                if (v < lo) lo = v; // NaN compares false: skipped
+                if (v > hi) hi = v;
+            }
+            mn.put(j, lo);
+            mx.put(j, hi);
+        }
+    }
+
+    @Override
+    protected void minMaxTransformKernel(MinMaxCall c) {
+        FloatBuffer x = c.x().buffer(), y = c.y().buffer();
+        double width = (double) c.rangeMax() - c.rangeMin();
+        for (int j = 0; j < c.features(); j++) {
+            double min = c.dataMin().buffer().get(j);
+            double range = c.dataMax().buffer().get(j) - min;
+            if (range == 0) range = 1; // a constant feature maps to rangeMin
+            for (long r = 0; r < c.samples(); r++) {
+                int o = (int) (r * c.features() + j);
+                double v = x.get(o);
+                double out = c.inverse() ? (v - c.rangeMin()) / width * range + min : (v - min) / range * width + c.rangeMin();
+                y.put(o, (float) out);
             }
         }
     }

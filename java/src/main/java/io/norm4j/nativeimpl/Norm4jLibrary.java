@@ -68,6 +68,43 @@ public final class Norm4jLibrary {
             @Cast("float*") long mean,
             @Cast("float*") long rstd);
 
+    public static native int norm4j_rms_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
+            @Cast("float*") long rstd);
+
+    public static native int norm4j_onednn_rms_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
+            @Cast("float*") long rstd);
+
+    public static native int norm4j_batch_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+
+    public static native int norm4j_onednn_batch_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+
+    public static native int norm4j_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+
+    public static native int norm4j_onednn_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+
+    public static native int norm4j_min_max_fit(@Cast("const float*") long x, @Cast("int64_t") long samples,
+            @Cast("int64_t") long features, @Cast("float*") long dataMin, @Cast("float*") long dataMax, int accumulate);
+
+    public static native int norm4j_min_max_transform(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("const float*") long dataMin,
+            @Cast("const float*") long dataMax, float rangeMin, float rangeMax, int inverse);
+
     public static native int norm4j_copy(@Cast("const float*") long src, @Cast("float*") long dst,
             @Cast("int64_t") long n);
 }

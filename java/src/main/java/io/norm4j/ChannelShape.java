@@ -1,0 +1,34 @@
+package io.norm4j;
+
+import java.util.Objects;
+
+/** A tensor seen as [n, c, s]: samples, channels, and the product of the spatial sizes. */
+record ChannelShape(long n, long c, long s) {
+
+    long count() {
+        return n * c * s;
+    }
+
+    boolean empty() {
+        return n == 0 || c == 0 || s == 0;
+    }
+
+    /**
+     * Reads [N, C, spatial...] (NCHW) or [N, spatial..., C] (NHWC) from {@code x}'s shape.
+     *
+     * @param minRank the rank the op needs (2 for [N, C], 3 when a spatial dimension is required)
+     */
+    static ChannelShape of(String name, Tensor x, Layout layout, int minRank) {
+        Objects.requireNonNull(layout, "layout");
+        long[] d = x.dims();
+        if (d.length < minRank) {
+            throw new IllegalArgumentException(name + " has rank " + d.length + " (shape " + Shapes.format(d)
+                    + ") but needs rank >= " + minRank + ": [N, C" + (minRank > 2 ? ", spatial..." : "") + "] in "
+                    + layout.id());
+        }
+        int cd = layout.channelDim(d.length);
+        long spatial = 1;
+        for (int i = 1; i < d.length; i++) if (i != cd) spatial = Math.multiplyExact(spatial, d[i]);
+        return new ChannelShape(d[0], d[cd], spatial);
+    }
+}

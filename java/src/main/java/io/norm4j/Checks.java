@@ -1,0 +1,85 @@
+package io.norm4j;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/** Argument checks shared by every op; each names the argument it rejects. */
+final class Checks {
+    private Checks() {}
+
+    static void input(String name, Tensor t) {
+        Objects.requireNonNull(t, name);
+        t.checkOpen(name);
+    }
+
+    static void output(String name, Tensor t) {
+        Objects.requireNonNull(t, name);
+        t.checkWritable(name);
+    }
+
+    /** An optional input: null is allowed. */
+    static void optionalInput(String name, Tensor t) {
+        if (t != null) t.checkOpen(name);
+    }
+
+    /** eps must be finite and >= 0; kernels use it as an f32, like PyTorch and oneDNN. */
+    static float eps(double eps) {
+        if (!Double.isFinite(eps) || eps < 0) {
+            throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
+        }
+        return (float) eps;
+    }
+
+    /** Momentum of a running average: finite, in [0, 1]. */
+    static double momentum(double momentum) {
+        if (!Double.isFinite(momentum) || momentum < 0 || momentum > 1) {
+            throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
+        }
+        return momentum;
+    }
+
+    static void sameShape(String name, Tensor t, String otherName, Tensor other) {
+        if (!Arrays.equals(t.dims(), other.dims())) {
+            throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + " but " + otherName
+                    + " has shape " + Shapes.format(other.dims()));
+        }
+    }
+
+    static void shape(String name, Tensor t, long[] expected) {
+        if (t != null && !Arrays.equals(t.dims(), expected)) {
+            throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + ", expected "
+                    + Shapes.format(expected));
+        }
+    }
+
+    static void numel(String name, Tensor t, long expected, String why) {
+        if (t != null && t.numel() != expected) {
+            throw new IllegalArgumentException(name + " has " + t.numel() + " elements, expected " + expected + " ("
+                    + why + ")");
+        }
+    }
+
+    /** Both null, or both given. */
+    static void pair(String a, Tensor ta, String b, Tensor tb, String what) {
+        if ((ta == null) != (tb == null)) {
+            throw new IllegalArgumentException(a + " and " + b + " must both be given or both be null (" + what + ")");
+        }
+    }
+
+    /** The trailing dimensions of x must equal normalizedShape; returns {rows, cols}. */
+    static long[] trailing(Tensor x, long[] normalizedShape) {
+        Objects.requireNonNull(normalizedShape, "normalizedShape");
+        long[] xs = x.dims();
+        int k = normalizedShape.length;
+        if (k == 0) throw new IllegalArgumentException("normalizedShape must have at least one dimension");
+        if (k > xs.length) {
+            throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape) + " has rank " + k
+                    + " but x " + Shapes.format(xs) + " has rank " + xs.length);
+        }
+        if (!Arrays.equals(Arrays.copyOfRange(xs, xs.length - k, xs.length), normalizedShape)) {
+            throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape)
+                    + " does not match the trailing dimensions of x " + Shapes.format(xs));
+        }
+        return new long[] {Shapes.product(xs, 0, xs.length - k), Shapes.product(xs, xs.length - k, xs.length)};
+    }
+}

@@ -1,0 +1,50 @@
+package io.norm4j;
+
+/**
+ * A validated group norm call on x seen as [n, c, s] with statistics per sample and group;
+ * instance norm is the case groups = c. mean and rstd ([n, groups]) are null in inference.
+ */
+record GroupNormCall(
+        Tensor x,
+        Tensor y,
+        ChannelShape shape,
+        long groups,
+        Layout layout,
+        Tensor weight,
+        Tensor bias,
+        float eps,
+        Tensor mean,
+        Tensor rstd) {
+
+    boolean training() {
+        return mean != null;
+    }
+
+    /** @param minRank 2 for group norm ([N, C] allowed), 3 for instance norm (needs spatial dims) */
+    static GroupNormCall check(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps,
+            Tensor y, Tensor mean, Tensor rstd, int minRank) {
+        Checks.input("x", x);
+        Checks.output("y", y);
+        java.util.Objects.requireNonNull(layout, "layout");
+        Checks.optionalInput("weight", weight);
+        Checks.optionalInput("bias", bias);
+        Checks.pair("mean", mean, "rstd", rstd, "training saves both");
+        if (mean != null) {
+            Checks.output("mean", mean);
+            Checks.output("rstd", rstd);
+        }
+        float epsF = Checks.eps(eps);
+        ChannelShape s = ChannelShape.of("x", x, layout, minRank);
+        if (groups <= 0) throw new IllegalArgumentException("groups must be positive, got " + groups);
+        if (s.c() % groups != 0) {
+            throw new IllegalArgumentException("groups (" + groups + ") must divide the channels (" + s.c() + ")");
+        }
+        Checks.sameShape("y", y, "x", x);
+        Checks.shape("weight", weight, new long[] {s.c()});
+        Checks.shape("bias", bias, new long[] {s.c()});
+        long stats = Math.multiplyExact(s.n(), groups);
+        Checks.numel("mean", mean, stats, "one per sample and group");
+        Checks.numel("rstd", rstd, stats, "one per sample and group");
+        return new GroupNormCall(x, y, s, groups, layout, weight, bias, epsF, mean, rstd);
+    }
+}

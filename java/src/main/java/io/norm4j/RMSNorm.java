@@ -1,0 +1,61 @@
+package io.norm4j;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * RMS norm as {@code torch.nn.RMSNorm}: {@code y = x / sqrt(mean(x^2) + eps) * weight} over the
+ * trailing {@code normalizedShape} dimensions.
+ */
+public final class RMSNorm extends NormModule<RMSNorm> {
+    /** PyTorch's default when eps is None: the f32 machine epsilon. */
+    public static final double DEFAULT_EPS = Math.ulp(1.0f);
+
+    private final long[] normalizedShape;
+    private final double eps;
+    private final Tensor weight;
+
+    /** RMS norm over the given trailing dimensions, eps = f32 machine epsilon, with a weight. */
+    public RMSNorm(long... normalizedShape) {
+        this(normalizedShape, DEFAULT_EPS, true);
+    }
+
+    public RMSNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
+        Objects.requireNonNull(normalizedShape, "normalizedShape");
+        if (normalizedShape.length == 0) {
+            throw new IllegalArgumentException("normalizedShape must have at least one dimension");
+        }
+        Shapes.numel("normalizedShape", normalizedShape);
+        Checks.eps(eps);
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    public void forward(Tensor x, Tensor y) {
+        norms().rmsNorm(x, normalizedShape, weight, eps, y);
+    }
+
+    public Tensor forward(Tensor x) {
+        return forwardInto(x, this::forward);
+    }
+
+    /** Training: writes y and each row's rstd for backward. */
+    public void forwardTraining(Tensor x, Tensor y, Tensor rstd) {
+        norms().rmsNormTraining(x, normalizedShape, weight, eps, y, rstd);
+    }
+
+    @Override
+    public String toString() {
+        return "RMSNorm(" + Arrays.toString(normalizedShape) + ", eps=" + eps + ", elementwise_affine="
+                + (weight != null) + ", backend=" + backend() + ")";
+    }
+}

@@ -1,0 +1,18 @@
+package io.norm4j;
+
+/** A validated RMS norm call over [rows, cols]; weight and rstd may be null. */
+record RmsNormCall(Tensor x, Tensor y, long rows, long cols, Tensor weight, float eps, Tensor rstd) {
+
+    static RmsNormCall check(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
+        Checks.input("x", x);
+        Checks.output("y", y);
+        Checks.optionalInput("weight", weight);
+        if (rstd != null) Checks.output("rstd", rstd);
+        float epsF = Checks.eps(eps);
+        long[] rc = Checks.trailing(x, normalizedShape);
+        Checks.sameShape("y", y, "x", x);
+        Checks.shape("weight", weight, normalizedShape);
+        Checks.numel("rstd", rstd, rc[0], "one per normalized row of x");
+        return new RmsNormCall(x, y, rc[0], rc[1], weight, epsF, rstd);
+    }
+}
