@@ -46,8 +46,7 @@ public final class Main {
 
         List<ParityResult> parity = List.of();
         if (!command.equals("bench")) {
-            log.println("running parity cases...");
-            parity = ParityCommand.run();
+            parity = ParityCommand.run(log);
             ParityCommand.printSummary(parity, text);
             text.println();
         }

@@ -13,7 +13,7 @@ final class Comparison {
         for (int i = 0; i < expected.length; i++) {
             float a = actual[i];
             float e = expected[i];
-            if (Float.isNaN(e) || Float.isNaN(a) || Float.isInfinite(e) || Float.isInfinite(a)) {
+            if (!Float.isFinite(e) || !Float.isFinite(a)) {
                 boolean same = Float.isNaN(e) ? Float.isNaN(a) : a == e;
                 if (!same) return Double.POSITIVE_INFINITY;
                 continue;
@@ -21,5 +21,9 @@ final class Comparison {
             worst = Math.max(worst, Math.abs((double) a - (double) e));
         }
         return worst;
+    }
+
+    static ParityResult.Check check(String name, float[] actual, float[] expected, double tolerance) {
+        return new ParityResult.Check(name, maxAbsError(actual, expected), tolerance);
     }
 }

@@ -59,9 +59,14 @@ public final class TolerancePolicy {
         return backend == Backend.ONEDNN ? StatisticsPrecision.F32 : StatisticsPrecision.EXTENDED;
     }
 
-    /** Whether the policy holds {@code backend} to its tolerance on {@code input}. */
-    public static boolean claimsParity(Backend backend, InputDistribution input) {
-        return precisionOf(backend) == StatisticsPrecision.EXTENDED || !input.isIllConditioned();
+    /**
+     * Whether the policy holds {@code backend} to its tolerance on {@code input}.
+     *
+     * @param centres false where the op computes no mean to centre with: batch norm inference
+     *     (given statistics) and RMS norm (a mean of squares, well-conditioned on any input)
+     */
+    public static boolean claimsParity(Backend backend, InputDistribution input, boolean centres) {
+        return precisionOf(backend) == StatisticsPrecision.EXTENDED || !input.isIllConditioned() || !centres;
     }
 
     /**
@@ -83,6 +88,24 @@ public final class TolerancePolicy {
     /** Bound on the saved mean: its own rounding plus the statistics error in units of std. */
     public static double meanTolerance(double maxAbsMean, double maxStd, double statisticsError) {
         return OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * maxAbsMean + statisticsError * maxStd;
+    }
+
+    /**
+     * Bound on an updated running mean: momentum times the batch mean's bound, plus the update's
+     * own roundings.
+     */
+    public static double runningMeanTolerance(double momentum, double meanTolerance, double maxAbsRunningMean) {
+        return momentum * meanTolerance + OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * maxAbsRunningMean;
+    }
+
+    /**
+     * Bound on an updated running variance: the variance is 1 / rstd^2 - eps, so its relative error
+     * is twice rstd's; scaled by momentum and the unbiasing factor, plus the update's roundings.
+     */
+    public static double runningVarTolerance(double momentum, double unbias, double maxVar, double statisticsError,
+            double maxAbsRunningVar) {
+        return momentum * unbias * maxVar * 2 * (OUTPUT_ROUNDINGS * UNIT_ROUNDOFF + statisticsError)
+                + OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * maxAbsRunningVar;
     }
 
     /** Bound on the saved rstd, relative to the largest rstd. */

@@ -38,24 +38,34 @@ class MainJsonTest {
     }
 
     @Test
-    void parityPrintsOneObjectPerCase() {
+    void parityCoversEveryOpBackendLayoutAndMode() {
         JsonObject doc = runJson("parity");
         assertHeader(doc);
         JsonArray results = doc.getAsJsonArray("results");
-        assertFalse(results.isEmpty());
+        Set<String> seen = new java.util.HashSet<>();
         for (JsonElement e : results) {
             JsonObject r = e.getAsJsonObject();
             assertEquals("parity", r.get("kind").getAsString());
-            assertEquals("layer_norm", r.get("op").getAsString());
             assertEquals("forward", r.get("direction").getAsString());
-            assertTrue(List.of("inference", "training").contains(r.get("mode").getAsString()));
-            assertTrue(List.of("native", "onednn").contains(r.get("backend").getAsString()));
-            assertEquals("rows", r.get("layout").getAsString());
-            assertEquals(2, r.getAsJsonArray("shape").size());
+            String op = r.get("op").getAsString(), backend = r.get("backend").getAsString();
+            String mode = r.get("mode").getAsString(), layout = r.get("layout").getAsString();
+            assertTrue(List.of("inference", "training").contains(mode));
+            assertTrue(List.of("native", "onednn").contains(backend));
+            assertTrue(List.of("rows", "nchw", "nhwc").contains(layout));
             assertTrue(r.get("tolerance").getAsDouble() >= 0);
-            assertTrue(r.has("pass") && r.has("maxAbsErr") && r.has("input"));
-            if (r.get("backend").getAsString().equals("native")) assertTrue(r.get("pass").getAsBoolean(), r::toString);
+            assertTrue(r.has("pass") && r.has("maxAbsErr") && r.has("input") && r.has("shape") && r.has("outputs"));
+            if (r.get("parityClaimed").getAsBoolean()) assertTrue(r.get("pass").getAsBoolean(), r::toString);
+            seen.add(op + " " + backend + " " + layout + " " + mode);
         }
+        for (String backend : List.of("native", "onednn"))
+            for (String mode : List.of("inference", "training")) {
+                for (String op : List.of("layer_norm", "rms_norm")) assertTrue(seen.contains(op + " " + backend + " rows " + mode));
+                for (String op : List.of("batch_norm", "group_norm", "instance_norm"))
+                    for (String layout : List.of("nchw", "nhwc"))
+                        assertTrue(seen.contains(op + " " + backend + " " + layout + " " + mode), op + " " + backend + " " + layout);
+            }
+        assertTrue(seen.contains("min_max native rows training") && seen.contains("min_max native rows inference"));
+        assertFalse(seen.stream().anyMatch(k -> k.startsWith("min_max onednn")), "oneDNN has no min-max primitive");
     }
 
     @Test

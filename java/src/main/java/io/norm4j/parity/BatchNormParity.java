@@ -1,0 +1,108 @@
+package io.norm4j.parity;
+
+import io.norm4j.Backend;
+import io.norm4j.Layout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Batch norm on a backend against REFERENCE. Training compares y, the saved mean and rstd, and
+ * the running statistics after one momentum update; inference normalizes with running statistics
+ * that differ from the batch's own.
+ */
+public final class BatchNormParity {
+    private BatchNormParity() {}
+
+    static final float EPS = 1e-5f;
+    static final double MOMENTUM = 0.1;
+
+    public static ParityResult run(Backend backend, int n, int c, int[] spatial, Layout layout,
+            InputDistribution input, boolean affine, boolean training, long seed) {
+        int s = ChannelIndexing.product(spatial);
+        ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
+        long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
+        GroupedData data = new GroupedData(new Channels(at), input, seed);
+        float[][] wb = affine ? GroupedData.affine(c, seed) : new float[][] {null, null};
+
+        // Batch statistics in double; running statistics offset from them by 0.1 std and x1.2.
+        double[][] batch = new double[c][];
+        float[] runningMean = new float[c], runningVar = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            batch[ch] = data.meanVar(ch);
+            double m = Double.isFinite(batch[ch][0]) ? batch[ch][0] : 0, v = Double.isFinite(batch[ch][1]) ? batch[ch][1] : 1;
+            runningMean[ch] = training ? 0f : (float) (m + 0.1 * Math.sqrt(v));
+            runningVar[ch] = training ? 1f : (float) (1.2 * v + 1e-3);
+        }
+
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var w = r.in(wb[0], c);
+                var b = r.in(wb[1], c);
+                var rm = r.inOut("runningMean", runningMean, c);
+                var rv = r.inOut("runningVar", runningVar, c);
+                var y = r.out("y", shape);
+                if (training) {
+                    r.norms.batchNormTraining(x, layout, rm, rv, w, b, MOMENTUM, EPS, y, r.out("mean", c), r.out("rstd", c));
+                } else {
+                    r.norms.batchNorm(x, layout, rm, rv, w, b, EPS, y);
+                }
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+
+        double[][] normalizedWith = new double[c][];
+        for (int ch = 0; ch < c; ch++) {
+            normalizedWith[ch] = training ? batch[ch] : new double[] {runningMean[ch], runningVar[ch]};
+        }
+        GroupedData.Scales sc = data.scales(normalizedWith, wb[0], wb[1], EPS);
+        long count = (long) n * s;
+        double statErr = training
+                ? TolerancePolicy.statisticsError(TolerancePolicy.precisionOf(backend), count, sc.kappa())
+                : 0; // inference computes no statistics
+        List<ParityResult.Check> checks = new ArrayList<>();
+        checks.add(Comparison.check("y", got.get("y"), ref.get("y"),
+                TolerancePolicy.outputTolerance(sc.output(), sc.maxAbsWeight(), statErr)));
+        if (training) {
+            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
+            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"), meanTol));
+            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
+                    TolerancePolicy.rstdTolerance(sc.maxRstd(), statErr)));
+            checks.add(Comparison.check("runningMean", got.get("runningMean"), ref.get("runningMean"),
+                    TolerancePolicy.runningMeanTolerance(MOMENTUM, meanTol, maxAbs(ref.get("runningMean")))));
+            checks.add(Comparison.check("runningVar", got.get("runningVar"), ref.get("runningVar"),
+                    TolerancePolicy.runningVarTolerance(MOMENTUM, count / (count - 1.0), sc.maxStd() * sc.maxStd(),
+                            statErr, maxAbs(ref.get("runningVar")))));
+        }
+        return new ParityResult("batch_norm", "forward", training ? "training" : "inference", backend, layout.id(),
+                shape, input, affine, List.copyOf(checks), TolerancePolicy.claimsParity(backend, input, training));
+    }
+
+    static double maxAbs(float[] v) {
+        double m = 0;
+        for (float f : v) if (Float.isFinite(f)) m = Math.max(m, Math.abs(f));
+        return m;
+    }
+
+    /** Channel g is a group: its values over samples and positions. */
+    record Channels(ChannelIndexing at) implements GroupedData.Indexing {
+        public int groups() {
+            return at.c();
+        }
+
+        public int groupSize() {
+            return at.n() * at.s();
+        }
+
+        public int offset(int g, int k) {
+            return at.offset(k / at.s(), g, k % at.s());
+        }
+
+        public int channel(int g, int k) {
+            return g;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.norm4j.parity;
+
+import io.norm4j.Backend;
+import io.norm4j.Layout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Group norm, and instance norm (one group per channel, with running statistics updated in
+ * training), on a backend against REFERENCE.
+ */
+public final class GroupNormParity {
+    private GroupNormParity() {}
+
+    static final float EPS = 1e-5f;
+
+    /** @param groups the number of groups, or 0 for instance norm */
+    public static ParityResult run(Backend backend, int n, int c, int[] spatial, int groups, Layout layout,
+            InputDistribution input, boolean affine, boolean training, long seed) {
+        boolean instance = groups == 0;
+        int g = instance ? c : groups;
+        int s = ChannelIndexing.product(spatial);
+        ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
+        long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
+        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed);
+        float[][] wb = affine ? GroupedData.affine(c, seed) : new float[][] {null, null};
+        float[] ones = new float[c], zeros = new float[c];
+        java.util.Arrays.fill(ones, 1f);
+
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var w = r.in(wb[0], c);
+                var b = r.in(wb[1], c);
+                var y = r.out("y", shape);
+                if (instance && training) {
+                    r.norms.instanceNormTraining(x, layout, r.inOut("runningMean", zeros, c),
+                            r.inOut("runningVar", ones, c), w, b, BatchNormParity.MOMENTUM, EPS, y,
+                            r.out("mean", n, c), r.out("rstd", n, c));
+                } else if (instance) {
+                    r.norms.instanceNorm(x, layout, w, b, EPS, y);
+                } else if (training) {
+                    r.norms.groupNormTraining(x, layout, g, w, b, EPS, y, r.out("mean", n, g), r.out("rstd", n, g));
+                } else {
+                    r.norms.groupNorm(x, layout, g, w, b, EPS, y);
+                }
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+
+        int groupCount = n * g;
+        double[][] stats = new double[groupCount][];
+        for (int i = 0; i < groupCount; i++) stats[i] = data.meanVar(i);
+        GroupedData.Scales sc = data.scales(stats, wb[0], wb[1], EPS);
+        long count = (long) (c / g) * s;
+        double statErr = TolerancePolicy.statisticsError(TolerancePolicy.precisionOf(backend), count, sc.kappa());
+        List<ParityResult.Check> checks = new ArrayList<>();
+        checks.add(Comparison.check("y", got.get("y"), ref.get("y"),
+                TolerancePolicy.outputTolerance(sc.output(), sc.maxAbsWeight(), statErr)));
+        if (training) {
+            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
+            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"), meanTol));
+            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
+                    TolerancePolicy.rstdTolerance(sc.maxRstd(), statErr)));
+        }
+        if (instance && training) {
+            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
+            checks.add(Comparison.check("runningMean", got.get("runningMean"), ref.get("runningMean"),
+                    TolerancePolicy.runningMeanTolerance(BatchNormParity.MOMENTUM, meanTol,
+                            BatchNormParity.maxAbs(ref.get("runningMean")))));
+            checks.add(Comparison.check("runningVar", got.get("runningVar"), ref.get("runningVar"),
+                    TolerancePolicy.runningVarTolerance(BatchNormParity.MOMENTUM, count / (count - 1.0),
+                            sc.maxStd() * sc.maxStd(), statErr, BatchNormParity.maxAbs(ref.get("runningVar")))));
+        }
+        return new ParityResult(instance ? "instance_norm" : "group_norm", "forward", training ? "training" : "inference",
+                backend, layout.id(), shape, input, affine, List.copyOf(checks),
+                TolerancePolicy.claimsParity(backend, input, true));
+    }
+
+    /** Group i = (sample i / G, group i % G): its channels' values over positions. */
+    record SampleGroups(ChannelIndexing at, int g) implements GroupedData.Indexing {
+        public int groups() {
+            return at.n() * g;
+        }
+
+        public int groupSize() {
+            return at.c() / g * at.s();
+        }
+
+        public int offset(int i, int k) {
+            return at.offset(i / g, channel(i, k), k % at.s());
+        }
+
+        public int channel(int i, int k) {
+            return (i % g) * (at.c() / g) + k / at.s();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.norm4j.parity;
+
+import io.norm4j.Backend;
+import io.norm4j.Layout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The parity suite's cases, in one list that the JUnit suite and the CLI's {@code parity} both
+ * run: every op x layout x mode x affine x shape x input distribution. Shapes include the awkward
+ * ones: single elements, widths around the 8- and 16-lane tiles, C = 1, 3, 23, 33, 257, spatial
+ * 1x1, N = 1, groups = 1 and groups = C.
+ */
+public final class ParityGrid {
+    private ParityGrid() {}
+
+    /** A named case that can run on any backend. */
+    public record Case(String op, String name, Function<Backend, ParityResult> run) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final long[][] ROW_SHAPES = {
+        {1, 1}, {1, 3}, {3, 7}, {2, 257}, {15, 768}, {257, 768}, {64, 1024}, {8, 4097}, {2, 65536}
+    };
+
+    /** (n, c, spatial) for batch norm; the last two are inference-only (one value per channel). */
+    static final int[][][] BATCH_SHAPES = {
+        {{4, 1}, {5, 5}}, {{2, 3}, {7}}, {{8, 23}, {}}, {{3, 33}, {4, 4}}, {{2, 257}, {3, 3}}, {{6, 16}, {1, 1}},
+        {{1, 3}, {8, 8}}, {{1, 8}, {1, 1}}, {{1, 5}, {}}
+    };
+
+    /** (n, c, spatial, groups...) for group norm. */
+    static final int[][][] GROUP_SHAPES = {
+        {{2, 6}, {5, 5}, {1, 2, 3, 6}}, {{3, 33}, {4}, {3, 11, 33}}, {{2, 257}, {3, 3}, {1, 257}},
+        {{1, 23}, {1, 1}, {1, 23}}, {{2, 64}, {7, 7}, {32}}, {{4, 3}, {}, {1, 3}}
+    };
+
+    static final int[][][] INSTANCE_SHAPES = {{{2, 3}, {5, 5}}, {{3, 23}, {7}}, {{2, 33}, {4, 4}}, {{1, 257}, {3, 3}}};
+
+    static final int[][] MIN_MAX_SHAPES = {{1, 3}, {7, 3}, {100, 23}, {257, 33}, {64, 1024}, {3, 257}};
+
+    private static final boolean[] BOTH = {false, true};
+
+    public static List<Case> cases() {
+        List<Case> all = new ArrayList<>();
+        long seed = 1;
+        for (InputDistribution in : InputDistribution.values()) {
+            for (boolean training : BOTH) {
+                String mode = training ? "training" : "inference";
+                for (boolean affine : BOTH) {
+                    for (long[] s : ROW_SHAPES) {
+                        long sd = seed++;
+                        all.add(new Case("layer_norm", name("layer_norm", mode, "rows", s, in, affine),
+                                b -> RowNormParity.run(b, s, 1, false, in, affine, training, sd)));
+                    }
+                    long sd3 = seed++;
+                    long[] s3 = {4, 3, 5};
+                    all.add(new Case("layer_norm", name("layer_norm", mode, "rows(last 2)", s3, in, affine),
+                            b -> RowNormParity.run(b, s3, 2, false, in, affine, training, sd3)));
+                    for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
+                        long sd = seed++;
+                        int dims = s.length - 1;
+                        all.add(new Case("rms_norm", name("rms_norm", mode, "rows", s, in, affine),
+                                b -> RowNormParity.run(b, s, dims, true, in, affine, training, sd)));
+                    }
+                    for (Layout layout : Layout.values()) {
+                        for (int[][] s : BATCH_SHAPES) {
+                            if (training && s[0][0] * ChannelIndexing.product(s[1]) <= 1) continue;
+                            long sd = seed++;
+                            all.add(new Case("batch_norm", name("batch_norm", mode, layout.id(), shape(s), in, affine),
+                                    b -> BatchNormParity.run(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd)));
+                        }
+                        for (int[][] s : GROUP_SHAPES) {
+                            for (int groups : s[2]) {
+                                long sd = seed++;
+                                all.add(new Case("group_norm",
+                                        name("group_norm(" + groups + ")", mode, layout.id(), shape(s), in, affine),
+                                        b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], groups, layout, in, affine,
+                                                training, sd)));
+                            }
+                        }
+                        for (int[][] s : INSTANCE_SHAPES) {
+                            long sd = seed++;
+                            all.add(new Case("instance_norm", name("instance_norm", mode, layout.id(), shape(s), in, affine),
+                                    b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, training, sd)));
+                        }
+                    }
+                }
+                for (int[] s : MIN_MAX_SHAPES) {
+                    long sd = seed++;
+                    all.add(new Case("min_max", name("min_max", mode, "rows", new long[] {s[0], s[1]}, in, false),
+                            b -> MinMaxParity.run(b, s[0], s[1], in, training, sd)));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static long[] shape(int[][] s) {
+        long[] d = new long[2 + s[1].length];
+        d[0] = s[0][0];
+        d[1] = s[0][1];
+        for (int i = 0; i < s[1].length; i++) d[2 + i] = s[1][i];
+        return d;
+    }
+
+    private static String name(String op, String mode, String layout, long[] shape, InputDistribution in, boolean affine) {
+        return op + " " + mode + " " + layout + " " + java.util.Arrays.toString(shape) + " " + in.id()
+                + (affine ? " affine" : "");
+    }
+}

@@ -1,0 +1,81 @@
+package io.norm4j.parity;
+
+import io.norm4j.Backend;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Layer norm and RMS norm over the trailing dimensions: one case on a backend against REFERENCE. */
+public final class RowNormParity {
+    private RowNormParity() {}
+
+    static final float EPS = 1e-5f;
+
+    /**
+     * @param shape the input's shape; the last {@code normalizedDims} dimensions are normalized
+     * @param rms RMS norm instead of layer norm (no centring, no bias)
+     */
+    public static ParityResult run(Backend backend, long[] shape, int normalizedDims, boolean rms,
+            InputDistribution input, boolean affine, boolean training, long seed) {
+        long[] normalized = Arrays.copyOfRange(shape, shape.length - normalizedDims, shape.length);
+        int cols = Math.toIntExact(Arrays.stream(normalized).reduce(1, Math::multiplyExact));
+        int rows = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact) / Math.max(cols, 1));
+        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed);
+        float[][] wb = affine ? GroupedData.affine(cols, seed) : new float[][] {null, null};
+        float[] w = wb[0], b = rms ? null : wb[1];
+
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var wt = r.in(w, normalized);
+                var bt = r.in(b, normalized);
+                var y = r.out("y", shape);
+                if (rms) {
+                    if (training) r.norms.rmsNormTraining(x, normalized, wt, EPS, y, r.out("rstd", rows));
+                    else r.norms.rmsNorm(x, normalized, wt, EPS, y);
+                } else if (training) {
+                    r.norms.layerNormTraining(x, normalized, wt, bt, EPS, y, r.out("mean", rows), r.out("rstd", rows));
+                } else {
+                    r.norms.layerNorm(x, normalized, wt, bt, EPS, y);
+                }
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+
+        double[][] stats = new double[rows][];
+        for (int g = 0; g < rows; g++) {
+            double[] mv = data.meanVar(g);
+            // RMS norm divides by the root mean square: "normalized with" mean 0, variance E[x^2].
+            stats[g] = rms ? new double[] {0, mv[1] + mv[0] * mv[0]} : mv;
+        }
+        GroupedData.Scales s = data.scales(stats, w, b, EPS);
+        double statErr = TolerancePolicy.statisticsError(TolerancePolicy.precisionOf(backend), cols, s.kappa());
+        var checks = new java.util.ArrayList<ParityResult.Check>();
+        checks.add(Comparison.check("y", got.get("y"), ref.get("y"),
+                TolerancePolicy.outputTolerance(s.output(), s.maxAbsWeight(), statErr)));
+        if (got.containsKey("mean")) {
+            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"),
+                    TolerancePolicy.meanTolerance(s.maxAbsMean(), s.maxStd(), statErr)));
+        }
+        if (got.containsKey("rstd")) {
+            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
+                    TolerancePolicy.rstdTolerance(s.maxRstd(), statErr)));
+        }
+        return new ParityResult(rms ? "rms_norm" : "layer_norm", "forward", training ? "training" : "inference",
+                backend, "rows", shape, input, affine, List.copyOf(checks),
+                TolerancePolicy.claimsParity(backend, input, !rms)); // RMS norm never centres
+    }
+
+    /** Row g is a group; the weight index is the position in the row. */
+    record Rows(int groups, int groupSize) implements GroupedData.Indexing {
+        public int offset(int g, int k) {
+            return g * groupSize + k;
+        }
+
+        public int channel(int g, int k) {
+            return k;
+        }
+    }
+}
