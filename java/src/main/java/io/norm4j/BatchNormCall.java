@@ -26,17 +26,11 @@ record BatchNormCall(
     /** @param minRank 2 for batch norm ([N, C] allowed), 3 for instance norm with running statistics */
     static BatchNormCall check(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
             Tensor bias, double eps, Tensor y, Tensor mean, Tensor rstd, double momentum, int minRank) {
-        Checks.input("x", x);
-        Checks.output("y", y);
+        Checks.normArguments(x, y, weight, bias, mean, rstd);
         java.util.Objects.requireNonNull(layout, "layout");
-        Checks.optionalInput("weight", weight);
-        Checks.optionalInput("bias", bias);
-        Checks.pair("mean", mean, "rstd", rstd, "training saves both");
         Checks.pair("runningMean", runningMean, "runningVar", runningVar, "running statistics");
         boolean training = mean != null;
         if (training) {
-            Checks.output("mean", mean);
-            Checks.output("rstd", rstd);
             if (runningMean != null) {
                 Checks.output("runningMean", runningMean);
                 Checks.output("runningVar", runningVar);

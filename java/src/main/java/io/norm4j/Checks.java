@@ -59,6 +59,32 @@ final class Checks {
         }
     }
 
+    /**
+     * The arguments every normalization shares: x readable, y writable, optional weight and bias
+     * readable, and the saved statistics (training) both given and writable, or both null.
+     */
+    static void normArguments(Tensor x, Tensor y, Tensor weight, Tensor bias, Tensor mean, Tensor rstd) {
+        input("x", x);
+        output("y", y);
+        optionalInput("weight", weight);
+        optionalInput("bias", bias);
+        pair("mean", mean, "rstd", rstd, "training saves both");
+        if (mean != null) {
+            output("mean", mean);
+            output("rstd", rstd);
+        }
+    }
+
+    /** A module's normalizedShape: at least one dimension, none negative; returns a copy. */
+    static long[] normalizedShape(long[] normalizedShape) {
+        Objects.requireNonNull(normalizedShape, "normalizedShape");
+        if (normalizedShape.length == 0) {
+            throw new IllegalArgumentException("normalizedShape must have at least one dimension");
+        }
+        Shapes.numel("normalizedShape", normalizedShape);
+        return normalizedShape.clone();
+    }
+
     /** Both null, or both given. */
     static void pair(String a, Tensor ta, String b, Tensor tb, String what) {
         if ((ta == null) != (tb == null)) {

@@ -23,16 +23,8 @@ record GroupNormCall(
     /** @param minRank 2 for group norm ([N, C] allowed), 3 for instance norm (needs spatial dims) */
     static GroupNormCall check(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps,
             Tensor y, Tensor mean, Tensor rstd, int minRank) {
-        Checks.input("x", x);
-        Checks.output("y", y);
+        Checks.normArguments(x, y, weight, bias, mean, rstd);
         java.util.Objects.requireNonNull(layout, "layout");
-        Checks.optionalInput("weight", weight);
-        Checks.optionalInput("bias", bias);
-        Checks.pair("mean", mean, "rstd", rstd, "training saves both");
-        if (mean != null) {
-            Checks.output("mean", mean);
-            Checks.output("rstd", rstd);
-        }
         float epsF = Checks.eps(eps);
         ChannelShape s = ChannelShape.of("x", x, layout, minRank);
         if (groups <= 0) throw new IllegalArgumentException("groups must be positive, got " + groups);

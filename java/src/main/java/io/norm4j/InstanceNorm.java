@@ -5,12 +5,7 @@ package io.norm4j;
  * their spatial positions. Optional affine weight and bias; optional running statistics
  * (track_running_stats), updated in training mode and used in evaluation mode.
  */
-public final class InstanceNorm extends NormModule<InstanceNorm> {
-    private final long numFeatures;
-    private final double eps;
-    private final Layout layout;
-    private final RunningAverage average;
-    private final Tensor weight, bias, runningMean, runningVar;
+public final class InstanceNorm extends RunningStatsModule<InstanceNorm> {
     private Tensor savedMean, savedRstd;
 
     /** eps 1e-5, momentum 0.1, no affine, no running statistics, NCHW (PyTorch's defaults). */
@@ -20,32 +15,7 @@ public final class InstanceNorm extends NormModule<InstanceNorm> {
 
     public InstanceNorm(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats,
             Layout layout) {
-        if (numFeatures <= 0) throw new IllegalArgumentException("numFeatures must be positive, got " + numFeatures);
-        Checks.eps(eps);
-        this.numFeatures = numFeatures;
-        this.eps = eps;
-        this.layout = java.util.Objects.requireNonNull(layout, "layout");
-        this.average = new RunningAverage(momentum);
-        this.weight = affine ? own(1f, numFeatures) : null;
-        this.bias = affine ? own(0f, numFeatures) : null;
-        this.runningMean = trackRunningStats ? own(0f, numFeatures) : null;
-        this.runningVar = trackRunningStats ? own(1f, numFeatures) : null;
-    }
-
-    public Tensor weight() {
-        return weight;
-    }
-
-    public Tensor bias() {
-        return bias;
-    }
-
-    public Tensor runningMean() {
-        return runningMean;
-    }
-
-    public Tensor runningVar() {
-        return runningVar;
+        super(numFeatures, eps, momentum, affine, trackRunningStats, layout);
     }
 
     /** Mean of each sample and channel ([N, C]) in the last training-mode call, or null before one. */
@@ -53,10 +23,12 @@ public final class InstanceNorm extends NormModule<InstanceNorm> {
         return savedMean;
     }
 
+    /** rstd of each sample and channel ([N, C]) in the last training-mode call, or null before one. */
     public Tensor savedRstd() {
         return savedRstd;
     }
 
+    @Override
     public void forward(Tensor x, Tensor y) {
         if (!isTraining()) {
             if (runningMean != null) norms().instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
@@ -70,15 +42,5 @@ public final class InstanceNorm extends NormModule<InstanceNorm> {
         norms().instanceNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y,
                 savedMean, savedRstd);
         if (runningMean != null) average.commit();
-    }
-
-    public Tensor forward(Tensor x) {
-        return forwardInto(x, this::forward);
-    }
-
-    @Override
-    public String toString() {
-        return "InstanceNorm(" + numFeatures + ", eps=" + eps + ", momentum=" + average.momentum() + ", affine="
-                + (weight != null) + ", track_running_stats=" + (runningMean != null) + ", " + layout.id() + ")";
     }
 }

@@ -1,7 +1,6 @@
 package io.norm4j;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Layer norm as {@code torch.nn.LayerNorm}: normalizes over the trailing {@code normalizedShape}
@@ -34,13 +33,8 @@ public final class LayerNorm extends NormModule<LayerNorm> {
      * @param elementwiseAffine whether the module has a weight (ones) and a bias (zeros)
      */
     public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
-        Objects.requireNonNull(normalizedShape, "normalizedShape");
-        if (normalizedShape.length == 0) {
-            throw new IllegalArgumentException("normalizedShape must have at least one dimension");
-        }
-        Shapes.numel("normalizedShape", normalizedShape);
+        this.normalizedShape = Checks.normalizedShape(normalizedShape);
         Checks.eps(eps);
-        this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
         this.bias = elementwiseAffine ? own(0f, normalizedShape) : null;

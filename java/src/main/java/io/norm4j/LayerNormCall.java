@@ -13,15 +13,7 @@ record LayerNormCall(
 
     static LayerNormCall check(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps, Tensor y,
             Tensor mean, Tensor rstd) {
-        Checks.input("x", x);
-        Checks.output("y", y);
-        Checks.optionalInput("weight", weight);
-        Checks.optionalInput("bias", bias);
-        Checks.pair("mean", mean, "rstd", rstd, "training saves both");
-        if (mean != null) {
-            Checks.output("mean", mean);
-            Checks.output("rstd", rstd);
-        }
+        Checks.normArguments(x, y, weight, bias, mean, rstd);
         float epsF = Checks.eps(eps);
         long[] rc = Checks.trailing(x, normalizedShape);
         Checks.sameShape("y", y, "x", x);

@@ -1,7 +1,6 @@
 package io.norm4j;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * RMS norm as {@code torch.nn.RMSNorm}: {@code y = x / sqrt(mean(x^2) + eps) * weight} over the
@@ -21,13 +20,8 @@ public final class RMSNorm extends NormModule<RMSNorm> {
     }
 
     public RMSNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
-        Objects.requireNonNull(normalizedShape, "normalizedShape");
-        if (normalizedShape.length == 0) {
-            throw new IllegalArgumentException("normalizedShape must have at least one dimension");
-        }
-        Shapes.numel("normalizedShape", normalizedShape);
+        this.normalizedShape = Checks.normalizedShape(normalizedShape);
         Checks.eps(eps);
-        this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
     }

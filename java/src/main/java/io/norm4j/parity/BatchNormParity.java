@@ -67,18 +67,32 @@ public final class BatchNormParity {
         checks.add(Comparison.check("y", got.get("y"), ref.get("y"),
                 TolerancePolicy.outputTolerance(sc.output(), sc.maxAbsWeight(), statErr)));
         if (training) {
-            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
-            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"), meanTol));
-            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
-                    TolerancePolicy.rstdTolerance(sc.maxRstd(), statErr)));
-            checks.add(Comparison.check("runningMean", got.get("runningMean"), ref.get("runningMean"),
-                    TolerancePolicy.runningMeanTolerance(MOMENTUM, meanTol, maxAbs(ref.get("runningMean")))));
-            checks.add(Comparison.check("runningVar", got.get("runningVar"), ref.get("runningVar"),
-                    TolerancePolicy.runningVarTolerance(MOMENTUM, count / (count - 1.0), sc.maxStd() * sc.maxStd(),
-                            statErr, maxAbs(ref.get("runningVar")))));
+            checks.addAll(savedStatisticsChecks(got, ref, sc, statErr));
+            checks.addAll(runningStatisticsChecks(got, ref, sc, statErr, count));
         }
         return new ParityResult("batch_norm", "forward", training ? "training" : "inference", backend, layout.id(),
                 shape, input, affine, List.copyOf(checks), TolerancePolicy.claimsParity(backend, input, training));
+    }
+
+    /** The saved mean and rstd against REFERENCE's. */
+    static List<ParityResult.Check> savedStatisticsChecks(Map<String, float[]> got, Map<String, float[]> ref,
+            GroupedData.Scales sc, double statErr) {
+        return List.of(
+                Comparison.check("mean", got.get("mean"), ref.get("mean"),
+                        TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr)),
+                Comparison.check("rstd", got.get("rstd"), ref.get("rstd"), TolerancePolicy.rstdTolerance(sc.maxRstd(), statErr)));
+    }
+
+    /** The running statistics after one update with {@link #MOMENTUM}, against REFERENCE's. */
+    static List<ParityResult.Check> runningStatisticsChecks(Map<String, float[]> got, Map<String, float[]> ref,
+            GroupedData.Scales sc, double statErr, long count) {
+        double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
+        return List.of(
+                Comparison.check("runningMean", got.get("runningMean"), ref.get("runningMean"),
+                        TolerancePolicy.runningMeanTolerance(MOMENTUM, meanTol, maxAbs(ref.get("runningMean")))),
+                Comparison.check("runningVar", got.get("runningVar"), ref.get("runningVar"),
+                        TolerancePolicy.runningVarTolerance(MOMENTUM, count / (count - 1.0), sc.maxStd() * sc.maxStd(),
+                                statErr, maxAbs(ref.get("runningVar")))));
     }
 
     static double maxAbs(float[] v) {

@@ -60,21 +60,8 @@ public final class GroupNormParity {
         List<ParityResult.Check> checks = new ArrayList<>();
         checks.add(Comparison.check("y", got.get("y"), ref.get("y"),
                 TolerancePolicy.outputTolerance(sc.output(), sc.maxAbsWeight(), statErr)));
-        if (training) {
-            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
-            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"), meanTol));
-            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
-                    TolerancePolicy.rstdTolerance(sc.maxRstd(), statErr)));
-        }
-        if (instance && training) {
-            double meanTol = TolerancePolicy.meanTolerance(sc.maxAbsMean(), sc.maxStd(), statErr);
-            checks.add(Comparison.check("runningMean", got.get("runningMean"), ref.get("runningMean"),
-                    TolerancePolicy.runningMeanTolerance(BatchNormParity.MOMENTUM, meanTol,
-                            BatchNormParity.maxAbs(ref.get("runningMean")))));
-            checks.add(Comparison.check("runningVar", got.get("runningVar"), ref.get("runningVar"),
-                    TolerancePolicy.runningVarTolerance(BatchNormParity.MOMENTUM, count / (count - 1.0),
-                            sc.maxStd() * sc.maxStd(), statErr, BatchNormParity.maxAbs(ref.get("runningVar")))));
-        }
+        if (training) checks.addAll(BatchNormParity.savedStatisticsChecks(got, ref, sc, statErr));
+        if (instance && training) checks.addAll(BatchNormParity.runningStatisticsChecks(got, ref, sc, statErr, count));
         return new ParityResult(instance ? "instance_norm" : "group_norm", "forward", training ? "training" : "inference",
                 backend, layout.id(), shape, input, affine, List.copyOf(checks),
                 TolerancePolicy.claimsParity(backend, input, true));
