@@ -52,6 +52,26 @@ inline int check_channels_call(const float *x, const float *y, int64_t n, int64_
     return NORM4J_OK;
 }
 
+// Backward calls: sizes, layout and the pointers every backward needs.
+inline int check_backward_call(const float *x, const float *dy, const float *dx, int64_t a,
+                               int64_t b, int64_t c, const float *mean, const float *rstd,
+                               bool *empty) {
+    clear_last_error();
+    if (a < 0 || b < 0 || c < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    *empty = a == 0 || b == 0 || c == 0;
+    if (*empty) return NORM4J_OK;
+    if (x == nullptr || dy == nullptr || dx == nullptr)
+        return fail(NORM4J_ERR_ARGUMENT, "null x, dy or dx");
+    if (mean == nullptr || rstd == nullptr)
+        return fail(NORM4J_ERR_ARGUMENT, "backward needs the saved statistics");
+    if (!fits(a, b, c)) return fail(NORM4J_ERR_ARGUMENT, "size overflows");
+    return NORM4J_OK;
+}
+
+inline bool valid_layout(int layout) {
+    return layout == NORM4J_LAYOUT_NCHW || layout == NORM4J_LAYOUT_NHWC;
+}
+
 }  // namespace norm4j
 
 #endif

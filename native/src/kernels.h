@@ -32,6 +32,19 @@ struct KernelTable {
     void (*normalize_uniform)(const float *x, float *y, int64_t n, const CentringConstants &c,
                               float w, float b);
 
+    // Backward sums over a segment, in double, with xhat = (x - mean) * rstd and g = dy * w[i]
+    // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat.
+    void (*backward_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                          const float *w, double *sum_g, double *sum_gxhat);
+    // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
+    // xhat = (x - mean) * rstd, in f32.
+    void (*backward_dx)(const float *x, const float *dy, float *dx, int64_t n, float mean,
+                        float rstd, const float *w, float w_uniform, float a, float b);
+    // Parameter gradients of a segment whose element i has its own weight:
+    // dw[i] += dy * xhat, db[i] += dy (db may be null).
+    void (*accumulate_param_grads)(const float *x, const float *dy, int64_t n, float mean,
+                                   float rstd, double *dw, double *db);
+
     // ---- columns of a row-major [rows, cols] matrix ---------------------------------------
     // acc[j] += sum over rows of x[r, j]
     void (*column_sums)(const float *x, int64_t rows, int64_t cols, double *acc);
@@ -42,6 +55,15 @@ struct KernelTable {
     void (*normalize_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                               const float *hi, const float *lo, const float *rstd,
                               const float *w, const float *b);
+    // Backward sums per column with per-column statistics:
+    // sum_dy[j] += sum_r dy, sum_dy_xhat[j] += sum_r dy * xhat, xhat = (x - mean[j]) * rstd[j].
+    void (*column_backward_sums)(const float *x, const float *dy, int64_t rows, int64_t cols,
+                                 const float *mean, const float *rstd, double *sum_dy,
+                                 double *sum_dy_xhat);
+    // dx[r, j] = rstd[j] * (dy * w[j] - a[j] - xhat * b[j])  (w may be null: 1)
+    void (*column_backward_dx)(const float *x, const float *dy, float *dx, int64_t rows,
+                               int64_t cols, const float *mean, const float *rstd,
+                               const float *w, const float *a, const float *b);
     // mn[j] = min(mn[j], x[r, j]), mx likewise; NaN values are skipped.
     void (*column_min_max)(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
     // y[r, j] = (x[r, j] - sub[j]) * scale[j] + add[j], each operation rounded (no fma).

@@ -122,6 +122,60 @@ NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_
                                                 float eps, float *mean, float *rstd,
                                                 float *var);
 
+/* ---- backward ------------------------------------------------------------------------------
+ *
+ * Gradients of the forward functions above given dy, the input x and the statistics the
+ * forward saved (mean and rstd; not recomputed). dx may equal dy. dweight and dbias, when not
+ * null, receive the parameter gradients (sums of dy * xhat and of dy); they are computed
+ * whether or not a weight is given. weight null means 1.
+ */
+
+/* Layer norm over [rows, cols]; mean and rstd have one value per row. */
+NORM4J_API int norm4j_layer_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
+                                          int64_t cols, const float *weight, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias);
+NORM4J_API int norm4j_onednn_layer_norm_backward(const float *x, const float *dy, float *dx,
+                                                 int64_t rows, int64_t cols,
+                                                 const float *weight, const float *mean,
+                                                 const float *rstd, float *dweight,
+                                                 float *dbias);
+
+/* RMS norm over [rows, cols]; rstd has one value per row. */
+NORM4J_API int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
+                                        int64_t cols, const float *weight, const float *rstd,
+                                        float *dweight);
+NORM4J_API int norm4j_onednn_rms_norm_backward(const float *x, const float *dy, float *dx,
+                                               int64_t rows, int64_t cols, const float *weight,
+                                               const float *rstd, float *dweight);
+
+/*
+ * Batch norm over [n, c, s]; mean and rstd per channel. batch_statistics = 1: they are the
+ * batch's own (training), so dx includes their dependence on x; 0: they are constants
+ * (running statistics), dx = dy * weight * rstd.
+ */
+NORM4J_API int norm4j_batch_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int layout,
+                                          const float *weight, const float *mean,
+                                          const float *rstd, int batch_statistics,
+                                          float *dweight, float *dbias);
+NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy, float *dx,
+                                                 int64_t n, int64_t c, int64_t s, int layout,
+                                                 const float *weight, const float *mean,
+                                                 const float *rstd, int batch_statistics,
+                                                 float *dweight, float *dbias);
+
+/* Group norm (instance norm: groups = c) over [n, c, s]; mean and rstd are [n, groups]. */
+NORM4J_API int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int64_t groups, int layout,
+                                          const float *weight, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias);
+NORM4J_API int norm4j_onednn_group_norm_backward(const float *x, const float *dy, float *dx,
+                                                 int64_t n, int64_t c, int64_t s,
+                                                 int64_t groups, int layout,
+                                                 const float *weight, const float *mean,
+                                                 const float *rstd, float *dweight,
+                                                 float *dbias);
+
 /* ---- min-max scaling ------------------------------------------------------------------- */
 
 /*

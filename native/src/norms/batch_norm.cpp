@@ -8,6 +8,7 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "channel_constants.h"
+#include "gradient_sums.h"
 
 namespace norm4j {
 
@@ -82,5 +83,55 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
                                     bias != nullptr ? bias[ch] : 0.0f);
             }
     }
+    return NORM4J_OK;
+}
+
+extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int layout,
+                                          const float *weight, const float *mean,
+                                          const float *rstd, int batch_statistics,
+                                          float *dweight, float *dbias) {
+    using namespace norm4j;
+    if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    bool empty = false;
+    const int status = check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    const KernelTable &k = active_kernels();
+    const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;
+
+    // Per channel: sum dy and sum dy * xhat (these are also dbias and dweight).
+    ParamGradients sums(c);
+    if (columns) {
+        k.column_backward_sums(x, dy, n * s, c, mean, rstd, sums.db.data(), sums.dw.data());
+    } else {
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t ch = 0; ch < c; ++ch) {
+                const int64_t offset = (i * c + ch) * s;
+                k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr,
+                                &sums.db[ch], &sums.dw[ch]);
+            }
+    }
+    // dx = rstd * (g - a - xhat * b) with g = dy * w; with batch statistics a and b are the
+    // channel means of g and g * xhat, with constant statistics they vanish.
+    const double count = static_cast<double>(n) * static_cast<double>(s);
+    std::vector<float> a(static_cast<size_t>(c), 0.0f), b(static_cast<size_t>(c), 0.0f);
+    if (batch_statistics) {
+        for (int64_t ch = 0; ch < c; ++ch) {
+            const double w = weight != nullptr ? weight[ch] : 1.0;
+            a[ch] = static_cast<float>(w * sums.db[ch] / count);
+            b[ch] = static_cast<float>(w * sums.dw[ch] / count);
+        }
+    }
+    if (columns) {
+        k.column_backward_dx(x, dy, dx, n * s, c, mean, rstd, weight, a.data(), b.data());
+    } else {
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t ch = 0; ch < c; ++ch) {
+                const int64_t offset = (i * c + ch) * s;
+                k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr,
+                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+            }
+    }
+    sums.write(dweight, dbias);
     return NORM4J_OK;
 }

@@ -7,6 +7,7 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "channel_constants.h"
+#include "gradient_sums.h"
 
 namespace norm4j {
 
@@ -87,5 +88,87 @@ extern "C" int norm4j_group_norm_forward(const float *x, float *y, int64_t n, in
         group_norm_nchw(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var);
     else
         group_norm_nhwc(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var);
+    return NORM4J_OK;
+}
+
+namespace norm4j {
+
+namespace {
+
+// Combines per-channel sums of dy and dy * xhat into each group's a and b (see kernels.h:
+// backward_dx), per channel of the group.
+void group_coefficients(int64_t c, int64_t groups, double count,
+                        const float *weight, const double *sum_dy, const double *sum_dy_xhat,
+                        float *a, float *b) {
+    const int64_t cg = c / groups;
+    for (int64_t g = 0; g < groups; ++g) {
+        double sg = 0, sgx = 0;
+        for (int64_t j = 0; j < cg; ++j) {
+            const int64_t ch = g * cg + j;
+            const double w = weight != nullptr ? weight[ch] : 1.0;
+            sg += w * sum_dy[ch];
+            sgx += w * sum_dy_xhat[ch];
+        }
+        for (int64_t j = 0; j < cg; ++j) {
+            a[g * cg + j] = static_cast<float>(sg / count);
+            b[g * cg + j] = static_cast<float>(sgx / count);
+        }
+    }
+}
+
+}  // namespace
+
+}  // namespace norm4j
+
+extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int64_t groups, int layout,
+                                          const float *weight, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias) {
+    using namespace norm4j;
+    if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (groups <= 0 || (c > 0 && c % groups != 0))
+        return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
+    bool empty = false;
+    const int status = check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    const KernelTable &k = active_kernels();
+    const int64_t cg = c / groups;
+    const double count = static_cast<double>(cg) * static_cast<double>(s);
+    ParamGradients total(c), sample(c);
+    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+    std::vector<float> channel_mean(static_cast<size_t>(c)), channel_rstd(static_cast<size_t>(c));
+    for (int64_t i = 0; i < n; ++i) {
+        std::fill(sample.dw.begin(), sample.dw.end(), 0.0);
+        std::fill(sample.db.begin(), sample.db.end(), 0.0);
+        for (int64_t ch = 0; ch < c; ++ch) {
+            channel_mean[ch] = mean[i * groups + ch / cg];
+            channel_rstd[ch] = rstd[i * groups + ch / cg];
+        }
+        const int64_t base = i * c * s;
+        if (layout == NORM4J_LAYOUT_NCHW) {
+            for (int64_t ch = 0; ch < c; ++ch)
+                k.backward_sums(x + base + ch * s, dy + base + ch * s, s, channel_mean[ch],
+                                channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch]);
+        } else {
+            k.column_backward_sums(x + base, dy + base, s, c, channel_mean.data(),
+                                   channel_rstd.data(), sample.db.data(), sample.dw.data());
+        }
+        group_coefficients(c, groups, count, weight, sample.db.data(), sample.dw.data(),
+                           a.data(), b.data());
+        if (layout == NORM4J_LAYOUT_NCHW) {
+            for (int64_t ch = 0; ch < c; ++ch)
+                k.backward_dx(x + base + ch * s, dy + base + ch * s, dx + base + ch * s, s,
+                              channel_mean[ch], channel_rstd[ch], nullptr,
+                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+        } else {
+            k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean.data(),
+                                 channel_rstd.data(), weight, a.data(), b.data());
+        }
+        for (int64_t ch = 0; ch < c; ++ch) {
+            total.dw[ch] += sample.dw[ch];
+            total.db[ch] += sample.db[ch];
+        }
+    }
+    total.write(dweight, dbias);
     return NORM4J_OK;
 }

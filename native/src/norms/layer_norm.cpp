@@ -4,6 +4,7 @@
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "gradient_sums.h"
 
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
@@ -37,5 +38,54 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
         if (rstd != nullptr) rstd[r] = c.rstd;
         k.normalize(xr, y + r * cols, cols, c, weight, nullptr);
     }
+    return NORM4J_OK;
+}
+
+namespace {
+
+// Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term).
+void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
+                   int64_t rows, int64_t cols, const float *weight, const float *mean,
+                   const float *rstd, bool centred, float *dweight, float *dbias) {
+    const bool params = dweight != nullptr || dbias != nullptr;
+    norm4j::ParamGradients grads(params ? cols : 0);
+    const double n = static_cast<double>(cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        const float m = centred ? mean[r] : 0.0f;
+        const float *xr = x + r * cols;
+        const float *dr = dy + r * cols;
+        // Parameter sums first: dx may overwrite dy in place.
+        if (params) k.accumulate_param_grads(xr, dr, cols, m, rstd[r], grads.dw.data(), grads.db.data());
+        double sum_g = 0, sum_gxhat = 0;
+        k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat);
+        const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
+        k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
+                      static_cast<float>(sum_gxhat / n));
+    }
+    if (params) grads.write(dweight, dbias);
+}
+
+}  // namespace
+
+extern "C" int norm4j_layer_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
+                                          int64_t cols, const float *weight, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias) {
+    bool empty = false;
+    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, mean, rstd, true,
+                  dweight, dbias);
+    return NORM4J_OK;
+}
+
+extern "C" int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
+                                        int64_t cols, const float *weight, const float *rstd,
+                                        float *dweight) {
+    bool empty = false;
+    // RMS norm saves no mean: pass rstd in its place for the presence check.
+    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, nullptr, rstd, false,
+                  dweight, nullptr);
     return NORM4J_OK;
 }

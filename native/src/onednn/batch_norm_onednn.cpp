@@ -56,3 +56,42 @@ extern "C" int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
         return NORM4J_OK;
     });
 }
+
+extern "C" int norm4j_onednn_batch_norm_backward(const float *x, const float *dy, float *dx,
+                                                 int64_t n, int64_t c, int64_t s, int layout,
+                                                 const float *weight, const float *mean,
+                                                 const float *rstd, int batch_statistics,
+                                                 float *dweight, float *dbias) {
+    using namespace norm4j::onednn;
+    if (!norm4j::valid_layout(layout)) return norm4j::fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    bool empty = false;
+    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    return guarded("batch norm backward", [&] {
+        constexpr float eps = 0.0f;  // see BackwardScratch
+        auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+        if (!batch_statistics) flags = flags | dnnl::normalization_flags::use_global_stats;
+        constexpr int kBatchNormBackwardOp = 7;
+        thread_local PrimitiveCache<dnnl::batch_normalization_backward> cache;
+        const auto &bwd = cache.get(make_key(kBatchNormBackwardOp, true, layout, n, c, s, 0, flags, eps), [&] {
+            const auto data = channels_desc(n, c, s, layout);
+            dnnl::batch_normalization_forward::primitive_desc fwd(
+                engine(), dnnl::prop_kind::forward_training, data, data, eps, flags);
+            dnnl::batch_normalization_backward::primitive_desc pd(
+                engine(), dnnl::prop_kind::backward, data, data, data, eps, flags, fwd);
+            return dnnl::batch_normalization_backward(pd);
+        });
+        BackwardScratch scratch(rstd, c, c);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
+        args.add(DNNL_ARG_DIFF_DST, channels_desc(n, c, s, layout), dy);
+        args.add(DNNL_ARG_DIFF_SRC, channels_desc(n, c, s, layout), dx);
+        args.add(DNNL_ARG_MEAN, vector_desc(c), mean);
+        args.add(DNNL_ARG_VARIANCE, vector_desc(c), scratch.variance.data());
+        args.add(DNNL_ARG_SCALE, vector_desc(c), scratch.scale(weight));
+        args.add(DNNL_ARG_DIFF_SCALE, vector_desc(c), scratch.diff_scale(dweight));
+        args.add(DNNL_ARG_DIFF_SHIFT, vector_desc(c), scratch.diff_shift(dbias));
+        args.execute(bwd);
+        return NORM4J_OK;
+    });
+}

@@ -59,3 +59,44 @@ extern "C" int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_
         return NORM4J_OK;
     });
 }
+
+extern "C" int norm4j_onednn_group_norm_backward(const float *x, const float *dy, float *dx,
+                                                 int64_t n, int64_t c, int64_t s,
+                                                 int64_t groups, int layout,
+                                                 const float *weight, const float *mean,
+                                                 const float *rstd, float *dweight,
+                                                 float *dbias) {
+    using namespace norm4j::onednn;
+    if (!norm4j::valid_layout(layout)) return norm4j::fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (groups <= 0 || (c > 0 && c % groups != 0))
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
+    bool empty = false;
+    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    return guarded("group norm backward", [&] {
+        constexpr float eps = 0.0f;  // see BackwardScratch
+        const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+        constexpr int kGroupNormBackwardOp = 8;
+        thread_local PrimitiveCache<dnnl::group_normalization_backward> cache;
+        const auto &bwd = cache.get(make_key(kGroupNormBackwardOp, true, layout, n, c, s, groups, flags, eps), [&] {
+            const auto data = channels_desc(n, c, s, layout);
+            dnnl::group_normalization_forward::primitive_desc fwd(
+                engine(), dnnl::prop_kind::forward_training, data, data, groups, eps, flags);
+            dnnl::group_normalization_backward::primitive_desc pd(
+                engine(), dnnl::prop_kind::backward, data, data, data, groups, eps, flags, fwd);
+            return dnnl::group_normalization_backward(pd);
+        });
+        BackwardScratch scratch(rstd, n * groups, c);
+        Arguments args;
+        args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
+        args.add(DNNL_ARG_DIFF_DST, channels_desc(n, c, s, layout), dy);
+        args.add(DNNL_ARG_DIFF_SRC, channels_desc(n, c, s, layout), dx);
+        args.add(DNNL_ARG_MEAN, stats_desc(n, groups), mean);
+        args.add(DNNL_ARG_VARIANCE, stats_desc(n, groups), scratch.variance.data());
+        args.add(DNNL_ARG_SCALE, vector_desc(c), scratch.scale(weight));
+        args.add(DNNL_ARG_DIFF_SCALE, vector_desc(c), scratch.diff_scale(dweight));
+        args.add(DNNL_ARG_DIFF_SHIFT, vector_desc(c), scratch.diff_shift(dbias));
+        args.execute(bwd);
+        return NORM4J_OK;
+    });
+}

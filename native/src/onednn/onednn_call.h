@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "../last_error.h"
 #include "norm4j/norm4j.h"
@@ -50,6 +51,28 @@ inline void variance_to_rstd(float *rstd, float *var, int64_t count, float eps) 
         rstd[i] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(rstd[i]) + eps));
     }
 }
+
+// What a oneDNN backward call needs beyond the caller's buffers: the variance (oneDNN's
+// statistic) recovered from the saved rstd (1 / rstd^2, used with eps = 0), a weight of ones and a bias of zeros where the
+// caller has none (so the scale/shift gradients exist), and somewhere to put gradients the
+// caller did not ask for.
+struct BackwardScratch {
+    std::vector<float> variance, ones, zeros, dweight, dbias;
+
+    BackwardScratch(const float *rstd, int64_t stats, int64_t channels)
+        : variance(static_cast<size_t>(stats)), ones(static_cast<size_t>(channels), 1.0f),
+          zeros(static_cast<size_t>(channels), 0.0f), dweight(static_cast<size_t>(channels)),
+          dbias(static_cast<size_t>(channels)) {
+        for (int64_t i = 0; i < stats; ++i) {
+            const double r = rstd[i];
+            variance[i] = static_cast<float>(1.0 / (r * r));
+        }
+    }
+
+    const float *scale(const float *weight) const { return weight != nullptr ? weight : ones.data(); }
+    float *diff_scale(float *dweight_out) { return dweight_out != nullptr ? dweight_out : dweight.data(); }
+    float *diff_shift(float *dbias_out) { return dbias_out != nullptr ? dbias_out : dbias.data(); }
+};
 
 inline dnnl::normalization_flags affine_flags(const float *weight, const float *bias) {
     auto f = dnnl::normalization_flags::none;

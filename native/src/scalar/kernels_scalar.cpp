@@ -1,6 +1,7 @@
 // Portable building blocks: plain loops, any x86-64 or arm64. Sums use four independent
 // double accumulators combined in a fixed order (deterministic, short dependency chains).
 #include "../kernels.h"
+#include "backward_kernels_scalar.h"
 
 namespace norm4j::scalar {
 
@@ -102,9 +103,22 @@ void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const f
 }  // namespace
 
 const KernelTable kTable = {
-    "scalar",          sum,          centred_square_sum,         square_sum,
-    normalize,         normalize_uniform, column_sums,           column_centred_square_sums,
-    normalize_columns, column_min_max, scale_columns,
+    "scalar",
+    sum,
+    centred_square_sum,
+    square_sum,
+    normalize,
+    normalize_uniform,
+    backward_sums,
+    backward_dx,
+    accumulate_param_grads,
+    column_sums,
+    column_centred_square_sums,
+    normalize_columns,
+    column_backward_sums,
+    column_backward_dx,
+    column_min_max,
+    scale_columns,
 };
 
 }  // namespace norm4j::scalar

@@ -1,0 +1,122 @@
+// AVX2/FMA backward kernels: reductions in double (4 lanes per half vector), dx in f32.
+// Every loop handles its tail with masked loads and stores, never reading past the data.
+#include "backward_kernels_avx2.h"
+
+#include "simd_avx2.h"
+
+namespace norm4j::avx2 {
+
+namespace {
+
+// xhat = (x - mean) * rstd for the four doubles of one half.
+inline __m256d xhat_pd(__m256d x, __m256d mean, __m256d rstd) {
+    return _mm256_mul_pd(_mm256_sub_pd(x, mean), rstd);
+}
+
+}  // namespace
+
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat) {
+    const __m256d m = _mm256_set1_pd(mean), rs = _mm256_set1_pd(rstd);
+    __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
+    __m256d gx0 = _mm256_setzero_pd(), gx1 = _mm256_setzero_pd();
+    for (int64_t i = 0; i < n; i += 8) {
+        // Missing tail lanes load as zero: g = 0 there, so they add nothing to either sum.
+        const __m256i mask = tail_mask(n - i);
+        const __m256 xv = _mm256_maskload_ps(x + i, mask);
+        __m256d d0 = low_pd(_mm256_maskload_ps(dy + i, mask));
+        __m256d d1 = high_pd(_mm256_maskload_ps(dy + i, mask));
+        if (w != nullptr) {
+            const __m256 wv = _mm256_maskload_ps(w + i, mask);
+            d0 = _mm256_mul_pd(d0, low_pd(wv));
+            d1 = _mm256_mul_pd(d1, high_pd(wv));
+        }
+        g0 = _mm256_add_pd(g0, d0);
+        g1 = _mm256_add_pd(g1, d1);
+        gx0 = _mm256_fmadd_pd(d0, xhat_pd(low_pd(xv), m, rs), gx0);
+        gx1 = _mm256_fmadd_pd(d1, xhat_pd(high_pd(xv), m, rs), gx1);
+    }
+    *sum_g += reduce_add(_mm256_add_pd(g0, g1));
+    *sum_gxhat += reduce_add(_mm256_add_pd(gx0, gx1));
+}
+
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b) {
+    const __m256 m = _mm256_set1_ps(mean), rs = _mm256_set1_ps(rstd);
+    const __m256 av = _mm256_set1_ps(a), bv = _mm256_set1_ps(b), wu = _mm256_set1_ps(w_uniform);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + i, mask) : wu;
+        const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + i, mask), wv);
+        const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), m), rs);
+        // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
+        const __m256 t = _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av));
+        _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(rs, t));
+    }
+}
+
+void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                            double *dw, double *db) {
+    const __m256d m = _mm256_set1_pd(mean), rs = _mm256_set1_pd(rstd);
+    for (int64_t i = 0; i < n; i += 8) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256d lo = low_mask_pd(mask), hi = high_mask_pd(mask);
+        const __m256i lo_i = _mm256_castpd_si256(lo), hi_i = _mm256_castpd_si256(hi);
+        const __m256 xv = _mm256_maskload_ps(x + i, mask);
+        const __m256 dv = _mm256_maskload_ps(dy + i, mask);
+        const __m256d d0 = low_pd(dv), d1 = high_pd(dv);
+        _mm256_maskstore_pd(dw + i, lo_i, _mm256_fmadd_pd(d0, xhat_pd(low_pd(xv), m, rs), _mm256_maskload_pd(dw + i, lo_i)));
+        _mm256_maskstore_pd(dw + i + 4, hi_i,
+                            _mm256_fmadd_pd(d1, xhat_pd(high_pd(xv), m, rs), _mm256_maskload_pd(dw + i + 4, hi_i)));
+        if (db != nullptr) {
+            _mm256_maskstore_pd(db + i, lo_i, _mm256_add_pd(_mm256_maskload_pd(db + i, lo_i), d0));
+            _mm256_maskstore_pd(db + i + 4, hi_i, _mm256_add_pd(_mm256_maskload_pd(db + i + 4, hi_i), d1));
+        }
+    }
+}
+
+void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
+                          const float *mean, const float *rstd, double *sum_dy,
+                          double *sum_dy_xhat) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float *xr = x + r * cols;
+        const float *dr = dy + r * cols;
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask));
+            const __m256i hi = _mm256_castpd_si256(high_mask_pd(mask));
+            const __m256 xv = _mm256_maskload_ps(xr + j, mask), dv = _mm256_maskload_ps(dr + j, mask);
+            const __m256 mv = _mm256_maskload_ps(mean + j, mask), rv = _mm256_maskload_ps(rstd + j, mask);
+            const __m256d d0 = low_pd(dv), d1 = high_pd(dv);
+            const __m256d x0 = xhat_pd(low_pd(xv), low_pd(mv), low_pd(rv));
+            const __m256d x1 = xhat_pd(high_pd(xv), high_pd(mv), high_pd(rv));
+            _mm256_maskstore_pd(sum_dy + j, lo, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j, lo), d0));
+            _mm256_maskstore_pd(sum_dy + j + 4, hi, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j + 4, hi), d1));
+            _mm256_maskstore_pd(sum_dy_xhat + j, lo, _mm256_fmadd_pd(d0, x0, _mm256_maskload_pd(sum_dy_xhat + j, lo)));
+            _mm256_maskstore_pd(sum_dy_xhat + j + 4, hi,
+                                _mm256_fmadd_pd(d1, x1, _mm256_maskload_pd(sum_dy_xhat + j + 4, hi)));
+        }
+    }
+}
+
+void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *mean, const float *rstd, const float *w, const float *a,
+                        const float *b) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t base = r * cols;
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const __m256 rs = _mm256_maskload_ps(rstd + j, mask);
+            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : one;
+            const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + base + j, mask), wv);
+            const __m256 xhat = _mm256_mul_ps(
+                _mm256_sub_ps(_mm256_maskload_ps(x + base + j, mask), _mm256_maskload_ps(mean + j, mask)), rs);
+            const __m256 t = _mm256_fnmadd_ps(xhat, _mm256_maskload_ps(b + j, mask),
+                                              _mm256_sub_ps(g, _mm256_maskload_ps(a + j, mask)));
+            _mm256_maskstore_ps(dx + base + j, mask, _mm256_mul_ps(rs, t));
+        }
+    }
+}
+
+}  // namespace norm4j::avx2

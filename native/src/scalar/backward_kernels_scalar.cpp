@@ -1,0 +1,59 @@
+// Portable backward building blocks (see kernels.h): sums in double, dx in f32.
+#include "backward_kernels_scalar.h"
+
+namespace norm4j::scalar {
+
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat) {
+    double sg = 0, sgx = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double g = w != nullptr ? static_cast<double>(dy[i]) * w[i] : dy[i];
+        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
+        sg += g;
+        sgx += g * xhat;
+    }
+    *sum_g += sg;
+    *sum_gxhat += sgx;
+}
+
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b) {
+    for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i] * (w != nullptr ? w[i] : w_uniform);
+        const float xhat = (x[i] - mean) * rstd;
+        dx[i] = rstd * ((g - a) - xhat * b);
+    }
+}
+
+void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                            double *dw, double *db) {
+    for (int64_t i = 0; i < n; ++i) {
+        dw[i] += static_cast<double>(dy[i]) * ((static_cast<double>(x[i]) - mean) * rstd);
+        if (db != nullptr) db[i] += dy[i];
+    }
+}
+
+void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
+                          const float *mean, const float *rstd, double *sum_dy,
+                          double *sum_dy_xhat) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = dy[r * cols + j];
+            sum_dy[j] += d;
+            sum_dy_xhat[j] += d * ((static_cast<double>(x[r * cols + j]) - mean[j]) * rstd[j]);
+        }
+}
+
+void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *mean, const float *rstd, const float *w, const float *a,
+                        const float *b) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const int64_t i = r * cols + j;
+            const float g = dy[i] * (w != nullptr ? w[j] : 1.0f);
+            const float xhat = (x[i] - mean[j]) * rstd[j];
+            dx[i] = rstd[j] * ((g - a[j]) - xhat * b[j]);
+        }
+}
+
+}  // namespace norm4j::scalar
