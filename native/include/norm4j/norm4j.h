@@ -140,13 +140,11 @@ NORM4J_API int norm4j_onednn_layer_norm_backward(const float *x, const float *dy
                                                  const float *rstd, float *dweight,
                                                  float *dbias);
 
-/* RMS norm over [rows, cols]; rstd has one value per row. */
+/* RMS norm over [rows, cols]; rstd has one value per row. There is no oneDNN version: its
+ * rms_norm backward (3.13) adds the layer norm centring term that RMS norm does not have. */
 NORM4J_API int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
                                         int64_t cols, const float *weight, const float *rstd,
                                         float *dweight);
-NORM4J_API int norm4j_onednn_rms_norm_backward(const float *x, const float *dy, float *dx,
-                                               int64_t rows, int64_t cols, const float *weight,
-                                               const float *rstd, float *dweight);
 
 /*
  * Batch norm over [n, c, s]; mean and rstd per channel. batch_statistics = 1: they are the

@@ -111,16 +111,32 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                                 &sums.db[ch], &sums.dw[ch]);
             }
     }
-    // dx = rstd * (g - a - xhat * b) with g = dy * w; with batch statistics a and b are the
-    // channel means of g and g * xhat, with constant statistics they vanish.
-    const double count = static_cast<double>(n) * static_cast<double>(s);
-    std::vector<float> a(static_cast<size_t>(c), 0.0f), b(static_cast<size_t>(c), 0.0f);
-    if (batch_statistics) {
-        for (int64_t ch = 0; ch < c; ++ch) {
-            const double w = weight != nullptr ? weight[ch] : 1.0;
-            a[ch] = static_cast<float>(w * sums.db[ch] / count);
-            b[ch] = static_cast<float>(w * sums.dw[ch] / count);
+    if (!batch_statistics) {
+        // Constant statistics: dx = dy * rstd * w, which does not depend on x (a NaN in x must
+        // not reach dx). That is normalize with mean 0: (dy - 0 - 0) * rstd * w.
+        ChannelConstants cc(c);
+        for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
+        if (columns) {
+            k.normalize_columns(dy, dx, n * s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(), weight,
+                                nullptr);
+        } else {
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t ch = 0; ch < c; ++ch) {
+                    const int64_t offset = (i * c + ch) * s;
+                    k.normalize_uniform(dy + offset, dx + offset, s, cc.get(ch),
+                                        weight != nullptr ? weight[ch] : 1.0f, 0.0f);
+                }
         }
+        sums.write(dweight, dbias);
+        return NORM4J_OK;
+    }
+    // dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g and g * xhat.
+    const double count = static_cast<double>(n) * static_cast<double>(s);
+    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+    for (int64_t ch = 0; ch < c; ++ch) {
+        const double w = weight != nullptr ? weight[ch] : 1.0;
+        a[ch] = static_cast<float>(w * sums.db[ch] / count);
+        b[ch] = static_cast<float>(w * sums.dw[ch] / count);
     }
     if (columns) {
         k.column_backward_dx(x, dy, dx, n * s, c, mean, rstd, weight, a.data(), b.data());

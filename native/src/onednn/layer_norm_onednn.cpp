@@ -78,18 +78,15 @@ namespace norm4j::onednn {
 namespace {
 
 constexpr int kLayerNormBackwardOp = 5;
-constexpr int kRmsNormBackwardOp = 6;
 
-// Backward always uses a scale and (for layer norm) a shift, so the parameter gradients exist.
-int rows_backward(int op, const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                  const float *weight, const float *mean, const float *rstd, float *dweight,
-                  float *dbias) {
+// Backward always uses a scale and a shift, so the parameter gradients exist.
+int layer_norm_backward(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *weight, const float *mean, const float *rstd, float *dweight,
+                        float *dbias) {
     constexpr float eps = 0.0f;  // see BackwardScratch
-    const bool rms = op == kRmsNormBackwardOp;
-    auto flags = dnnl::normalization_flags::use_scale;
-    flags = flags | (rms ? dnnl::normalization_flags::rms_norm : dnnl::normalization_flags::use_shift);
+    const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
     thread_local PrimitiveCache<dnnl::layer_normalization_backward> cache;
-    const auto &bwd = cache.get(make_key(op, true, 0, rows, cols, 0, 0, flags, eps), [&] {
+    const auto &bwd = cache.get(make_key(kLayerNormBackwardOp, true, 0, rows, cols, 0, 0, flags, eps), [&] {
         const auto data = matrix_desc(rows, cols);
         dnnl::layer_normalization_forward::primitive_desc fwd(
             engine(), dnnl::prop_kind::forward_training, data, data, vector_desc(rows), eps, flags);
@@ -103,11 +100,11 @@ int rows_backward(int op, const float *x, const float *dy, float *dx, int64_t ro
     args.add(DNNL_ARG_SRC, matrix_desc(rows, cols), x);
     args.add(DNNL_ARG_DIFF_DST, matrix_desc(rows, cols), dy);
     args.add(DNNL_ARG_DIFF_SRC, matrix_desc(rows, cols), dx);
-    if (!rms) args.add(DNNL_ARG_MEAN, vector_desc(rows), mean);
+    args.add(DNNL_ARG_MEAN, vector_desc(rows), mean);
     args.add(DNNL_ARG_VARIANCE, vector_desc(rows), scratch.variance.data());
     args.add(DNNL_ARG_SCALE, vector_desc(cols), scratch.scale(weight));
     args.add(DNNL_ARG_DIFF_SCALE, vector_desc(cols), scratch.diff_scale(dweight));
-    if (!rms) args.add(DNNL_ARG_DIFF_SHIFT, vector_desc(cols), scratch.diff_shift(dbias));
+    args.add(DNNL_ARG_DIFF_SHIFT, vector_desc(cols), scratch.diff_shift(dbias));
     args.execute(bwd);
     return NORM4J_OK;
 }
@@ -127,19 +124,7 @@ extern "C" int norm4j_onednn_layer_norm_backward(const float *x, const float *dy
     const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean, rstd, &empty);
     if (status != NORM4J_OK || empty) return status;
     return norm4j::onednn::guarded("layer norm backward", [&] {
-        return norm4j::onednn::rows_backward(norm4j::onednn::kLayerNormBackwardOp, x, dy, dx, rows,
-                                             cols, weight, mean, rstd, dweight, dbias);
-    });
-}
-
-extern "C" int norm4j_onednn_rms_norm_backward(const float *x, const float *dy, float *dx,
-                                               int64_t rows, int64_t cols, const float *weight,
-                                               const float *rstd, float *dweight) {
-    bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd, rstd, &empty);
-    if (status != NORM4J_OK || empty) return status;
-    return norm4j::onednn::guarded("rms norm backward", [&] {
-        return norm4j::onednn::rows_backward(norm4j::onednn::kRmsNormBackwardOp, x, dy, dx, rows,
-                                             cols, weight, nullptr, rstd, dweight, nullptr);
+        return norm4j::onednn::layer_norm_backward(x, dy, dx, rows, cols, weight, mean, rstd,
+                                                   dweight, dbias);
     });
 }

@@ -150,7 +150,60 @@ abstract class CheckedBackend {
         }
     }
 
+    // ---- backward ----------------------------------------------------------------------------
+
+    final void layerNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean, Tensor rstd,
+            Tensor dx, Tensor dweight, Tensor dbias, boolean rms) {
+        RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, rms);
+        if (c.rows() == 0 || c.cols() == 0) return;
+        try {
+            rowsBackward(c);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /**
+     * @param groups 0 for batch norm, else the number of groups (C for instance norm)
+     * @param minRank 2, or 3 for instance norm
+     */
+    final void channelBackward(Tensor x, Tensor dy, Layout layout, long groups, Tensor weight, Tensor mean,
+            Tensor rstd, boolean batchStatistics, Tensor dx, Tensor dweight, Tensor dbias, int minRank) {
+        ChannelBackwardCall c = ChannelBackwardCall.check(x, dy, layout, groups, weight, mean, rstd, batchStatistics,
+                dx, dweight, dbias, minRank);
+        if (c.shape().empty()) return;
+        try {
+            channelBackward(c);
+        } finally {
+            Reference.reachabilityFence(c);
+        }
+    }
+
+    /** Batch norm backward with running statistics as constants: rstd = 1 / sqrt(runningVar + eps). */
+    final void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
+            Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias, int minRank) {
+        Checks.input("x", x);
+        java.util.Objects.requireNonNull(layout, "layout");
+        long[] perChannel = {ChannelShape.of("x", x, layout, minRank).c()};
+        Checks.input("runningMean", java.util.Objects.requireNonNull(runningMean, "runningMean"));
+        Checks.input("runningVar", java.util.Objects.requireNonNull(runningVar, "runningVar"));
+        Checks.shape("runningMean", runningMean, perChannel);
+        Checks.shape("runningVar", runningVar, perChannel);
+        float epsF = Checks.eps(eps);
+        try (Tensor rstd = Tensor.allocate(runningVar.dims())) {
+            for (int i = 0; i < runningVar.numel(); i++) {
+                rstd.buffer().put(i, (float) (1.0 / Math.sqrt(runningVar.buffer().get(i) + (double) epsF)));
+            }
+            channelBackward(x, dy, layout, 0, weight, runningMean, rstd, false, dx, dweight, dbias, minRank);
+        }
+    }
+
     // ---- kernels -----------------------------------------------------------------------------
+
+    /** Layer norm backward, or RMS norm backward when {@code call.mean()} is null. */
+    protected abstract void rowsBackward(RowsBackwardCall call);
+
+    protected abstract void channelBackward(ChannelBackwardCall call);
 
     protected abstract void layerNormForward(LayerNormCall call);
 

@@ -61,4 +61,29 @@ final class NativeBackend extends CheckedBackend {
                 of(c.dataMin()), of(c.dataMax()), c.rangeMin(), c.rangeMax(), c.inverse() ? 1 : 0),
                 "NATIVE min_max transform");
     }
+
+    @Override
+    protected void rowsBackward(RowsBackwardCall c) {
+        NativeRuntime.require(Backend.NATIVE);
+        int status = c.mean() == null
+                ? Norm4jLibrary.norm4j_rms_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
+                        of(c.weight()), of(c.rstd()), of(c.dweight()))
+                : Norm4jLibrary.norm4j_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
+                        of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias()));
+        NativeRuntime.check(status, "NATIVE backward");
+    }
+
+    @Override
+    protected void channelBackward(ChannelBackwardCall c) {
+        NativeRuntime.require(Backend.NATIVE);
+        ChannelShape s = c.shape();
+        int status = c.groups() == 0
+                ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
+                        c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
+                        of(c.dweight()), of(c.dbias()))
+                : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
+                        c.groups(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()),
+                        of(c.dbias()));
+        NativeRuntime.check(status, "NATIVE backward");
+    }
 }

@@ -214,4 +214,61 @@ public final class Norms {
             Tensor x) {
         Backends.resolve(backend, "min_max").minMaxTransform(y, dataMin, dataMax, rangeMin, rangeMax, x, true);
     }
+
+    // ---- backward ----------------------------------------------------------------------------
+    //
+    // Each takes the gradient dy of the forward output, the forward's input x and the statistics
+    // its training call saved (not recomputed), and writes dx (same shape as x; may be dy itself)
+    // and, when given, the parameter gradients dweight = sum(dy * xhat) and dbias = sum(dy).
+
+    /** Layer norm backward, with the mean and rstd saved by {@link #layerNormTraining}. */
+    public void layerNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean,
+            Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, "layer_norm")
+                .layerNormBackward(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, false);
+    }
+
+    /** RMS norm backward, with the rstd saved by {@link #rmsNormTraining}. */
+    public void rmsNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor rstd, Tensor dx,
+            Tensor dweight) {
+        Backends.resolve(backend, "rms_norm_backward")
+                .layerNormBackward(x, dy, normalizedShape, weight, null, rstd, dx, dweight, null, true);
+    }
+
+    /**
+     * Batch norm backward through the batch statistics, with the mean and rstd saved by
+     * {@link #batchNormTraining}.
+     */
+    public void batchNormBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor mean, Tensor rstd,
+            Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, "batch_norm")
+                .channelBackward(x, dy, layout, 0, weight, mean, rstd, true, dx, dweight, dbias, 2);
+    }
+
+    /**
+     * Batch norm backward with the running statistics used as constants (the gradient of
+     * {@link #batchNorm}): {@code dx = dy * weight / sqrt(runningVar + eps)}.
+     */
+    public void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
+            Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, "batch_norm").batchNormBackwardWithRunningStats(x, dy, layout, runningMean,
+                runningVar, weight, eps, dx, dweight, dbias, 2);
+    }
+
+    /** Group norm backward, with the mean and rstd ([N, numGroups]) saved by {@link #groupNormTraining}. */
+    public void groupNormBackward(Tensor x, Tensor dy, Layout layout, long numGroups, Tensor weight, Tensor mean,
+            Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        if (numGroups <= 0) throw new IllegalArgumentException("groups must be positive, got " + numGroups);
+        Backends.resolve(backend, "group_norm")
+                .channelBackward(x, dy, layout, numGroups, weight, mean, rstd, true, dx, dweight, dbias, 2);
+    }
+
+    /** Instance norm backward, with the mean and rstd ([N, C]) saved by {@link #instanceNormTraining}. */
+    public void instanceNormBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor mean, Tensor rstd,
+            Tensor dx, Tensor dweight, Tensor dbias) {
+        Checks.input("x", x);
+        long c = ChannelShape.of("x", x, Objects.requireNonNull(layout, "layout"), 3).c();
+        Backends.resolve(backend, "instance_norm")
+                .channelBackward(x, dy, layout, Math.max(c, 1), weight, mean, rstd, true, dx, dweight, dbias, 3);
+    }
 }

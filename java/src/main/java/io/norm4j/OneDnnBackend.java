@@ -19,9 +19,14 @@ final class OneDnnBackend extends CheckedBackend {
         return "ONEDNN (" + Norm4jLibrary.norm4j_onednn_version() + ")";
     }
 
+    /**
+     * No min-max scaling primitive; and no RMS norm backward: oneDNN 3.13's layer normalization
+     * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
+     * centring term, which RMS norm does not have), so norm4j does not offer it.
+     */
     @Override
     boolean supports(String op) {
-        return !op.equals("min_max");
+        return !op.equals("min_max") && !op.equals("rms_norm_backward");
     }
 
     @Override
@@ -54,6 +59,28 @@ final class OneDnnBackend extends CheckedBackend {
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
                 of(var)), "ONEDNN group_norm");
+    }
+
+    @Override
+    protected void rowsBackward(RowsBackwardCall c) {
+        NativeRuntime.require(Backend.ONEDNN);
+        if (c.mean() == null) throw new UnsupportedOperationException("ONEDNN cannot run rms_norm_backward"); // see supports
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(),
+                c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias())), "ONEDNN backward");
+    }
+
+    @Override
+    protected void channelBackward(ChannelBackwardCall c) {
+        NativeRuntime.require(Backend.ONEDNN);
+        ChannelShape s = c.shape();
+        int status = c.groups() == 0
+                ? Norm4jLibrary.norm4j_onednn_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
+                        s.s(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()),
+                        c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()))
+                : Norm4jLibrary.norm4j_onednn_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
+                        s.s(), c.groups(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()),
+                        of(c.dweight()), of(c.dbias()));
+        NativeRuntime.check(status, "ONEDNN backward");
     }
 
     @Override

@@ -158,4 +158,78 @@ final class ReferenceBackend extends CheckedBackend {
             }
         }
     }
+
+    // ---- backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w -------------
+
+    @Override
+    protected void rowsBackward(RowsBackwardCall c) {
+        FloatBuffer x = c.x().buffer(), dy = c.dy().buffer();
+        int cols = (int) c.cols();
+        double[] dw = new double[cols], db = new double[cols];
+        float[] dx = new float[cols]; // dx may be dy: write a row only after reading it
+        for (long r = 0; r < c.rows(); r++) {
+            int base = (int) (r * cols);
+            double mean = c.mean() == null ? 0 : c.mean().buffer().get((int) r);
+            double rstd = c.rstd().buffer().get((int) r);
+            double sumG = 0, sumGx = 0;
+            for (int i = 0; i < cols; i++) {
+                double xhat = (x.get(base + i) - mean) * rstd;
+                double g = dy.get(base + i) * (double) at(c.weight(), i, 1f);
+                sumG += g;
+                sumGx += g * xhat;
+                dw[i] += dy.get(base + i) * xhat;
+                db[i] += dy.get(base + i);
+            }
+            double a = c.mean() == null ? 0 : sumG / cols, b = sumGx / cols; // RMS norm: no centring term
+            for (int i = 0; i < cols; i++) {
+                double xhat = (x.get(base + i) - mean) * rstd;
+                double g = dy.get(base + i) * (double) at(c.weight(), i, 1f);
+                dx[i] = (float) (rstd * (g - a - xhat * b));
+            }
+            for (int i = 0; i < cols; i++) c.dx().buffer().put(base + i, dx[i]);
+        }
+        writeParamGrads(c.dweight(), c.dbias(), dw, db);
+    }
+
+    @Override
+    protected void channelBackward(ChannelBackwardCall c) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), dy = c.dy().buffer();
+        int stats = (int) c.statistics();
+        long cg = c.groups() == 0 ? 1 : sh.c() / c.groups();
+        double[] sumG = new double[stats], sumGx = new double[stats], count = new double[stats];
+        double[] dw = new double[(int) sh.c()], db = new double[(int) sh.c()];
+        float[] dx = new float[(int) sh.count()]; // dx may be dy: write only after every read
+        for (int pass = 0; pass < 2; pass++)
+            for (long n = 0; n < sh.n(); n++)
+                for (long ch = 0; ch < sh.c(); ch++) {
+                    int st = (int) (c.groups() == 0 ? ch : n * c.groups() + ch / cg);
+                    double mean = c.mean().buffer().get(st), rstd = c.rstd().buffer().get(st);
+                    double w = at(c.weight(), ch, 1f);
+                    for (long sp = 0; sp < sh.s(); sp++) {
+                        int o = offset(sh, c.layout(), n, ch, sp);
+                        double xhat = (x.get(o) - mean) * rstd, g = dy.get(o) * w;
+                        if (pass == 0) {
+                            sumG[st] += g;
+                            sumGx[st] += g * xhat;
+                            count[st]++;
+                            dw[(int) ch] += dy.get(o) * xhat;
+                            db[(int) ch] += dy.get(o);
+                        } else if (c.batchStatistics()) {
+                            dx[o] = (float) (rstd * (g - sumG[st] / count[st] - xhat * sumGx[st] / count[st]));
+                        } else {
+                            dx[o] = (float) (rstd * g); // constant statistics: no dependence through them
+                        }
+                    }
+                }
+        for (int i = 0; i < dx.length; i++) c.dx().buffer().put(i, dx[i]);
+        writeParamGrads(c.dweight(), c.dbias(), dw, db);
+    }
+
+    private static void writeParamGrads(Tensor dweight, Tensor dbias, double[] dw, double[] db) {
+        for (int i = 0; i < dw.length; i++) {
+            if (dweight != null) dweight.buffer().put(i, (float) dw[i]);
+            if (dbias != null) dbias.buffer().put(i, (float) db[i]);
+        }
+    }
 }

@@ -23,7 +23,7 @@ final class ParityCommand {
             if (!b.isAvailable()) continue;
             log.printf("parity: %d cases on %s%n", cases.size(), b.id());
             for (ParityGrid.Case c : cases) {
-                if (supports(b, c.op())) results.add(c.run().apply(b));
+                if (supports(b, c.supportKey())) results.add(c.run().apply(b));
             }
         }
         return results;
@@ -56,19 +56,25 @@ final class ParityCommand {
             long failed = claimed.stream().filter(r -> !r.pass()).count();
             out.printf("  %-9s %5d cases, worst error/tolerance %.3f  %s%n", b.id(), claimed.size(), worstRatio(claimed),
                     failed == 0 ? "PASS" : failed + " FAILED");
-            for (String op : OPS) {
-                List<ParityResult> rs = claimed.stream().filter(r -> r.op().equals(op)).toList();
-                if (rs.isEmpty()) {
-                    out.printf("    %-14s unsupported by this backend%n", op);
-                    continue;
+            for (String op : OPS)
+                for (String direction : new String[] {"forward", "backward"}) {
+                    List<ParityResult> rs = claimed.stream()
+                            .filter(r -> r.op().equals(op) && r.direction().equals(direction))
+                            .toList();
+                    String label = op + " " + direction;
+                    if (rs.isEmpty()) {
+                        if (!op.equals("min_max") || direction.equals("forward")) {
+                            out.printf("    %-23s unsupported by this backend%n", label);
+                        }
+                        continue;
+                    }
+                    out.printf("    %-23s %5d cases, max abs err %.3g, worst error/tolerance %.3f%n", label, rs.size(),
+                            rs.stream().mapToDouble(ParityResult::maxAbsErr).max().orElse(0), worstRatio(rs));
                 }
-                out.printf("    %-14s %5d cases, max abs err %.3g, worst error/tolerance %.3f%n", op, rs.size(),
-                        rs.stream().mapToDouble(ParityResult::maxAbsErr).max().orElse(0), worstRatio(rs));
-            }
             List<ParityResult> other = mine.stream().filter(r -> !r.parityClaimed()).toList();
             if (!other.isEmpty()) {
-                out.printf("    %-14s %5d cases on ill-conditioned input, parity not claimed (f32 statistics): max abs err %.3g, %d outside tolerance%n",
-                        "(all ops)", other.size(), other.stream().mapToDouble(ParityResult::maxAbsErr).max().orElse(0),
+                out.printf("    %-23s %5d cases on ill-conditioned input, parity not claimed (f32 statistics): max abs err %.3g, %d outside tolerance%n",
+                        "(all)", other.size(), other.stream().mapToDouble(ParityResult::maxAbsErr).max().orElse(0),
                         other.stream().filter(r -> !r.pass()).count());
             }
             claimed.stream().filter(r -> !r.pass()).limit(10).forEach(r -> out.println("      " + r));

@@ -105,6 +105,45 @@ public final class Norm4jLibrary {
             @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("const float*") long dataMin,
             @Cast("const float*") long dataMax, float rangeMin, float rangeMax, int inverse);
 
+    public static native int norm4j_layer_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, @Cast("const float*") long mean, @Cast("const float*") long rstd,
+            @Cast("float*") long dweight, @Cast("float*") long dbias);
+
+    public static native int norm4j_rms_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, @Cast("const float*") long rstd, @Cast("float*") long dweight);
+
+    public static native int norm4j_batch_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long mean,
+            @Cast("const float*") long rstd, int batchStatistics, @Cast("float*") long dweight,
+            @Cast("float*") long dbias);
+
+    public static native int norm4j_group_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
+            @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
+            @Cast("float*") long dbias);
+
+    public static native int norm4j_onednn_layer_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, @Cast("const float*") long mean, @Cast("const float*") long rstd,
+            @Cast("float*") long dweight, @Cast("float*") long dbias);
+
+
+    public static native int norm4j_onednn_batch_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long mean,
+            @Cast("const float*") long rstd, int batchStatistics, @Cast("float*") long dweight,
+            @Cast("float*") long dbias);
+
+    public static native int norm4j_onednn_group_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
+            @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
+            @Cast("float*") long dbias);
+
     public static native int norm4j_copy(@Cast("const float*") long src, @Cast("float*") long dst,
             @Cast("int64_t") long n);
 }

@@ -74,6 +74,57 @@ public final class BatchNormParity {
                 shape, input, affine, List.copyOf(checks), TolerancePolicy.claimsParity(backend, input, training));
     }
 
+    /**
+     * Backward: through the batch statistics REFERENCE's training forward saved ("training"), or
+     * with running statistics as constants ("inference"); dy ~ N(0, 1).
+     */
+    public static ParityResult runBackward(Backend backend, int n, int c, int[] spatial, Layout layout,
+            InputDistribution input, boolean affine, boolean training, long seed) {
+        int s = ChannelIndexing.product(spatial);
+        ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
+        long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
+        GroupedData data = new GroupedData(new Channels(at), input, seed);
+        float[] w = affine ? GroupedData.affine(c, seed)[0] : null;
+        float[] dy = InputDistribution.NORMAL.generate(1, n * c * s, seed + 7);
+        float[] mean, rstd, runningVar = new float[c];
+        if (training) {
+            try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
+                r.norms.batchNormTraining(r.in(data.tensor, shape), layout, null, null, r.in(w, c), null, MOMENTUM, EPS,
+                        r.out("y", shape), r.out("mean", c), r.out("rstd", c));
+                Map<String, float[]> saved = r.read();
+                mean = saved.get("mean");
+                rstd = saved.get("rstd");
+            }
+        } else {
+            mean = new float[c];
+            rstd = new float[c];
+            for (int ch = 0; ch < c; ch++) {
+                double[] mv = data.meanVar(ch);
+                double m = Double.isFinite(mv[0]) ? mv[0] : 0, v = Double.isFinite(mv[1]) ? mv[1] : 1;
+                mean[ch] = (float) (m + 0.1 * Math.sqrt(v));
+                runningVar[ch] = (float) (1.2 * v + 1e-3);
+                rstd[ch] = (float) (1.0 / Math.sqrt(runningVar[ch] + (double) EPS));
+            }
+        }
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var d = r.in(dy, shape);
+                var wt = r.in(w, c);
+                var dx = r.out("dx", shape);
+                var dw = r.out("dweight", c);
+                var db = r.out("dbias", c);
+                if (training) r.norms.batchNormBackward(x, d, layout, wt, r.in(mean, c), r.in(rstd, c), dx, dw, db);
+                else r.norms.batchNormBackwardWithRunningStats(x, d, layout, r.in(mean, c), r.in(runningVar, c), wt, EPS, dx, dw, db);
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+        return new ParityResult("batch_norm", "backward", training ? "training" : "inference", backend, layout.id(),
+                shape, input, affine, BackwardTolerance.checks(data, dy, mean, rstd, w, true, training,
+                        TolerancePolicy.precisionOf(backend), got, ref, c), true);
+    }
+
     /** The saved mean and rstd against REFERENCE's. */
     static List<ParityResult.Check> savedStatisticsChecks(Map<String, float[]> got, Map<String, float[]> ref,
             GroupedData.Scales sc, double statErr) {

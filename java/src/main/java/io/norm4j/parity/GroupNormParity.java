@@ -67,6 +67,52 @@ public final class GroupNormParity {
                 TolerancePolicy.claimsParity(backend, input, true));
     }
 
+    /** Backward from the statistics REFERENCE's training forward saved; groups 0 is instance norm. */
+    public static ParityResult runBackward(Backend backend, int n, int c, int[] spatial, int groups, Layout layout,
+            InputDistribution input, boolean affine, long seed) {
+        boolean instance = groups == 0;
+        int g = instance ? c : groups;
+        int s = ChannelIndexing.product(spatial);
+        ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
+        long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
+        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed);
+        float[] w = affine ? GroupedData.affine(c, seed)[0] : null;
+        float[] dy = InputDistribution.NORMAL.generate(1, n * c * s, seed + 7);
+        float[] mean, rstd;
+        try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
+            var x = r.in(data.tensor, shape);
+            if (instance) {
+                r.norms.instanceNormTraining(x, layout, null, null, r.in(w, c), null, 0.1, EPS, r.out("y", shape),
+                        r.out("mean", n, c), r.out("rstd", n, c));
+            } else {
+                r.norms.groupNormTraining(x, layout, g, r.in(w, c), null, EPS, r.out("y", shape), r.out("mean", n, g),
+                        r.out("rstd", n, g));
+            }
+            Map<String, float[]> saved = r.read();
+            mean = saved.get("mean");
+            rstd = saved.get("rstd");
+        }
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var d = r.in(dy, shape);
+                var wt = r.in(w, c);
+                var m = r.in(mean, n, g);
+                var rs = r.in(rstd, n, g);
+                var dx = r.out("dx", shape);
+                var dw = r.out("dweight", c);
+                var db = r.out("dbias", c);
+                if (instance) r.norms.instanceNormBackward(x, d, layout, wt, m, rs, dx, dw, db);
+                else r.norms.groupNormBackward(x, d, layout, g, wt, m, rs, dx, dw, db);
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+        return new ParityResult(instance ? "instance_norm" : "group_norm", "backward", "training", backend, layout.id(),
+                shape, input, affine, BackwardTolerance.checks(data, dy, mean, rstd, w, true, true,
+                        TolerancePolicy.precisionOf(backend), got, ref, c), true);
+    }
+
     /** Group i = (sample i / G, group i % G): its channels' values over positions. */
     record SampleGroups(ChannelIndexing at, int g) implements GroupedData.Indexing {
         public int groups() {

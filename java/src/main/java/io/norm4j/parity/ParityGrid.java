@@ -16,7 +16,12 @@ public final class ParityGrid {
     private ParityGrid() {}
 
     /** A named case that can run on any backend. */
-    public record Case(String op, String name, Function<Backend, ParityResult> run) {
+    public record Case(String op, String direction, String name, Function<Backend, ParityResult> run) {
+        /** The op as backends name what they support: "rms_norm", or "rms_norm_backward". */
+        public String supportKey() {
+            return direction.equals("backward") ? op + "_backward" : op;
+        }
+
         @Override
         public String toString() {
             return name;
@@ -56,30 +61,30 @@ public final class ParityGrid {
                 for (boolean affine : BOTH) {
                     for (long[] s : ROW_SHAPES) {
                         long sd = seed++;
-                        all.add(new Case("layer_norm", name("layer_norm", mode, "rows", s, in, affine),
+                        all.add(new Case("layer_norm", "forward", name("layer_norm", mode, "rows", s, in, affine),
                                 b -> RowNormParity.run(b, s, 1, false, in, affine, training, sd)));
                     }
                     long sd3 = seed++;
                     long[] s3 = {4, 3, 5};
-                    all.add(new Case("layer_norm", name("layer_norm", mode, "rows(last 2)", s3, in, affine),
+                    all.add(new Case("layer_norm", "forward", name("layer_norm", mode, "rows(last 2)", s3, in, affine),
                             b -> RowNormParity.run(b, s3, 2, false, in, affine, training, sd3)));
                     for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                         long sd = seed++;
                         int dims = s.length - 1;
-                        all.add(new Case("rms_norm", name("rms_norm", mode, "rows", s, in, affine),
+                        all.add(new Case("rms_norm", "forward", name("rms_norm", mode, "rows", s, in, affine),
                                 b -> RowNormParity.run(b, s, dims, true, in, affine, training, sd)));
                     }
                     for (Layout layout : Layout.values()) {
                         for (int[][] s : BATCH_SHAPES) {
                             if (training && s[0][0] * ChannelIndexing.product(s[1]) <= 1) continue;
                             long sd = seed++;
-                            all.add(new Case("batch_norm", name("batch_norm", mode, layout.id(), shape(s), in, affine),
+                            all.add(new Case("batch_norm", "forward", name("batch_norm", mode, layout.id(), shape(s), in, affine),
                                     b -> BatchNormParity.run(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd)));
                         }
                         for (int[][] s : GROUP_SHAPES) {
                             for (int groups : s[2]) {
                                 long sd = seed++;
-                                all.add(new Case("group_norm",
+                                all.add(new Case("group_norm", "forward",
                                         name("group_norm(" + groups + ")", mode, layout.id(), shape(s), in, affine),
                                         b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], groups, layout, in, affine,
                                                 training, sd)));
@@ -87,19 +92,69 @@ public final class ParityGrid {
                         }
                         for (int[][] s : INSTANCE_SHAPES) {
                             long sd = seed++;
-                            all.add(new Case("instance_norm", name("instance_norm", mode, layout.id(), shape(s), in, affine),
+                            all.add(new Case("instance_norm", "forward", name("instance_norm", mode, layout.id(), shape(s), in, affine),
                                     b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, training, sd)));
                         }
                     }
                 }
                 for (int[] s : MIN_MAX_SHAPES) {
                     long sd = seed++;
-                    all.add(new Case("min_max", name("min_max", mode, "rows", new long[] {s[0], s[1]}, in, false),
+                    all.add(new Case("min_max", "forward", name("min_max", mode, "rows", new long[] {s[0], s[1]}, in, false),
                             b -> MinMaxParity.run(b, s[0], s[1], in, training, sd)));
                 }
             }
         }
+        addBackward(all);
         return all;
+    }
+
+    /** Backward cases: every op with statistics, on the forward grid's shapes. */
+    private static void addBackward(List<Case> all) {
+        long seed = 100_000;
+        for (InputDistribution in : InputDistribution.values()) {
+            for (boolean affine : BOTH) {
+                for (long[] s : ROW_SHAPES) {
+                    long sd = seed++;
+                    all.add(new Case("layer_norm", "backward", name("layer_norm backward", "training", "rows", s, in, affine),
+                            b -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd)));
+                }
+                for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
+                    long sd = seed++;
+                    int dims = s.length - 1;
+                    all.add(new Case("rms_norm", "backward", name("rms_norm backward", "training", "rows", s, in, affine),
+                            b -> RowNormParity.runBackward(b, s, dims, true, in, affine, sd)));
+                    long sd2 = seed++;
+                    all.add(new Case("layer_norm", "backward",
+                            name("layer_norm backward", "training", "rows(last " + dims + ")", s, in, affine),
+                            b -> RowNormParity.runBackward(b, s, dims, false, in, affine, sd2)));
+                }
+                for (Layout layout : Layout.values()) {
+                    for (int[][] s : BATCH_SHAPES) {
+                        for (boolean training : BOTH) {
+                            if (training && s[0][0] * ChannelIndexing.product(s[1]) <= 1) continue;
+                            long sd = seed++;
+                            all.add(new Case("batch_norm", "backward",
+                                    name("batch_norm backward", training ? "training" : "inference", layout.id(), shape(s), in, affine),
+                                    b -> BatchNormParity.runBackward(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd)));
+                        }
+                    }
+                    for (int[][] s : GROUP_SHAPES) {
+                        for (int groups : s[2]) {
+                            long sd = seed++;
+                            all.add(new Case("group_norm", "backward",
+                                    name("group_norm(" + groups + ") backward", "training", layout.id(), shape(s), in, affine),
+                                    b -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], groups, layout, in, affine, sd)));
+                        }
+                    }
+                    for (int[][] s : INSTANCE_SHAPES) {
+                        long sd = seed++;
+                        all.add(new Case("instance_norm", "backward",
+                                name("instance_norm backward", "training", layout.id(), shape(s), in, affine),
+                                b -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, sd)));
+                    }
+                }
+            }
+        }
     }
 
     private static long[] shape(int[][] s) {

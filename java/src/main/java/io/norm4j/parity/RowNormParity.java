@@ -78,4 +78,41 @@ public final class RowNormParity {
             return k;
         }
     }
+
+    /** Backward from the statistics REFERENCE's training forward saved, with dy ~ N(0, 1). */
+    public static ParityResult runBackward(Backend backend, long[] shape, int normalizedDims, boolean rms,
+            InputDistribution input, boolean affine, long seed) {
+        long[] normalized = Arrays.copyOfRange(shape, shape.length - normalizedDims, shape.length);
+        int cols = Math.toIntExact(Arrays.stream(normalized).reduce(1, Math::multiplyExact));
+        int rows = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact) / Math.max(cols, 1));
+        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed);
+        float[] w = affine ? GroupedData.affine(cols, seed)[0] : null;
+        float[] dy = InputDistribution.NORMAL.generate(1, rows * cols, seed + 7);
+        float[] mean, rstd;
+        try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
+            var x = r.in(data.tensor, shape);
+            var wt = r.in(w, normalized);
+            if (rms) r.norms.rmsNormTraining(x, normalized, wt, EPS, r.out("y", shape), r.out("rstd", rows));
+            else r.norms.layerNormTraining(x, normalized, wt, null, EPS, r.out("y", shape), r.out("mean", rows), r.out("rstd", rows));
+            Map<String, float[]> saved = r.read();
+            mean = saved.get("mean");
+            rstd = saved.get("rstd");
+        }
+        Function<Backend, Map<String, float[]>> call = be -> {
+            try (BackendRun r = new BackendRun(be)) {
+                var x = r.in(data.tensor, shape);
+                var d = r.in(dy, shape);
+                var wt = r.in(w, normalized);
+                var dx = r.out("dx", shape);
+                var dw = r.out("dweight", normalized);
+                if (rms) r.norms.rmsNormBackward(x, d, normalized, wt, r.in(rstd, rows), dx, dw);
+                else r.norms.layerNormBackward(x, d, normalized, wt, r.in(mean, rows), r.in(rstd, rows), dx, dw, r.out("dbias", normalized));
+                return r.read();
+            }
+        };
+        Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
+        return new ParityResult(rms ? "rms_norm" : "layer_norm", "backward", "training", backend, "rows", shape, input,
+                affine, BackwardTolerance.checks(data, dy, mean, rstd, w, !rms, true,
+                        TolerancePolicy.precisionOf(backend), got, ref, cols), true);
+    }
 }

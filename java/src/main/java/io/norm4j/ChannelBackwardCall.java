@@ -1,0 +1,56 @@
+package io.norm4j;
+
+import java.util.Objects;
+
+/**
+ * A validated batch, group or instance norm backward call on [n, c, s]. groups is 0 for batch
+ * norm (statistics per channel), else the number of groups (statistics per sample and group).
+ * With batchStatistics false (batch norm with running statistics) mean and rstd are constants.
+ */
+record ChannelBackwardCall(
+        Tensor x,
+        Tensor dy,
+        Tensor dx,
+        ChannelShape shape,
+        Layout layout,
+        long groups,
+        Tensor weight,
+        Tensor mean,
+        Tensor rstd,
+        boolean batchStatistics,
+        Tensor dweight,
+        Tensor dbias) {
+
+    /** Number of saved statistics: C for batch norm, N * groups otherwise. */
+    long statistics() {
+        return groups == 0 ? shape.c() : shape.n() * groups;
+    }
+
+    static ChannelBackwardCall check(Tensor x, Tensor dy, Layout layout, long groups, Tensor weight, Tensor mean,
+            Tensor rstd, boolean batchStatistics, Tensor dx, Tensor dweight, Tensor dbias, int minRank) {
+        Checks.input("x", x);
+        Checks.input("dy", dy);
+        Checks.output("dx", dx);
+        Objects.requireNonNull(layout, "layout");
+        Checks.optionalInput("weight", weight);
+        Checks.input("mean", Objects.requireNonNull(mean, "mean (saved by the forward training call)"));
+        Checks.input("rstd", Objects.requireNonNull(rstd, "rstd (saved by the forward training call)"));
+        if (dweight != null) Checks.output("dweight", dweight);
+        if (dbias != null) Checks.output("dbias", dbias);
+        ChannelShape s = ChannelShape.of("x", x, layout, minRank);
+        if (groups < 0 || (groups > 0 && s.c() % groups != 0)) {
+            throw new IllegalArgumentException("groups (" + groups + ") must be positive and divide the channels (" + s.c() + ")");
+        }
+        Checks.sameShape("dy", dy, "x", x);
+        Checks.sameShape("dx", dx, "x", x);
+        long[] perChannel = {s.c()};
+        Checks.shape("weight", weight, perChannel);
+        Checks.shape("dweight", dweight, perChannel);
+        Checks.shape("dbias", dbias, perChannel);
+        long stats = groups == 0 ? s.c() : Math.multiplyExact(s.n(), groups);
+        String why = "saved statistics must come from a forward call on x's shape";
+        Checks.numel("mean", mean, stats, why);
+        Checks.numel("rstd", rstd, stats, why);
+        return new ChannelBackwardCall(x, dy, dx, s, layout, groups, weight, mean, rstd, batchStatistics, dweight, dbias);
+    }
+}
