@@ -10,7 +10,8 @@ package io.norm4j;
  * }</pre>
  */
 public final class BatchNorm extends RunningStatsModule<BatchNorm> {
-    private final Tensor savedMean, savedRstd;
+    private final Tensor savedMean, savedRstd, weightGrad, biasGrad;
+    private boolean usedBatchStatistics;
 
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics, NCHW. */
     public BatchNorm(long numFeatures) {
@@ -28,6 +29,32 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
         super(numFeatures, eps, momentum, affine, trackRunningStats, layout);
         this.savedMean = own(0f, numFeatures);
         this.savedRstd = own(0f, numFeatures);
+        this.weightGrad = affine ? own(0f, numFeatures) : null;
+        this.biasGrad = affine ? own(0f, numFeatures) : null;
+    }
+
+    /** Gradient of the loss with respect to the weight, written by {@link #backward}; null without affine. */
+    public Tensor weightGrad() {
+        return weightGrad;
+    }
+
+    /** Gradient of the loss with respect to the bias, written by {@link #backward}; null without affine. */
+    public Tensor biasGrad() {
+        return biasGrad;
+    }
+
+    /**
+     * Backward of the last {@link #forward} call on x: writes dx and, with affine, {@link #weightGrad}
+     * and {@link #biasGrad}. Through the batch statistics that forward saved, or, if it used the
+     * running statistics (evaluation mode), with them as constants.
+     */
+    public void backward(Tensor x, Tensor dy, Tensor dx) {
+        if (usedBatchStatistics) {
+            norms().batchNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, weightGrad, biasGrad);
+        } else {
+            norms().batchNormBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, eps, dx,
+                    weightGrad, biasGrad);
+        }
     }
 
     /** Mean of each channel in the last batch-statistics call, for backward. */
@@ -44,10 +71,12 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
     public void forward(Tensor x, Tensor y) {
         if (runningMean != null && !isTraining()) {
             norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
+            usedBatchStatistics = false;
             return;
         }
         norms().batchNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y, savedMean,
                 savedRstd);
+        usedBatchStatistics = true;
         if (runningMean != null) average.commit();
     }
 }

@@ -44,10 +44,24 @@ class ChannelOutputBoundsTest {
             y2.assertCanariesIntact();
 
             Sentinels y3 = new Sentinels(shape), gm = new Sentinels(n, c), gr = new Sentinels(n, c);
+            // Instance norm needs a spatial extent, which this [n, c, s] tensor has (s = 5).
             norms.instanceNormTraining(x, layout, null, null, w, b, 0.1, 1e-5, y3.tensor, gm.tensor, gr.tensor);
             y3.assertCanariesIntact();
             gm.assertCanariesIntact();
             gr.assertCanariesIntact();
+
+            Sentinels dx = new Sentinels(shape), dw = new Sentinels(c), db = new Sentinels(c);
+            try (Tensor dy = Tensor.of(InputDistribution.NORMAL.generate(1, n * c * s, 3), shape)) {
+                norms.batchNormBackward(x, dy, layout, w, mean.tensor, rstd.tensor, dx.tensor, dw.tensor, db.tensor);
+                dx.assertCanariesIntact();
+                dw.assertCanariesIntact();
+                db.assertCanariesIntact();
+                Sentinels dx2 = new Sentinels(shape), dw2 = new Sentinels(c), db2 = new Sentinels(c);
+                norms.instanceNormBackward(x, dy, layout, w, gm.tensor, gr.tensor, dx2.tensor, dw2.tensor, db2.tensor);
+                dx2.assertCanariesIntact();
+                dw2.assertCanariesIntact();
+                db2.assertCanariesIntact();
+            }
 
             if (variant.backend != Backend.ONEDNN) {
                 long[] matrix = {n * s, c};

@@ -40,6 +40,60 @@ class LayerNormOutputTest {
 
     @ParameterizedTest(name = "{0} cols={1}")
     @MethodSource("cases")
+    void backwardWritesNothingOutsideItsOutputs(BackendVariant variant, int cols) {
+        Runnable restore = variant.activate();
+        int rows = 3;
+        long[] ns = {cols};
+        Sentinels dx = new Sentinels(rows, cols), dw = new Sentinels(cols), db = new Sentinels(cols);
+        try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, cols), rows, cols);
+                Tensor dy = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, 5), rows, cols);
+                Tensor y = Tensor.allocate(rows, cols);
+                Tensor mean = Tensor.allocate(rows);
+                Tensor rstd = Tensor.allocate(rows);
+                Tensor w = Tensor.allocate(cols).fill(2f)) {
+            Norms n = Norms.on(variant.backend);
+            n.layerNormTraining(x, ns, w, null, 1e-5, y, mean, rstd);
+            n.layerNormBackward(x, dy, ns, w, mean, rstd, dx.tensor, dw.tensor, db.tensor);
+            if (variant.backend != Backend.ONEDNN) {
+                Sentinels dx2 = new Sentinels(rows, cols), dw2 = new Sentinels(cols);
+                n.rmsNormBackward(x, dy, ns, w, rstd, dx2.tensor, dw2.tensor);
+                dx2.assertCanariesIntact();
+                dw2.assertCanariesIntact();
+            }
+        } finally {
+            restore.run();
+        }
+        dx.assertCanariesIntact();
+        dw.assertCanariesIntact();
+        db.assertCanariesIntact();
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void backwardInPlaceGivesTheSameBitsAsOutOfPlace(BackendVariant variant, int cols) {
+        Runnable restore = variant.activate();
+        int rows = 4;
+        long[] ns = {cols};
+        float[] grad = InputDistribution.NORMAL.generate(rows, cols, 13);
+        try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, 11), rows, cols);
+                Tensor y = Tensor.allocate(rows, cols);
+                Tensor mean = Tensor.allocate(rows);
+                Tensor rstd = Tensor.allocate(rows);
+                Tensor dy = Tensor.of(grad, rows, cols);
+                Tensor dx = Tensor.allocate(rows, cols);
+                Tensor inPlace = Tensor.of(grad, rows, cols)) {
+            Norms n = Norms.on(variant.backend);
+            n.layerNormTraining(x, ns, null, null, 1e-5, y, mean, rstd);
+            n.layerNormBackward(x, dy, ns, null, mean, rstd, dx, null, null);
+            n.layerNormBackward(x, inPlace, ns, null, mean, rstd, inPlace, null, null);
+            assertArrayEquals(dx.toArray(), inPlace.toArray());
+        } finally {
+            restore.run();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
     void inPlaceGivesTheSameBitsAsOutOfPlace(BackendVariant variant, int cols) {
         Runnable restore = variant.activate();
         int rows = 4;
