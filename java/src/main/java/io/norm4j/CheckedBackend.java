@@ -58,7 +58,8 @@ abstract class CheckedBackend {
                 momentum, 2);
         if (c.shape().empty()) return;
         boolean update = c.training() && runningMean != null;
-        try (Tensor var = update ? Tensor.allocate(c.shape().c()) : null) {
+        try {
+            Tensor var = update ? VarianceScratch.get(c.shape().c()) : null;
             batchNormForward(c, var);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, 1, c.shape().c(),
@@ -100,13 +101,16 @@ abstract class CheckedBackend {
             Checks.shape("runningVar", runningVar, new long[] {shape.c()});
             Checks.momentum(momentum);
             if (mean == null) throw new IllegalArgumentException("updating running statistics needs mean and rstd");
+            new Aliasing().out("runningMean", runningMean).out("runningVar", runningVar).out("y", y).out("mean", mean)
+                    .out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias).inPlace("y", "x").check();
         }
         if (shape.empty()) return;
         if (shape.s() <= 1) {
             throw new IllegalArgumentException("instance norm with input statistics needs more than 1 spatial element, x has shape "
                     + Shapes.format(x.dims()));
         }
-        try (Tensor var = update ? Tensor.allocate(shape.n() * shape.c()) : null) {
+        try {
+            Tensor var = update ? VarianceScratch.get(shape.n() * shape.c()) : null;
             groupNormForward(c, var);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, shape.n(), shape.c(), shape.s(), momentum);

@@ -264,6 +264,13 @@ public final class Tensor implements AutoCloseable {
         return a;
     }
 
+    /** A 1-d view of the first n elements (same memory, same address). */
+    Tensor prefix(long n) {
+        Tensor t = new Tensor(new long[] {n}, n, data.slice(0, (int) n), pointer, readOnly);
+        t.address = address;
+        return t;
+    }
+
     long[] dims() {
         return shape;
     }

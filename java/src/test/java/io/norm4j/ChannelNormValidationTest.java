@@ -78,7 +78,7 @@ class ChannelNormValidationTest {
             rejects(IllegalArgumentException.class, "rank", () -> n.instanceNorm(nc, L, null, null, 1e-5, ncY), all);
             rejects(IllegalArgumentException.class, "more than 1 spatial element", () -> n.instanceNorm(single, L, null, null, 1e-5, singleY), all);
             rejects(IllegalArgumentException.class, "runningMean has shape",
-                    () -> n.instanceNormTraining(x, L, c4, c4, null, null, 0.1, 1e-5, Y, nc, nc), all);
+                    () -> n.instanceNormTraining(x, L, c4, c4, null, null, 0.1, 1e-5, Y, nc, ncY), all);
             rejects(IllegalArgumentException.class, "bias has shape", () -> n.instanceNorm(x, L, c6, c4, 1e-5, Y), all);
             assertDoesNotThrow(() -> n.groupNormTraining(x, L, 3, c6, c6, 1e-5, Y, M, R));
         }
