@@ -197,6 +197,10 @@ NORM4J_API int norm4j_min_max_transform(const float *x, float *y, int64_t sample
 
 /* ---- measurement helpers ------------------------------------------------------------- */
 
+/* Bytes the C heap (malloc) has handed out and not taken back, or -1 where the C library
+ * cannot say. Lets soak tests see native leaks that the JVM cannot. */
+NORM4J_API int64_t norm4j_native_heap_in_use(void);
+
 /* Copies n floats; used to measure the machine's copy bandwidth next to the kernels. */
 NORM4J_API int norm4j_copy(const float *src, float *dst, int64_t n);
 

@@ -44,6 +44,14 @@ public final class RuntimeInfo {
         NativeRuntime.selectIsa(isa);
     }
 
+    /**
+     * Bytes the native C heap holds (glibc's count of malloc'd memory), or -1 where that cannot be
+     * known or the native library is not loaded. For leak checks.
+     */
+    public static long nativeHeapInUse() {
+        return nativeLoaded() ? Norm4jLibrary.norm4j_native_heap_in_use() : -1;
+    }
+
     private static boolean nativeLoaded() {
         return NativeRuntime.loadFailure().isEmpty();
     }

@@ -144,6 +144,8 @@ public final class Norm4jLibrary {
             @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
             @Cast("float*") long dbias);
 
+    public static native @Cast("int64_t") long norm4j_native_heap_in_use();
+
     public static native int norm4j_copy(@Cast("const float*") long src, @Cast("float*") long dst,
             @Cast("int64_t") long n);
 }
