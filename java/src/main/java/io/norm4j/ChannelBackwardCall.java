@@ -51,6 +51,7 @@ record ChannelBackwardCall(
         String why = "saved statistics must come from a forward call on x's shape";
         Checks.numel("mean", mean, stats, why);
         Checks.numel("rstd", rstd, stats, why);
+        Checks.savedRstd(rstd);
         new Aliasing().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
                 .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").check();
         return new ChannelBackwardCall(x, dy, dx, s, layout, groups, weight, mean, rstd, batchStatistics, dweight, dbias);

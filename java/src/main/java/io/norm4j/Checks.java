@@ -85,6 +85,21 @@ final class Checks {
         return normalizedShape.clone();
     }
 
+    /**
+     * Saved rstd values are 1 / sqrt(var + eps): positive, infinite, or NaN (a group with NaN), never
+     * negative. A negative one cannot come from a forward call, and the backends could not agree on
+     * it (oneDNN takes the variance, which loses the sign), so it is refused.
+     */
+    static void savedRstd(Tensor rstd) {
+        java.nio.FloatBuffer b = rstd.buffer();
+        for (int i = 0; i < rstd.numel(); i++) {
+            if (b.get(i) < 0) {
+                throw new IllegalArgumentException("rstd[" + i + "] = " + b.get(i)
+                        + " is negative; backward needs the rstd saved by the forward training call");
+            }
+        }
+    }
+
     /** Both null, or both given. */
     static void pair(String a, Tensor ta, String b, Tensor tb, String what) {
         if ((ta == null) != (tb == null)) {

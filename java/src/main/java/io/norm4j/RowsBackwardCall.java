@@ -29,6 +29,7 @@ record RowsBackwardCall(
         Checks.shape("dbias", dbias, normalizedShape);
         Checks.numel("mean", mean, rc[0], "saved statistics must come from a forward call on x's shape");
         Checks.numel("rstd", rstd, rc[0], "saved statistics must come from a forward call on x's shape");
+        Checks.savedRstd(rstd);
         new Aliasing().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
                 .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").check();
         return new RowsBackwardCall(x, dy, dx, rc[0], rc[1], weight, rms ? null : mean, rstd, dweight, dbias);
