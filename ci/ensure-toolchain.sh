@@ -9,6 +9,8 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+# ci/sanitize.sh preloads GCC's AddressSanitizer runtime.
+if command -v g++ >/dev/null 2>&1 && [ ! -e "$(g++ -print-file-name=libasan.so)" ]; then missing+=(libasan8); fi
 
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2

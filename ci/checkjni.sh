@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the test suite with -Xcheck:jni in the test JVMs and fails on any JNI warning or error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=target/checkjni.log
+mkdir -p target
+mvn -B -Pcheckjni test "$@" 2>&1 | tee "$log"
+# The JVM writes JNI warnings straight to its stdout, which surefire's forked-JVM channel
+# reports as corrupted-stream dumps: search those too.
+if grep -E "WARNING in native method|FATAL ERROR in native method" "$log" \
+    target/surefire-reports/*.txt target/surefire-reports/*.dumpstream 2>/dev/null; then
+  echo "checkjni: JNI warnings found (above)" >&2
+  exit 1
+fi
+grep -q "JvmArgumentsTest" "$log" || { echo "checkjni: the -Xcheck:jni check did not run" >&2; exit 1; }
+echo "checkjni: no JNI warnings"
