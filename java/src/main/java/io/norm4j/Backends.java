@@ -34,10 +34,13 @@ final class Backends {
         }
         Backend chosen = autoChoice(op);
         CheckedBackend backend = INSTANCES.get(chosen);
-        if (LOGGED.putIfAbsent(op, Boolean.TRUE) == null) {
-            String why = NativeRuntime.loadFailure().map(r -> " (" + r + ")").orElse("");
-            LOG.log(chosen == Backend.REFERENCE && !why.isEmpty() ? Level.WARNING : Level.INFO,
-                    "norm4j: AUTO runs " + op + " on " + backend.describe() + why);
+        if (NativeRuntime.loadFailure().isPresent()) {
+            // One warning for the whole process: every op falls back for the same reason.
+            if (LOGGED.putIfAbsent("", Boolean.TRUE) == null) {
+                LOG.log(Level.WARNING, "norm4j: AUTO runs every op on REFERENCE: " + NativeRuntime.loadFailure().get());
+            }
+        } else if (LOGGED.putIfAbsent(op, Boolean.TRUE) == null) {
+            LOG.log(Level.INFO, "norm4j: AUTO runs " + op + " on " + backend.describe());
         }
         return backend;
     }

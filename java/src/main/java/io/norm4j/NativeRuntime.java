@@ -21,12 +21,20 @@ final class NativeRuntime {
         try {
             Norm4jLibrary.load();
         } catch (Throwable t) { // UnsatisfiedLinkError, or a class JavaCPP cannot find
-            return Optional.of("native library did not load on " + System.getProperty("os.name") + " "
-                    + System.getProperty("os.arch") + ": " + t);
+            return Optional.of("no native library for platform " + platform() + " could be loaded (" + t + ")");
         }
         String isa = System.getProperty("norm4j.isa");
         if (isa != null && !isa.isBlank()) selectIsa(isa);
         return Optional.empty();
+    }
+
+    /** JavaCPP's name for this platform ("linux-x86_64"), computed without native code. */
+    static String platform() {
+        try {
+            return org.bytedeco.javacpp.Loader.getPlatform();
+        } catch (Throwable t) {
+            return System.getProperty("os.name") + "-" + System.getProperty("os.arch");
+        }
     }
 
     /** Empty when the native library is loaded, else the reason it is not. */
