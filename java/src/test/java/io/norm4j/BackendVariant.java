@@ -17,6 +17,15 @@ enum BackendVariant {
         this.isa = isa;
     }
 
+    /**
+     * The variants this machine can run: NATIVE's AVX2 kernels only where the CPU has AVX2 and FMA
+     * (on arm64 NATIVE has its portable kernels only).
+     */
+    static java.util.List<BackendVariant> available() {
+        boolean avx2 = RuntimeInfo.detectedIsa().map("avx2"::equals).orElse(false);
+        return java.util.Arrays.stream(values()).filter(v -> avx2 || !"avx2".equals(v.isa)).toList();
+    }
+
     /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */
     Runnable activate() {
         if (isa == null) return () -> {};

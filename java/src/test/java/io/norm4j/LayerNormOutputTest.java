@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LayerNormOutputTest {
     static Stream<Arguments> cases() {
         List<Arguments> all = new ArrayList<>();
-        for (BackendVariant v : BackendVariant.values())
+        for (BackendVariant v : BackendVariant.available())
             for (int cols : new int[] {1, 3, 7, 8, 9, 15, 16, 17, 31, 257})
                 all.add(Arguments.of(v, cols));
         return all.stream();
