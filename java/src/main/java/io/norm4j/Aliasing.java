@@ -1,8 +1,5 @@
 package io.norm4j;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Rejects outputs that overlap any other argument: a kernel reading memory it is also writing
  * would give results that depend on its loop order. The one exception is exact in-place
@@ -13,19 +10,43 @@ import java.util.List;
  * loaded; on a platform without it (REFERENCE only) nothing can be compared and nothing is.
  */
 final class Aliasing {
-    private record Arg(String name, Tensor tensor, boolean output) {}
+    private static final int MAX_ARGS = 12;
+    /** One per thread, reset by each check: validation allocates nothing per call. */
+    private static final ThreadLocal<Aliasing> PER_THREAD = ThreadLocal.withInitial(Aliasing::new);
 
-    private final List<Arg> args = new ArrayList<>();
+    private final String[] names = new String[MAX_ARGS];
+    private final Tensor[] tensors = new Tensor[MAX_ARGS];
+    private final boolean[] outputs = new boolean[MAX_ARGS];
+    private int count;
     private String inPlaceOutput, inPlaceInput;
 
-    Aliasing out(String name, Tensor t) {
-        if (t != null) args.add(new Arg(name, t, true));
+    private Aliasing() {}
+
+    /** Starts a check on this thread's (cleared) instance. */
+    static Aliasing check() {
+        Aliasing a = PER_THREAD.get();
+        a.count = 0;
+        a.inPlaceOutput = null;
+        a.inPlaceInput = null;
+        return a;
+    }
+
+    private Aliasing add(String name, Tensor t, boolean output) {
+        if (t != null) {
+            names[count] = name;
+            tensors[count] = t;
+            outputs[count] = output;
+            count++;
+        }
         return this;
     }
 
+    Aliasing out(String name, Tensor t) {
+        return add(name, t, true);
+    }
+
     Aliasing in(String name, Tensor t) {
-        if (t != null) args.add(new Arg(name, t, false));
-        return this;
+        return add(name, t, false);
     }
 
     /** Allows {@code output} to be exactly {@code input} (same start, same size). */
@@ -35,24 +56,27 @@ final class Aliasing {
         return this;
     }
 
-    void check() {
-        if (NativeRuntime.loadFailure().isPresent()) return;
-        for (int i = 0; i < args.size(); i++) {
-            Arg a = args.get(i);
-            if (!a.output || a.tensor.numel() == 0) continue;
-            for (int j = 0; j < args.size(); j++) {
-                Arg b = args.get(j);
-                if (i == j || b.tensor.numel() == 0 || (b.output && j < i)) continue;
-                long a0 = a.tensor.address(), a1 = a0 + a.tensor.numel() * Float.BYTES;
-                long b0 = b.tensor.address(), b1 = b0 + b.tensor.numel() * Float.BYTES;
-                if (a0 >= b1 || b0 >= a1) continue;
-                boolean exact = a0 == b0 && a1 == b1;
-                if (exact && a.name.equals(inPlaceOutput) && b.name.equals(inPlaceInput)) continue;
-                throw new IllegalArgumentException(a.name + " overlaps " + b.name
-                        + (exact ? " (they are the same memory)" : " in part")
-                        + "; outputs must not share memory with other arguments"
-                        + (inPlaceOutput == null ? "" : " (exact in place, " + inPlaceOutput + " = " + inPlaceInput + ", is allowed)"));
+    /** Throws if an output overlaps another argument other than by the allowed exact in-place pair. */
+    void verify() {
+        try {
+            if (NativeRuntime.loadFailure().isPresent()) return;
+            for (int i = 0; i < count; i++) {
+                if (!outputs[i] || tensors[i].numel() == 0) continue;
+                for (int j = 0; j < count; j++) {
+                    if (i == j || tensors[j].numel() == 0 || (outputs[j] && j < i)) continue;
+                    long a0 = tensors[i].address(), a1 = a0 + tensors[i].numel() * Float.BYTES;
+                    long b0 = tensors[j].address(), b1 = b0 + tensors[j].numel() * Float.BYTES;
+                    if (a0 >= b1 || b0 >= a1) continue;
+                    boolean exact = a0 == b0 && a1 == b1;
+                    if (exact && names[i].equals(inPlaceOutput) && names[j].equals(inPlaceInput)) continue;
+                    throw new IllegalArgumentException(names[i] + " overlaps " + names[j]
+                            + (exact ? " (they are the same memory)" : " in part")
+                            + "; outputs must not share memory with other arguments"
+                            + (inPlaceOutput == null ? "" : " (exact in place, " + inPlaceOutput + " = " + inPlaceInput + ", is allowed)"));
+                }
             }
+        } finally {
+            java.util.Arrays.fill(tensors, 0, count, null); // hold no tensor past the call
         }
     }
 }

@@ -56,11 +56,11 @@ record BatchNormCall(
             throw new IllegalArgumentException("batch norm training needs more than 1 value per channel, x has shape "
                     + Shapes.format(x.dims()));
         }
-        Aliasing alias = new Aliasing().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight)
+        Aliasing alias = Aliasing.check().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight)
                 .in("bias", bias).inPlace("y", "x");
         if (training) alias.out("runningMean", runningMean).out("runningVar", runningVar);
         else alias.in("runningMean", runningMean).in("runningVar", runningVar);
-        alias.check();
+        alias.verify();
         return new BatchNormCall(x, y, s, layout, weight, bias, epsF, runningMean, runningVar, mean, rstd, momentum);
     }
 }

@@ -52,8 +52,8 @@ record ChannelBackwardCall(
         Checks.numel("mean", mean, stats, why);
         Checks.numel("rstd", rstd, stats, why);
         Checks.savedRstd(rstd);
-        new Aliasing().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
-                .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").check();
+        Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
+                .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").verify();
         return new ChannelBackwardCall(x, dy, dx, s, layout, groups, weight, mean, rstd, batchStatistics, dweight, dbias);
     }
 }

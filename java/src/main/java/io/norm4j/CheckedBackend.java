@@ -101,8 +101,8 @@ abstract class CheckedBackend {
             Checks.shape("runningVar", runningVar, new long[] {shape.c()});
             Checks.momentum(momentum);
             if (mean == null) throw new IllegalArgumentException("updating running statistics needs mean and rstd");
-            new Aliasing().out("runningMean", runningMean).out("runningVar", runningVar).out("y", y).out("mean", mean)
-                    .out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias).inPlace("y", "x").check();
+            Aliasing.check().out("runningMean", runningMean).out("runningVar", runningVar).out("y", y).out("mean", mean)
+                    .out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias).inPlace("y", "x").verify();
         }
         if (shape.empty()) return;
         if (shape.s() <= 1) {

@@ -117,7 +117,7 @@ final class Checks {
             throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape) + " has rank " + k
                     + " but x " + Shapes.format(xs) + " has rank " + xs.length);
         }
-        if (!Arrays.equals(Arrays.copyOfRange(xs, xs.length - k, xs.length), normalizedShape)) {
+        if (!Arrays.equals(xs, xs.length - k, xs.length, normalizedShape, 0, k)) {
             throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape)
                     + " does not match the trailing dimensions of x " + Shapes.format(xs));
         }

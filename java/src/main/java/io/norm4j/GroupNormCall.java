@@ -37,8 +37,8 @@ record GroupNormCall(
         long stats = Math.multiplyExact(s.n(), groups);
         Checks.numel("mean", mean, stats, "one per sample and group");
         Checks.numel("rstd", rstd, stats, "one per sample and group");
-        new Aliasing().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias)
-                .inPlace("y", "x").check();
+        Aliasing.check().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias)
+                .inPlace("y", "x").verify();
         return new GroupNormCall(x, y, s, groups, layout, weight, bias, epsF, mean, rstd);
     }
 }

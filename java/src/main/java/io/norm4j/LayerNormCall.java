@@ -21,8 +21,8 @@ record LayerNormCall(
         Checks.shape("bias", bias, normalizedShape);
         Checks.numel("mean", mean, rc[0], "one per normalized row of x");
         Checks.numel("rstd", rstd, rc[0], "one per normalized row of x");
-        new Aliasing().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias)
-                .inPlace("y", "x").check();
+        Aliasing.check().out("y", y).out("mean", mean).out("rstd", rstd).in("x", x).in("weight", weight).in("bias", bias)
+                .inPlace("y", "x").verify();
         return new LayerNormCall(x, y, rc[0], rc[1], weight, bias, epsF, mean, rstd);
     }
 }

@@ -15,7 +15,7 @@ record MinMaxCall(
         long[] d = matrix(x);
         Checks.shape("dataMin", dataMin, new long[] {d[1]});
         Checks.shape("dataMax", dataMax, new long[] {d[1]});
-        new Aliasing().out("dataMin", dataMin).out("dataMax", dataMax).in("x", x).check();
+        Aliasing.check().out("dataMin", dataMin).out("dataMax", dataMax).in("x", x).verify();
         return new MinMaxCall(x, null, d[0], d[1], dataMin, dataMax, 0, 1, false, accumulate);
     }
 
@@ -34,7 +34,7 @@ record MinMaxCall(
         Checks.sameShape("y", y, "x", x);
         Checks.shape("dataMin", dataMin, new long[] {d[1]});
         Checks.shape("dataMax", dataMax, new long[] {d[1]});
-        new Aliasing().out("y", y).in("x", x).in("dataMin", dataMin).in("dataMax", dataMax).inPlace("y", "x").check();
+        Aliasing.check().out("y", y).in("x", x).in("dataMin", dataMin).in("dataMax", dataMax).inPlace("y", "x").verify();
         return new MinMaxCall(x, y, d[0], d[1], dataMin, dataMax, a, b, inverse, false);
     }
 

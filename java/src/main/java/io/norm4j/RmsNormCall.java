@@ -13,7 +13,7 @@ record RmsNormCall(Tensor x, Tensor y, long rows, long cols, Tensor weight, floa
         Checks.sameShape("y", y, "x", x);
         Checks.shape("weight", weight, normalizedShape);
         Checks.numel("rstd", rstd, rc[0], "one per normalized row of x");
-        new Aliasing().out("y", y).out("rstd", rstd).in("x", x).in("weight", weight).inPlace("y", "x").check();
+        Aliasing.check().out("y", y).out("rstd", rstd).in("x", x).in("weight", weight).inPlace("y", "x").verify();
         return new RmsNormCall(x, y, rc[0], rc[1], weight, epsF, rstd);
     }
 }

@@ -30,8 +30,8 @@ record RowsBackwardCall(
         Checks.numel("mean", mean, rc[0], "saved statistics must come from a forward call on x's shape");
         Checks.numel("rstd", rstd, rc[0], "saved statistics must come from a forward call on x's shape");
         Checks.savedRstd(rstd);
-        new Aliasing().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
-                .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").check();
+        Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
+                .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").verify();
         return new RowsBackwardCall(x, dy, dx, rc[0], rc[1], weight, rms ? null : mean, rstd, dweight, dbias);
     }
 }
