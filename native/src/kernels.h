@@ -71,11 +71,30 @@ struct KernelTable {
                           const float *sub, const float *scale, const float *add);
 };
 
+// The kernel table of the ISA namespace this is expanded in: every entry, in table order.
+#define NORM4J_KERNEL_TABLE(isa_name)                                                          \
+    const KernelTable kTable = {isa_name,                                                      \
+                                sum,                                                           \
+                                centred_square_sum,                                            \
+                                square_sum,                                                    \
+                                normalize,                                                     \
+                                normalize_uniform,                                             \
+                                backward_sums,                                                 \
+                                backward_dx,                                                   \
+                                accumulate_param_grads,                                        \
+                                column_sums,                                                   \
+                                column_centred_square_sums,                                    \
+                                normalize_columns,                                             \
+                                column_backward_sums,                                          \
+                                column_backward_dx,                                            \
+                                column_min_max,                                                \
+                                scale_columns}
+
 namespace scalar {
-extern const KernelTable kTable;
+#include "kernel_functions.h"
 }
 namespace avx2 {
-extern const KernelTable kTable;
+#include "kernel_functions.h"
 }
 
 // The table for the active ISA (see norm4j_isa_select).

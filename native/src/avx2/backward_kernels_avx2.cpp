@@ -1,8 +1,6 @@
 // AVX2/FMA backward kernels: reductions in double (4 lanes per half vector), dx in f32.
 // Every loop handles its tail with masked loads and stores, never reading past the data.
-#include "backward_kernels_avx2.h"
-
-#include "simd_avx2.h"
+#include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
 

@@ -1,6 +1,6 @@
 // AVX2 kernels over the columns of a row-major [rows, cols] matrix (channels-last data):
 // eight channels per vector, accumulators in double kept per column in the caller's array.
-#include "segment_kernels_avx2.h"
+#include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
 

@@ -1,7 +1,7 @@
 // AVX2/FMA kernels over contiguous segments: sums in double (each 8-float vector widened
 // to two 4-double halves) and the f32 output pass. Lanes are combined in a fixed order,
 // so results depend only on the input.
-#include "segment_kernels_avx2.h"
+#include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
 

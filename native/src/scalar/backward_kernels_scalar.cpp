@@ -1,5 +1,5 @@
 // Portable backward building blocks (see kernels.h): sums in double, dx in f32.
-#include "backward_kernels_scalar.h"
+#include "../kernels.h"
 
 namespace norm4j::scalar {
 

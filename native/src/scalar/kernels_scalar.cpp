@@ -1,11 +1,9 @@
 // Portable building blocks: plain loops, any x86-64 or arm64. Sums use four independent
 // double accumulators combined in a fixed order (deterministic, short dependency chains).
 #include "../kernels.h"
-#include "backward_kernels_scalar.h"
 
 namespace norm4j::scalar {
 
-namespace {
 
 double centred_square_sum(const float *x, int64_t n, double mean) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -40,7 +38,7 @@ double sum(const float *x, int64_t n) {
 
 double square_sum(const float *x, int64_t n) { return centred_square_sum(x, n, 0.0); }
 
-inline float centre(float x, const CentringConstants &c) {
+static inline float centre(float x, const CentringConstants &c) {
     return ((x - c.mean_hi) - c.mean_lo) * c.rstd;
 }
 
@@ -100,25 +98,6 @@ void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const f
             y[r * cols + j] = (x[r * cols + j] - sub[j]) * scale[j] + add[j];
 }
 
-}  // namespace
-
-const KernelTable kTable = {
-    "scalar",
-    sum,
-    centred_square_sum,
-    square_sum,
-    normalize,
-    normalize_uniform,
-    backward_sums,
-    backward_dx,
-    accumulate_param_grads,
-    column_sums,
-    column_centred_square_sums,
-    normalize_columns,
-    column_backward_sums,
-    column_backward_dx,
-    column_min_max,
-    scale_columns,
-};
+NORM4J_KERNEL_TABLE("scalar");
 
 }  // namespace norm4j::scalar

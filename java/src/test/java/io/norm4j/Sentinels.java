@@ -26,6 +26,18 @@ final class Sentinels {
         tensor = Tensor.wrap(backing.duplicate().position(FENCE), shape);
     }
 
+    /**
+     * Runs {@code call}, expects {@code type} with {@code word} in its message, and checks that none of
+     * {@code outputs} was written.
+     */
+    static void assertRejected(Class<? extends Throwable> type, String word,
+            org.junit.jupiter.api.function.Executable call, Sentinels... outputs) {
+        Throwable t = org.junit.jupiter.api.Assertions.assertThrows(type, call);
+        org.junit.jupiter.api.Assertions.assertTrue(t.getMessage() != null && t.getMessage().contains(word),
+                () -> "message should name '" + word + "': " + t.getMessage());
+        for (Sentinels s : outputs) s.assertUntouched();
+    }
+
     void assertCanariesIntact() {
         for (int i = 0; i < FENCE; i++) {
             assertEquals(CANARY, backing.get(i), "canary before the output at " + i);

@@ -1,0 +1,33 @@
+// The functions every ISA implements, declared once. Included inside an ISA's namespace
+// (norm4j::scalar, norm4j::avx2) by that ISA's header; see kernels.h for what each does.
+// No include guard: it is meant to be included once per namespace.
+double sum(const float *x, int64_t n);
+double centred_square_sum(const float *x, int64_t n, double mean);
+double square_sum(const float *x, int64_t n);
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b);
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b);
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat);
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b);
+void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                            double *dw, double *db);
+void column_sums(const float *x, int64_t rows, int64_t cols, double *acc);
+void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
+                                double *acc);
+void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                       const float *lo, const float *rstd, const float *w, const float *b);
+void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
+                          const float *mean, const float *rstd, double *sum_dy,
+                          double *sum_dy_xhat);
+void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *mean, const float *rstd, const float *w, const float *a,
+                        const float *b);
+void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
+void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
+                   const float *scale, const float *add);
+
+// The table of those functions, for the ISA whose namespace this is included in.
+extern const KernelTable kTable;
