@@ -44,6 +44,10 @@ NORM4J_API int norm4j_isa_detected(void);
 NORM4J_API int norm4j_isa_active(void);
 /* Force a kernel set; refuses (NORM4J_ERR_UNSUPPORTED) one the CPU lacks. */
 NORM4J_API int norm4j_isa_select(int isa);
+/* Threads NATIVE may use for a large call (small calls always stay on the calling thread).
+ * 0 restores the default (the processor count). Results are the same for any thread count. */
+NORM4J_API int norm4j_set_threads(int threads);
+NORM4J_API int norm4j_threads(void);
 /* CPU brand string from CPUID, "unknown" elsewhere. Static storage. */
 NORM4J_API const char *norm4j_cpu_name(void);
 /* oneDNN's version as "major.minor.patch", or "" when built without oneDNN. Static storage. */

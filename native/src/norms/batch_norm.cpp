@@ -1,12 +1,14 @@
 // NATIVE batch norm: statistics per channel over the batch and the spatial positions.
-// Channels-first data is reduced plane by plane (contiguous segments); channels-last data,
-// and [N, C] input (no spatial extent), column-wise across channels.
-#include <cmath>
+// Channels-first data is reduced plane by plane (contiguous segments), channels in parallel;
+// channels-last data, and [N, C] input (no spatial extent), column-wise across channels, in
+// fixed chunks of rows whose partial sums are added in chunk order (see threading.h).
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../threading.h"
 #include "channel_constants.h"
 #include "gradient_sums.h"
 
@@ -14,26 +16,72 @@ namespace norm4j {
 
 namespace {
 
+// Column sums over all rows, in fixed chunks of rows whose partials are added in chunk order:
+// the same bits for any thread count. f(first row, rows, out) adds a chunk's sums into out,
+// which holds kOutputs arrays of cols values; sums receives them likewise.
+template <int kOutputs, typename ChunkSums>
+void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const (&sums)[kOutputs],
+                         ChunkSums f) {
+    const int64_t chunks = chunk_count(rows), width = kOutputs * cols;
+    std::vector<double> partial(static_cast<size_t>(chunks * width), 0.0);
+    parallel_for(chunks, threads, [&](int64_t c) {
+        const int64_t begin = c * kChunkRows, end = std::min(rows, begin + kChunkRows);
+        f(begin, end - begin, partial.data() + c * width);
+    });
+    for (int64_t c = 0; c < chunks; ++c)
+        for (int o = 0; o < kOutputs; ++o)
+            for (int64_t j = 0; j < cols; ++j) sums[o][j] += partial[c * width + o * cols + j];
+}
+
 // Per-channel batch mean and biased variance, in double.
 void batch_statistics(const KernelTable &k, const float *x, int64_t n, int64_t c, int64_t s,
-                      bool columns, std::vector<double> &mean, std::vector<double> &var) {
+                      bool columns, int threads, std::vector<double> &mean,
+                      std::vector<double> &var) {
     const double count = static_cast<double>(n) * static_cast<double>(s);
-    std::vector<double> acc(static_cast<size_t>(c), 0.0);
     if (columns) {
-        k.column_sums(x, n * s, c, acc.data());
+        const int64_t rows = n * s;
+        std::vector<double> acc(static_cast<size_t>(c), 0.0);
+        double *const out[1] = {acc.data()};
+        chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
+            k.column_sums(x + r0 * c, nr, c, part);
+        });
         for (int64_t ch = 0; ch < c; ++ch) mean[ch] = acc[ch] / count;
         std::fill(acc.begin(), acc.end(), 0.0);
-        k.column_centred_square_sums(x, n * s, c, mean.data(), acc.data());
-    } else {
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t ch = 0; ch < c; ++ch) acc[ch] += k.sum(x + (i * c + ch) * s, s);
-        for (int64_t ch = 0; ch < c; ++ch) mean[ch] = acc[ch] / count;
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t ch = 0; ch < c; ++ch)
-                acc[ch] += k.centred_square_sum(x + (i * c + ch) * s, s, mean[ch]);
+        chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
+            k.column_centred_square_sums(x + r0 * c, nr, c, mean.data(), part);
+        });
+        for (int64_t ch = 0; ch < c; ++ch) var[ch] = acc[ch] / count;
+        return;
     }
-    for (int64_t ch = 0; ch < c; ++ch) var[ch] = acc[ch] / count;
+    parallel_for(c, threads, [&](int64_t ch) {
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += k.sum(x + (i * c + ch) * s, s);
+        const double m = sum / count;
+        double squares = 0;
+        for (int64_t i = 0; i < n; ++i) squares += k.centred_square_sum(x + (i * c + ch) * s, s, m);
+        mean[ch] = m;
+        var[ch] = squares / count;
+    });
+}
+
+// y = normalize(x) with per-channel constants, in whichever memory shape the data has.
+void apply_channels(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
+                    int64_t s, bool columns, int threads, const ChannelConstants &cc,
+                    const float *weight, const float *bias) {
+    if (columns) {
+        const int64_t rows = n * s, chunks = chunk_count(rows);
+        parallel_for(chunks, threads, [&](int64_t q) {
+            const int64_t r0 = q * kChunkRows, nr = std::min(rows, r0 + kChunkRows) - r0;
+            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, cc.hi.data(), cc.lo.data(),
+                                cc.rstd.data(), weight, bias);
+        });
+        return;
+    }
+    parallel_for(n * c, threads, [&](int64_t plane) {
+        const int64_t ch = plane % c;
+        k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch),
+                            weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
+    });
 }
 
 }  // namespace
@@ -57,10 +105,11 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
     const KernelTable &k = active_kernels();
     // [N, C] data is channels-last whatever the declared layout.
     const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;
+    const int threads = threads_for(n * c * s);
     ChannelConstants cc(c);
     if (training) {
         std::vector<double> m(static_cast<size_t>(c)), v(static_cast<size_t>(c));
-        batch_statistics(k, x, n, c, s, columns, m, v);
+        batch_statistics(k, x, n, c, s, columns, threads, m, v);
         for (int64_t ch = 0; ch < c; ++ch) {
             const CentringConstants g = centring_constants(m[ch], v[ch], eps);
             cc.set(ch, g);
@@ -70,19 +119,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         for (int64_t ch = 0; ch < c; ++ch)
             cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
     }
-
-    if (columns) {
-        k.normalize_columns(x, y, n * s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(), weight,
-                            bias);
-    } else {
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t ch = 0; ch < c; ++ch) {
-                const int64_t offset = (i * c + ch) * s;
-                k.normalize_uniform(x + offset, y + offset, s, cc.get(ch),
-                                    weight != nullptr ? weight[ch] : 1.0f,
-                                    bias != nullptr ? bias[ch] : 0.0f);
-            }
-    }
+    apply_channels(k, x, y, n, c, s, columns, threads, cc, weight, bias);
     return NORM4J_OK;
 }
 
@@ -98,35 +135,30 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     if (status != NORM4J_OK || empty) return status;
     const KernelTable &k = active_kernels();
     const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;
+    const int threads = threads_for(n * c * s);
 
     // Per channel: sum dy and sum dy * xhat (these are also dbias and dweight).
     ParamGradients sums(c);
     if (columns) {
-        k.column_backward_sums(x, dy, n * s, c, mean, rstd, sums.db.data(), sums.dw.data());
+        double *const out[2] = {sums.db.data(), sums.dw.data()};
+        chunked_column_sums<2>(n * s, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
+            k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c);
+        });
     } else {
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t ch = 0; ch < c; ++ch) {
+        parallel_for(c, threads, [&](int64_t ch) {
+            for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
                 k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr,
                                 &sums.db[ch], &sums.dw[ch]);
             }
+        });
     }
     if (!batch_statistics) {
         // Constant statistics: dx = dy * rstd * w, which does not depend on x (a NaN in x must
         // not reach dx). That is normalize with mean 0: (dy - 0 - 0) * rstd * w.
         ChannelConstants cc(c);
         for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
-        if (columns) {
-            k.normalize_columns(dy, dx, n * s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(), weight,
-                                nullptr);
-        } else {
-            for (int64_t i = 0; i < n; ++i)
-                for (int64_t ch = 0; ch < c; ++ch) {
-                    const int64_t offset = (i * c + ch) * s;
-                    k.normalize_uniform(dy + offset, dx + offset, s, cc.get(ch),
-                                        weight != nullptr ? weight[ch] : 1.0f, 0.0f);
-                }
-        }
+        apply_channels(k, dy, dx, n, c, s, columns, threads, cc, weight, nullptr);
         sums.write(dweight, dbias);
         return NORM4J_OK;
     }
@@ -139,14 +171,18 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         b[ch] = static_cast<float>(w * sums.dw[ch] / count);
     }
     if (columns) {
-        k.column_backward_dx(x, dy, dx, n * s, c, mean, rstd, weight, a.data(), b.data());
+        const int64_t rows = n * s, chunks = chunk_count(rows);
+        parallel_for(chunks, threads, [&](int64_t q) {
+            const int64_t r0 = q * kChunkRows, nr = std::min(rows, r0 + kChunkRows) - r0;
+            k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, mean, rstd, weight,
+                                 a.data(), b.data());
+        });
     } else {
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t ch = 0; ch < c; ++ch) {
-                const int64_t offset = (i * c + ch) * s;
-                k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr,
-                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
-            }
+        parallel_for(n * c, threads, [&](int64_t plane) {
+            const int64_t ch = plane % c;
+            k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch],
+                          nullptr, weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+        });
     }
     sums.write(dweight, dbias);
     return NORM4J_OK;

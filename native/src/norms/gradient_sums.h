@@ -13,6 +13,13 @@ struct ParamGradients {
     explicit ParamGradients(int64_t channels)
         : dw(static_cast<size_t>(channels), 0.0), db(static_cast<size_t>(channels), 0.0) {}
 
+    void add(const ParamGradients &other) {
+        for (size_t i = 0; i < dw.size(); ++i) {
+            dw[i] += other.dw[i];
+            db[i] += other.db[i];
+        }
+    }
+
     void write(float *dweight, float *dbias) const {
         for (size_t i = 0; i < dw.size(); ++i) {
             if (dweight != nullptr) dweight[i] = static_cast<float>(dw[i]);

@@ -6,6 +6,7 @@
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../threading.h"
 #include "channel_constants.h"
 #include "gradient_sums.h"
 
@@ -18,8 +19,9 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
                      float *mean, float *rstd, float *var) {
     const int64_t cg = c / groups;
     const int64_t count = cg * s;
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t g = 0; g < groups; ++g) {
+    const int threads = threads_for(n * c * s);  // sample-groups are independent
+    parallel_for(n * groups, threads, [&](int64_t ig) {
+        const int64_t i = ig / groups, g = ig % groups;
             const int64_t offset = (i * c + g * cg) * s;
             const double m = k.sum(x + offset, count) / static_cast<double>(count);
             const double v = k.centred_square_sum(x + offset, count, m) / static_cast<double>(count);
@@ -31,7 +33,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
                                     weight != nullptr ? weight[ch] : 1.0f,
                                     bias != nullptr ? bias[ch] : 0.0f);
             }
-        }
+        });
 }
 
 void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
@@ -39,13 +41,13 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
                      float *mean, float *rstd, float *var) {
     const int64_t cg = c / groups;
     const double count = static_cast<double>(cg) * static_cast<double>(s);
-    std::vector<double> acc(static_cast<size_t>(c));
-    std::vector<double> channel_mean(static_cast<size_t>(c));
-    std::vector<double> group_mean(static_cast<size_t>(groups));
-    ChannelConstants cc(c);
-    for (int64_t i = 0; i < n; ++i) {
+    const int threads = threads_for(n * c * s);  // samples are independent
+    parallel_for(n, threads, [&](int64_t i) {
+        std::vector<double> acc(static_cast<size_t>(c), 0.0);
+        std::vector<double> channel_mean(static_cast<size_t>(c));
+        std::vector<double> group_mean(static_cast<size_t>(groups));
+        ChannelConstants cc(c);
         const float *xi = x + i * s * c;
-        std::fill(acc.begin(), acc.end(), 0.0);
         k.column_sums(xi, s, c, acc.data());
         for (int64_t g = 0; g < groups; ++g) {
             double total = 0;
@@ -65,7 +67,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
         }
         k.normalize_columns(xi, y + i * s * c, s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(),
                             weight, bias);
-    }
+    });
 }
 
 }  // namespace
@@ -134,12 +136,13 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     const KernelTable &k = active_kernels();
     const int64_t cg = c / groups;
     const double count = static_cast<double>(cg) * static_cast<double>(s);
-    ParamGradients total(c), sample(c);
-    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
-    std::vector<float> channel_mean(static_cast<size_t>(c)), channel_rstd(static_cast<size_t>(c));
-    for (int64_t i = 0; i < n; ++i) {
-        std::fill(sample.dw.begin(), sample.dw.end(), 0.0);
-        std::fill(sample.db.begin(), sample.db.end(), 0.0);
+    // Samples are independent; each keeps its parameter-gradient sums, added in sample order.
+    std::vector<ParamGradients> per_sample(static_cast<size_t>(n), ParamGradients(c));
+    const int threads = threads_for(n * c * s);
+    parallel_for(n, threads, [&](int64_t i) {
+        ParamGradients &sample = per_sample[i];
+        std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+        std::vector<float> channel_mean(static_cast<size_t>(c)), channel_rstd(static_cast<size_t>(c));
         for (int64_t ch = 0; ch < c; ++ch) {
             channel_mean[ch] = mean[i * groups + ch / cg];
             channel_rstd[ch] = rstd[i * groups + ch / cg];
@@ -164,11 +167,9 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean.data(),
                                  channel_rstd.data(), weight, a.data(), b.data());
         }
-        for (int64_t ch = 0; ch < c; ++ch) {
-            total.dw[ch] += sample.dw[ch];
-            total.db[ch] += sample.db[ch];
-        }
-    }
+    });
+    ParamGradients total(c);
+    for (const auto &p : per_sample) total.add(p);
     total.write(dweight, dbias);
     return NORM4J_OK;
 }

@@ -1,9 +1,12 @@
 // NATIVE layer norm and RMS norm over the rows of a [rows, cols] matrix: two passes over each
 // row in double (sum, then centred squares), then one f32 pass that writes the output.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../threading.h"
 #include "gradient_sums.h"
 
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
@@ -13,14 +16,15 @@ extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows,
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const double n = static_cast<double>(cols);
-    for (int64_t r = 0; r < rows; ++r) {
+    const int threads = norm4j::threads_for(rows * cols);  // rows are independent
+    norm4j::parallel_for(rows, threads, [&](int64_t r) {
         const float *xr = x + r * cols;
         const double m = k.sum(xr, cols) / n;
         const double var = k.centred_square_sum(xr, cols, m) / n;
         const norm4j::CentringConstants c = norm4j::centring_constants(m, var, eps);
         norm4j::store_statistics(mean, rstd, r, m, c);
         k.normalize(xr, y + r * cols, cols, c, weight, bias);
-    }
+    });
     return NORM4J_OK;
 }
 
@@ -31,13 +35,14 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const double n = static_cast<double>(cols);
-    for (int64_t r = 0; r < rows; ++r) {
+    const int threads = norm4j::threads_for(rows * cols);
+    norm4j::parallel_for(rows, threads, [&](int64_t r) {
         const float *xr = x + r * cols;
         // No centring: hi = lo = 0 makes (x - hi) - lo exactly x.
         const norm4j::CentringConstants c = norm4j::centring_constants(0.0, k.square_sum(xr, cols) / n, eps);
         if (rstd != nullptr) rstd[r] = c.rstd;
         k.normalize(xr, y + r * cols, cols, c, weight, nullptr);
-    }
+    });
     return NORM4J_OK;
 }
 
@@ -47,22 +52,34 @@ namespace {
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
-    const bool params = dweight != nullptr || dbias != nullptr;
-    norm4j::ParamGradients grads(params ? cols : 0);
+    const int threads = norm4j::threads_for(rows * cols);
+    // Parameter gradients sum over rows: each fixed chunk of rows keeps its own partial sums,
+    // added in chunk order afterwards, so the result does not depend on the thread count.
+    // They are taken before dx is written, since dx may overwrite dy in place.
+    if (dweight != nullptr || dbias != nullptr) {
+        const int64_t chunks = norm4j::chunk_count(rows);
+        std::vector<norm4j::ParamGradients> partial(static_cast<size_t>(chunks), norm4j::ParamGradients(cols));
+        norm4j::parallel_for(chunks, threads, [&](int64_t c) {
+            const int64_t end = std::min(rows, (c + 1) * norm4j::kChunkRows);
+            for (int64_t r = c * norm4j::kChunkRows; r < end; ++r)
+                k.accumulate_param_grads(x + r * cols, dy + r * cols, cols, centred ? mean[r] : 0.0f,
+                                         rstd[r], partial[c].dw.data(), partial[c].db.data());
+        });
+        norm4j::ParamGradients total(cols);
+        for (const auto &p : partial) total.add(p);
+        total.write(dweight, dbias);
+    }
     const double n = static_cast<double>(cols);
-    for (int64_t r = 0; r < rows; ++r) {
+    norm4j::parallel_for(rows, threads, [&](int64_t r) {
         const float m = centred ? mean[r] : 0.0f;
         const float *xr = x + r * cols;
         const float *dr = dy + r * cols;
-        // Parameter sums first: dx may overwrite dy in place.
-        if (params) k.accumulate_param_grads(xr, dr, cols, m, rstd[r], grads.dw.data(), grads.db.data());
         double sum_g = 0, sum_gxhat = 0;
         k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat);
         const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
         k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
                       static_cast<float>(sum_gxhat / n));
-    }
-    if (params) grads.write(dweight, dbias);
+    });
 }
 
 }  // namespace

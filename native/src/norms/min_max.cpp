@@ -7,6 +7,7 @@
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../threading.h"
 
 extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
                                   float *data_min, float *data_max, int accumulate) {
@@ -23,7 +24,26 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
     if (samples == 0) return NORM4J_OK;
     if (x == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x");
     if (!fits(samples, features)) return fail(NORM4J_ERR_ARGUMENT, "samples * features overflows");
-    active_kernels().column_min_max(x, samples, features, data_min, data_max);
+    // Each chunk of rows keeps its own extrema, merged afterwards (min and max do not depend on
+    // the order, but the chunks must not write one array at once).
+    const KernelTable &k = active_kernels();
+    const int threads = threads_for(samples * features);
+    if (threads == 1) {  // one pass straight into the outputs, no partials
+        k.column_min_max(x, samples, features, data_min, data_max);
+        return NORM4J_OK;
+    }
+    const int64_t chunks = chunk_count(samples);
+    std::vector<float> mn(static_cast<size_t>(chunks * features), std::numeric_limits<float>::infinity());
+    std::vector<float> mx(mn.size(), -std::numeric_limits<float>::infinity());
+    parallel_for(chunks, threads, [&](int64_t c) {
+        const int64_t r0 = c * kChunkRows, nr = std::min(samples, r0 + kChunkRows) - r0;
+        k.column_min_max(x + r0 * features, nr, features, mn.data() + c * features, mx.data() + c * features);
+    });
+    for (int64_t c = 0; c < chunks; ++c)
+        for (int64_t j = 0; j < features; ++j) {
+            data_min[j] = std::min(data_min[j], mn[c * features + j]);
+            data_max[j] = std::max(data_max[j], mx[c * features + j]);
+        }
     return NORM4J_OK;
 }
 
@@ -50,6 +70,13 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
         scale[j] = static_cast<float>(inverse ? range / width : width / range);
         add[j] = inverse ? data_min[j] : range_min;
     }
-    active_kernels().scale_columns(x, y, samples, features, sub.data(), scale.data(), add.data());
+    const KernelTable &k = active_kernels();
+    const int threads = threads_for(samples * features);
+    const int64_t chunks = chunk_count(samples);
+    parallel_for(chunks, threads, [&](int64_t c) {
+        const int64_t r0 = c * kChunkRows, nr = std::min(samples, r0 + kChunkRows) - r0;
+        k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub.data(), scale.data(),
+                        add.data());
+    });
     return NORM4J_OK;
 }

@@ -45,6 +45,25 @@ public final class RuntimeInfo {
     }
 
     /**
+     * Sets how many threads NATIVE may use for a large call; 0 restores the default (the processor
+     * count). Calls below about 128K values always run on the calling thread. The results are the
+     * same bits for any thread count.
+     *
+     * @throws IllegalArgumentException if threads is negative
+     * @throws UnsupportedOperationException without the native library
+     */
+    public static void setThreads(int threads) {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        NativeRuntime.require(Backend.NATIVE);
+        NativeRuntime.check(Norm4jLibrary.norm4j_set_threads(threads), "setThreads");
+    }
+
+    /** Threads NATIVE uses for a large call (1 without the native library). */
+    public static int threads() {
+        return nativeLoaded() ? Norm4jLibrary.norm4j_threads() : 1;
+    }
+
+    /**
      * Bytes the native C heap holds (glibc's count of malloc'd memory), or -1 where that cannot be
      * known or the native library is not loaded. For leak checks.
      */

@@ -40,6 +40,10 @@ public final class Norm4jLibrary {
 
     public static native int norm4j_isa_select(int isa);
 
+    public static native int norm4j_set_threads(int threads);
+
+    public static native int norm4j_threads();
+
     public static native @Cast("const char*") String norm4j_cpu_name();
 
     public static native @Cast("const char*") String norm4j_onednn_version();

@@ -1,0 +1,81 @@
+package io.norm4j.hardening;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.norm4j.Backend;
+import io.norm4j.Layout;
+import io.norm4j.Norms;
+import io.norm4j.RuntimeInfo;
+import io.norm4j.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * NATIVE gives the same bits for any thread count and from run to run: large calls of every op
+ * and direction (big enough to be split) on 1, 2 and 3 threads.
+ */
+class ThreadCountDeterminismTest {
+    private static List<Function<Norms, float[]>> largeCalls() {
+        List<Function<Norms, float[]>> calls = new ArrayList<>();
+        calls.add(n -> {
+            try (Tensor x = Workload.data(300, 1024); Tensor y = Tensor.allocate(300, 1024); Tensor m = Tensor.allocate(300);
+                    Tensor r = Tensor.allocate(300); Tensor dy = Workload.data(300, 1024); Tensor dx = Tensor.allocate(300, 1024);
+                    Tensor dw = Tensor.allocate(1024); Tensor db = Tensor.allocate(1024)) {
+                n.layerNormTraining(x, new long[] {1024}, null, null, 1e-5, y, m, r);
+                n.layerNormBackward(x, dy, new long[] {1024}, null, m, r, dx, dw, db);
+                return Workload.concat(y, m, r, dx, dw, db);
+            }
+        });
+        for (Layout layout : Layout.values()) {
+            long[] shape = layout == Layout.NCHW ? new long[] {16, 24, 30, 30} : new long[] {16, 30, 30, 24};
+            calls.add(n -> {
+                try (Tensor x = Workload.data(shape); Tensor y = Tensor.allocate(shape); Tensor m = Tensor.allocate(24);
+                        Tensor r = Tensor.allocate(24); Tensor dy = Workload.data(shape); Tensor dx = Tensor.allocate(shape);
+                        Tensor dw = Tensor.allocate(24); Tensor db = Tensor.allocate(24)) {
+                    n.batchNormTraining(x, layout, null, null, null, null, 0.1, 1e-5, y, m, r);
+                    n.batchNormBackward(x, dy, layout, null, m, r, dx, dw, db);
+                    return Workload.concat(y, m, r, dx, dw, db);
+                }
+            });
+            calls.add(n -> {
+                try (Tensor x = Workload.data(shape); Tensor y = Tensor.allocate(shape); Tensor m = Tensor.allocate(16, 6);
+                        Tensor r = Tensor.allocate(16, 6); Tensor dy = Workload.data(shape); Tensor dx = Tensor.allocate(shape);
+                        Tensor dw = Tensor.allocate(24); Tensor db = Tensor.allocate(24)) {
+                    n.groupNormTraining(x, layout, 6, null, null, 1e-5, y, m, r);
+                    n.groupNormBackward(x, dy, layout, 6, null, m, r, dx, dw, db);
+                    return Workload.concat(y, m, r, dx, dw, db);
+                }
+            });
+        }
+        calls.add(n -> {
+            try (Tensor x = Workload.data(4000, 64); Tensor mn = Tensor.allocate(64); Tensor mx = Tensor.allocate(64);
+                    Tensor y = Tensor.allocate(4000, 64)) {
+                n.minMaxFit(x, mn, mx);
+                n.minMaxTransform(x, mn, mx, 0, 1, y);
+                return Workload.concat(mn, mx, y);
+            }
+        });
+        return calls;
+    }
+
+    @Test
+    void sameBitsForAnyThreadCount() {
+        Norms nat = Norms.on(Backend.NATIVE);
+        List<Function<Norms, float[]>> calls = largeCalls();
+        try {
+            RuntimeInfo.setThreads(1);
+            List<float[]> one = new ArrayList<>();
+            for (Function<Norms, float[]> c : calls) one.add(c.apply(nat));
+            for (int threads : new int[] {2, 3, 2}) {
+                RuntimeInfo.setThreads(threads);
+                assertEquals(threads, RuntimeInfo.threads());
+                for (int i = 0; i < calls.size(); i++) assertArrayEquals(one.get(i), calls.get(i).apply(nat), "call " + i + " on " + threads + " threads");
+            }
+        } finally {
+            RuntimeInfo.setThreads(0);
+        }
+    }
+}
