@@ -6,112 +6,100 @@ import io.norm4j.Tensor;
 import io.norm4j.parity.InputDistribution;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Times layer norm on every loaded backend in one run, so the ratios compare like with like, and
- * measures the copy bandwidth that large cases are judged against.
+ * Times every bench case on every loaded backend in one run, so the ratios compare like with
+ * like, and measures the copy bandwidth that large cases are judged against.
  */
 final class BenchCommand {
     private BenchCommand() {}
 
-    /** rows x cols; the last moves 64 MiB per call (read x, write y). */
-    static final int[][] QUICK_SHAPES = {{1, 768}, {32, 768}, {512, 1024}, {256, 4096}, {8192, 1024}};
+    static final Backend[] BACKENDS = {Backend.REFERENCE, Backend.NATIVE, Backend.ONEDNN};
 
-    static final int[][] FULL_SHAPES = {
-        {1, 768}, {32, 768}, {512, 1024}, {4096, 1024}, {256, 4096}, {8192, 1024}, {16384, 1024}
-    };
-
-    record Case(String mode, int rows, int cols, Backend backend, double nsPerCall, long bytesPerCall) {
+    /** One measured (case, backend): the median of timed batches. */
+    record Result(BenchCases.Case c, Backend backend, double nsPerCall) {
         double gbps() {
-            return bytesPerCall / nsPerCall;
+            return c.bytesPerCall() / nsPerCall;
         }
     }
 
-    static List<Case> run(boolean full, PrintStream log) {
-        long budget = full ? 1_000_000_000L : 250_000_000L;
-        List<Case> cases = new ArrayList<>();
-        for (String mode : full ? new String[] {"inference", "training"} : new String[] {"inference"}) {
-            for (int[] s : full ? FULL_SHAPES : QUICK_SHAPES) {
-                for (Backend b : new Backend[] {Backend.REFERENCE, Backend.NATIVE, Backend.ONEDNN}) {
-                    if (!b.isAvailable()) continue;
-                    log.printf("bench layer_norm %s %dx%d on %s%n", mode, s[0], s[1], b.id());
-                    cases.add(time(b, mode, s[0], s[1], budget));
+    static List<Result> run(boolean full, PrintStream log) {
+        long budget = full ? 1_000_000_000L : 120_000_000L;
+        List<Result> results = new ArrayList<>();
+        for (BenchCases.Case c : BenchCases.cases(full)) {
+            for (Backend b : BACKENDS) {
+                if (!b.isAvailable() || !ParityCommand.supports(b, c.supportKey())) continue;
+                log.printf("bench %s %s %s %s %s on %s%n", c.op(), c.direction(), c.mode(), c.layout(),
+                        Arrays.toString(c.shape()), b.id());
+                try (BenchCases.Prepared p = c.preparer().prepare(Norms.on(b))) {
+                    results.add(new Result(c, b, Stopwatch.medianNanosPerCall(p::run, budget)));
                 }
             }
         }
-        return cases;
-    }
-
-    private static Case time(Backend backend, String mode, int rows, int cols, long budget) {
-        long[] shape = {rows, cols};
-        long[] normalized = {cols};
-        try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, 1), shape);
-                Tensor y = Tensor.allocate(shape);
-                Tensor w = Tensor.allocate(normalized).fill(1.5f);
-                Tensor b = Tensor.allocate(normalized).fill(0.25f);
-                Tensor mean = Tensor.allocate(rows);
-                Tensor rstd = Tensor.allocate(rows)) {
-            Norms norms = Norms.on(backend);
-            Runnable call = mode.equals("training")
-                    ? () -> norms.layerNormTraining(x, normalized, w, b, 1e-5, y, mean, rstd)
-                    : () -> norms.layerNorm(x, normalized, w, b, 1e-5, y);
-            double ns = Stopwatch.medianNanosPerCall(call, budget);
-            return new Case(mode, rows, cols, backend, ns, 2L * rows * cols * Float.BYTES);
-        }
+        return results;
     }
 
     /** Copy bandwidth in GB/s (bytes read + written per second) over 64 MiB moved per copy. */
     static double copyBandwidth() {
         int n = 8 << 20; // 32 MiB each way
-        try (Tensor src = Tensor.allocate(n).fill(1f); Tensor dst = Tensor.allocate(n)) {
+        try (Tensor src = Tensor.of(InputDistribution.NORMAL.generate(1, n, 3), n); Tensor dst = Tensor.allocate(n)) {
             double ns = Stopwatch.medianNanosPerCall(() -> src.copyTo(dst), 300_000_000L);
             return 2.0 * n * Float.BYTES / ns;
         }
     }
 
-    private static Case find(List<Case> cases, Case c, Backend backend) {
-        return cases.stream()
-                .filter(o -> o.backend == backend && o.rows == c.rows && o.cols == c.cols && o.mode.equals(c.mode))
-                .findFirst()
-                .orElse(null);
+    private static Result find(List<Result> results, BenchCases.Case c, Backend backend) {
+        return results.stream().filter(r -> r.c() == c && r.backend() == backend).findFirst().orElse(null);
     }
 
-    static void printTable(List<Case> cases, double copyGBps, PrintStream out) {
-        out.printf("Layer norm timing (median ns per call from Java; GB/s counts reading x and writing y; copy bandwidth %.1f GB/s):%n", copyGBps);
-        out.printf("  %-9s %-11s %12s %12s %12s %10s %9s %10s%n", "mode", "shape", "reference", "native", "onednn",
-                "native GB/s", "vs ref", "vs onednn");
-        for (Case c : cases) {
-            if (c.backend != Backend.NATIVE) continue;
-            Case ref = find(cases, c, Backend.REFERENCE);
-            Case dnn = find(cases, c, Backend.ONEDNN);
-            out.printf("  %-9s %-11s %12s %12.1f %12s %10.2f %9s %10s%n", c.mode, c.rows + "x" + c.cols,
-                    ref == null ? "-" : String.format("%.1f", ref.nsPerCall), c.nsPerCall,
-                    dnn == null ? "-" : String.format("%.1f", dnn.nsPerCall), c.gbps(),
-                    ref == null ? "-" : String.format("%.1fx", ref.nsPerCall / c.nsPerCall),
-                    dnn == null ? "-" : String.format("%.2fx", dnn.nsPerCall / c.nsPerCall));
+    static void printTable(List<Result> results, double copyGBps, PrintStream out) {
+        out.printf("Timing (median ns per call from Java, one run; GB/s counts the bytes that must move; copy bandwidth %.1f GB/s):%n",
+                copyGBps);
+        out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12s %12s %8s %6s %8s %9s%n", "op", "direction", "mode", "layout",
+                "shape", "reference", "native", "onednn", "GB/s", "%copy", "vs ref", "vs onednn");
+        for (Result r : results) {
+            if (r.backend() != Backend.NATIVE) continue;
+            Result ref = find(results, r.c(), Backend.REFERENCE), dnn = find(results, r.c(), Backend.ONEDNN);
+            out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12.1f %12s %8.2f %5.0f%% %8s %9s%n", r.c().op(),
+                    r.c().direction(), r.c().mode(), r.c().layout(), shape(r.c().shape()), ns(ref), r.nsPerCall(), ns(dnn),
+                    r.gbps(), 100 * r.gbps() / copyGBps, ratio(ref, r), ratio(dnn, r));
         }
     }
 
-    static Map<String, Object> toJson(Case c, List<Case> all) {
+    private static String shape(long[] s) {
+        StringBuilder sb = new StringBuilder();
+        for (long d : s) sb.append(sb.length() == 0 ? "" : "x").append(d);
+        return sb.toString();
+    }
+
+    private static String ns(Result r) {
+        return r == null ? "-" : String.format("%.1f", r.nsPerCall());
+    }
+
+    private static String ratio(Result other, Result nat) {
+        return other == null ? "-" : String.format("%.2fx", other.nsPerCall() / nat.nsPerCall());
+    }
+
+    static Map<String, Object> toJson(Result r, List<Result> all) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", "bench");
-        m.put("op", "layer_norm");
-        m.put("direction", "forward");
-        m.put("mode", c.mode);
-        m.put("backend", c.backend.id());
-        m.put("layout", "rows");
-        m.put("shape", new long[] {c.rows, c.cols});
+        m.put("op", r.c().op());
+        m.put("direction", r.c().direction());
+        m.put("mode", r.c().mode());
+        m.put("backend", r.backend().id());
+        m.put("layout", r.c().layout());
+        m.put("shape", r.c().shape());
         m.put("input", InputDistribution.NORMAL.id());
-        m.put("nsPerCall", c.nsPerCall);
-        m.put("gbps", c.gbps());
-        m.put("bytesPerCall", c.bytesPerCall);
-        Case ref = find(all, c, Backend.REFERENCE);
-        Case dnn = find(all, c, Backend.ONEDNN);
-        if (ref != null) m.put("speedupVsReference", ref.nsPerCall / c.nsPerCall);
-        if (dnn != null) m.put("speedupVsOnednn", dnn.nsPerCall / c.nsPerCall);
+        m.put("nsPerCall", r.nsPerCall());
+        m.put("gbps", r.gbps());
+        m.put("bytesPerCall", r.c().bytesPerCall());
+        Result ref = find(all, r.c(), Backend.REFERENCE), dnn = find(all, r.c(), Backend.ONEDNN);
+        if (ref != null) m.put("speedupVsReference", ref.nsPerCall() / r.nsPerCall());
+        if (dnn != null) m.put("speedupVsOnednn", dnn.nsPerCall() / r.nsPerCall());
         return m;
     }
 }

@@ -50,7 +50,7 @@ public final class Main {
             ParityCommand.printSummary(parity, text);
             text.println();
         }
-        List<BenchCommand.Case> bench = List.of();
+        List<BenchCommand.Result> bench = List.of();
         double copyGBps = Double.NaN;
         if (!command.equals("parity")) {
             copyGBps = BenchCommand.copyBandwidth();
@@ -61,7 +61,7 @@ public final class Main {
             Map<String, Object> doc = Environment.header();
             List<Object> results = new ArrayList<>();
             parity.forEach(r -> results.add(ParityCommand.toJson(r)));
-            for (BenchCommand.Case c : bench) results.add(BenchCommand.toJson(c, bench));
+            for (BenchCommand.Result r : bench) results.add(BenchCommand.toJson(r, bench));
             doc.put("results", results);
             if (!Double.isNaN(copyGBps)) doc.put("bandwidth", Map.of("copyGBps", copyGBps));
             out.println(Json.write(doc));

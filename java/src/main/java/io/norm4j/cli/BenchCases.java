@@ -1,0 +1,163 @@
+package io.norm4j.cli;
+
+import io.norm4j.Layout;
+import io.norm4j.Norms;
+import io.norm4j.Tensor;
+import io.norm4j.parity.InputDistribution;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What `bench` times: every op, direction and layout on the shapes the project is judged by.
+ * A case prepares its tensors for one backend and hands back the call to time; its bytes are
+ * the ones that must move (forward: read x, write y; backward: read x and dy, write dx).
+ */
+final class BenchCases {
+    private BenchCases() {}
+
+    /** One timed call on prepared tensors; close() frees them. */
+    interface Prepared extends AutoCloseable {
+        void run();
+
+        @Override
+        void close();
+    }
+
+    interface Preparer {
+        Prepared prepare(Norms norms);
+    }
+
+    record Case(String op, String direction, String mode, String layout, long[] shape, long bytesPerCall,
+            String supportKey, Preparer preparer) {}
+
+    static List<Case> cases(boolean full) {
+        List<Case> all = new ArrayList<>();
+        long[][] rows = full
+                ? new long[][] {{1, 768}, {32, 768}, {512, 1024}, {4096, 1024}, {256, 4096}}
+                : new long[][] {{1, 768}, {32, 768}, {512, 1024}, {4096, 1024}};
+        for (long[] s : rows) {
+            for (boolean rms : new boolean[] {false, true}) {
+                String op = rms ? "rms_norm" : "layer_norm";
+                if (!full && rms && s[0] > 512) continue;
+                all.add(rowCase(op, "inference", s, rms));
+                if (full) all.add(rowCase(op, "training", s, rms));
+                all.add(rowCase(op, "backward", s, rms));
+            }
+        }
+        long[][] channels = full
+                ? new long[][] {{32, 64, 56, 56}, {8, 256, 14, 14}, {128, 1024}}
+                : new long[][] {{32, 64, 56, 56}, {128, 1024}};
+        for (long[] s : channels)
+            for (Layout layout : s.length == 2 ? new Layout[] {Layout.NCHW} : Layout.values()) {
+                all.add(batchCase("inference", s, layout));
+                all.add(batchCase("training", s, layout));
+                all.add(batchCase("backward", s, layout));
+            }
+        long[][] groups = full ? new long[][] {{32, 64, 56, 56}, {8, 512, 32, 32}} : new long[][] {{8, 512, 32, 32}};
+        for (long[] s : groups)
+            for (Layout layout : Layout.values()) {
+                all.add(groupCase("group_norm", "training", s, layout, 32));
+                all.add(groupCase("group_norm", "backward", s, layout, 32));
+            }
+        if (full) {
+            long[] s = {8, 64, 128, 128};
+            for (Layout layout : Layout.values()) {
+                all.add(groupCase("instance_norm", "training", s, layout, 64));
+                all.add(groupCase("instance_norm", "backward", s, layout, 64));
+            }
+        }
+        return all;
+    }
+
+    private static long numel(long[] s) {
+        long n = 1;
+        for (long d : s) n *= d;
+        return n;
+    }
+
+    private static Tensor data(long[] shape, long seed) {
+        return Tensor.of(InputDistribution.NORMAL.generate(1, Math.toIntExact(numel(shape)), seed), shape);
+    }
+
+    private static Case rowCase(String op, String mode, long[] s, boolean rms) {
+        boolean backward = mode.equals("backward");
+        long rows = s[0];
+        long[] ns = {s[1]};
+        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
+        return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, bytes,
+                backward ? op + "_backward" : op, norms -> {
+                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(ns).fill(1.5f);
+                    Tensor b = Tensor.allocate(ns).fill(0.25f), mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows);
+                    Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(ns), db = Tensor.allocate(ns);
+                    if (backward) {
+                        if (rms) norms.rmsNormTraining(x, ns, w, 1e-5, y, rstd);
+                        else norms.layerNormTraining(x, ns, w, b, 1e-5, y, mean, rstd);
+                    }
+                    Runnable call = switch (mode) {
+                        case "inference" -> rms ? () -> norms.rmsNorm(x, ns, w, 1e-5, y)
+                                : () -> norms.layerNorm(x, ns, w, b, 1e-5, y);
+                        case "training" -> rms ? () -> norms.rmsNormTraining(x, ns, w, 1e-5, y, rstd)
+                                : () -> norms.layerNormTraining(x, ns, w, b, 1e-5, y, mean, rstd);
+                        default -> rms ? () -> norms.rmsNormBackward(x, dy, ns, w, rstd, y, dw)
+                                : () -> norms.layerNormBackward(x, dy, ns, w, mean, rstd, y, dw, db);
+                    };
+                    return prepared(call, x, y, w, b, mean, rstd, dy, dw, db);
+                });
+    }
+
+    private static Case batchCase(String mode, long[] nchw, Layout layout) {
+        long[] s = layout == Layout.NCHW || nchw.length == 2 ? nchw : new long[] {nchw[0], nchw[2], nchw[3], nchw[1]};
+        long c = nchw[1];
+        boolean backward = mode.equals("backward");
+        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
+        return new Case("batch_norm", backward ? "backward" : "forward", backward ? "training" : mode, layout.id(), s,
+                bytes, backward ? "batch_norm_backward" : "batch_norm", norms -> {
+                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
+                    Tensor b = Tensor.allocate(c), rm = Tensor.allocate(c), rv = Tensor.allocate(c).fill(1f);
+                    Tensor mean = Tensor.allocate(c), rstd = Tensor.allocate(c), dy = backward ? data(s, 2) : null;
+                    Tensor dw = Tensor.allocate(c), db = Tensor.allocate(c);
+                    if (backward) norms.batchNormTraining(x, layout, rm, rv, w, b, 0.1, 1e-5, y, mean, rstd);
+                    Runnable call = switch (mode) {
+                        case "inference" -> () -> norms.batchNorm(x, layout, rm, rv, w, b, 1e-5, y);
+                        case "training" -> () -> norms.batchNormTraining(x, layout, rm, rv, w, b, 0.1, 1e-5, y, mean, rstd);
+                        default -> () -> norms.batchNormBackward(x, dy, layout, w, mean, rstd, y, dw, db);
+                    };
+                    return prepared(call, x, y, w, b, rm, rv, mean, rstd, dy, dw, db);
+                });
+    }
+
+    private static Case groupCase(String op, String mode, long[] nchw, Layout layout, long groups) {
+        long[] s = layout == Layout.NCHW ? nchw : new long[] {nchw[0], nchw[2], nchw[3], nchw[1]};
+        long n = nchw[0], c = nchw[1];
+        boolean backward = mode.equals("backward"), instance = op.equals("instance_norm");
+        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
+        return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, bytes,
+                backward ? op + "_backward" : op, norms -> {
+                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
+                    Tensor b = Tensor.allocate(c), mean = Tensor.allocate(n, groups), rstd = Tensor.allocate(n, groups);
+                    Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(c), db = Tensor.allocate(c);
+                    Runnable forward = instance
+                            ? () -> norms.instanceNormTraining(x, layout, null, null, w, b, 0.1, 1e-5, y, mean, rstd)
+                            : () -> norms.groupNormTraining(x, layout, groups, w, b, 1e-5, y, mean, rstd);
+                    if (backward) forward.run();
+                    Runnable call = !backward ? forward
+                            : instance ? () -> norms.instanceNormBackward(x, dy, layout, w, mean, rstd, y, dw, db)
+                            : () -> norms.groupNormBackward(x, dy, layout, groups, w, mean, rstd, y, dw, db);
+                    return prepared(call, x, y, w, b, mean, rstd, dy, dw, db);
+                });
+    }
+
+    private static Prepared prepared(Runnable call, Tensor... tensors) {
+        return new Prepared() {
+            @Override
+            public void run() {
+                call.run();
+            }
+
+            @Override
+            public void close() {
+                for (Tensor t : tensors) if (t != null) t.close();
+            }
+        };
+    }
+}
