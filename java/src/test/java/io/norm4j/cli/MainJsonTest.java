@@ -92,7 +92,11 @@ class MainJsonTest {
             assertEquals(moved * 4 * numel, r.get("bytesPerCall").getAsLong());
             if (r.get("backend").getAsString().equals("native")) {
                 nativeCases++;
-                assertTrue(r.has("speedupVsReference") && r.has("speedupVsOnednn"));
+                assertTrue(r.has("speedupVsReference"), r::toString);
+                // oneDNN has no RMS-norm backward in norm4j, so no ratio against it there.
+                boolean onednnRuns = !r.get("op").getAsString().equals("rms_norm")
+                        || !r.get("direction").getAsString().equals("backward");
+                assertEquals(onednnRuns, r.has("speedupVsOnednn"), r::toString);
             }
         }
         assertEquals(BenchCases.cases(false).size(), nativeCases);
