@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full]}.
+ * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--plot FILE.png]}.
  *
  * <p>Without a subcommand: the machine, the backends, a parity line per backend and a timing table.
  * With {@code --json}, stdout carries only one JSON document; progress goes to stderr. The exit
@@ -20,8 +20,17 @@ public final class Main {
         String command = "all";
         boolean json = false;
         boolean full = false;
-        for (String a : args) {
+        java.nio.file.Path plot = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             switch (a) {
+                case "--plot" -> {
+                    if (i + 1 >= args.length) {
+                        System.err.println("--plot needs a file name, e.g. --plot bench.png");
+                        System.exit(2);
+                    }
+                    plot = java.nio.file.Path.of(args[++i]);
+                }
                 case "parity", "bench", "all" -> command = a;
                 case "--json" -> json = true;
                 case "--full" -> full = true;
@@ -36,10 +45,15 @@ public final class Main {
                 }
             }
         }
-        System.exit(run(command, json, full, System.out, System.err));
+        System.exit(run(command, json, full, plot, System.out, System.err));
     }
 
     static int run(String command, boolean json, boolean full, PrintStream out, PrintStream log) {
+        return run(command, json, full, null, out, log);
+    }
+
+    static int run(String command, boolean json, boolean full, java.nio.file.Path plot, PrintStream out,
+            PrintStream log) {
         PrintStream text = json ? log : out;
         text.print(Environment.describe());
         text.println();
@@ -56,6 +70,15 @@ public final class Main {
             copyGBps = BenchCommand.copyBandwidth();
             bench = BenchCommand.run(full, log);
             BenchCommand.printTable(bench, copyGBps, text);
+            if (plot != null) {
+                try {
+                    BenchPlot.write(bench, copyGBps, plot);
+                    log.println("plot written to " + plot);
+                } catch (java.io.IOException e) {
+                    log.println("could not write the plot: " + e);
+                    return 2;
+                }
+            }
         }
         if (json) {
             Map<String, Object> doc = Environment.header();
@@ -70,10 +93,11 @@ public final class Main {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full]");
+        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--plot FILE.png]");
         out.println("  (none)   machine and backends, parity summary, timing table");
         out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
         out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
         out.println("  --json   print one JSON document on stdout, progress on stderr");
+        out.println("  --plot   with bench: draw GB/s against size per backend, with the copy bandwidth, to a PNG");
     }
 }
