@@ -1,5 +1,7 @@
 // AVX2 kernels over the columns of a row-major [rows, cols] matrix (channels-last data):
 // eight channels per vector, accumulators in double kept per column in the caller's array.
+#include <algorithm>
+
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
@@ -18,79 +20,96 @@ struct DoubleMasks {
 
 }  // namespace
 
+// Rows are taken in tiles that fit in the L1 cache (32 KiB); within a tile each block of eight
+// columns keeps its sums (or its normalization constants) in registers across the rows, instead
+// of loading and storing per-column arrays on every row.
+namespace {
+
+int64_t tile_rows(int64_t cols) { return std::clamp<int64_t>(8192 / std::max<int64_t>(cols, 1), 4, 256); }
+
+// A block's eight floats: a plain load when the block is whole (masked loads are slower on
+// some CPUs), a masked one at the ragged end of a row.
+inline __m256 load_block(const float *p, bool whole, __m256i mask) {
+    return whole ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+}
+
+inline void store_block(float *p, bool whole, __m256i mask, __m256 v) {
+    if (whole) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, mask, v);
+}
+
+// The accumulators of one block of eight columns (two halves of four doubles).
+struct ColumnBlockSums {
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+
+    void add_to(double *acc, int64_t width) const {
+        const DoubleMasks m(width);
+        _mm256_maskstore_pd(acc, m.lo, _mm256_add_pd(_mm256_maskload_pd(acc, m.lo), lo));
+        _mm256_maskstore_pd(acc + 4, m.hi, _mm256_add_pd(_mm256_maskload_pd(acc + 4, m.hi), hi));
+    }
+};
+
+}  // namespace
+
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc) {
-    const int64_t full = cols & ~int64_t{7};
-    const DoubleMasks tail(cols - full);
-    const __m256i fmask = tail_mask(cols - full);
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * cols;
-        for (int64_t j = 0; j < full; j += 8) {
-            const __m256 v = _mm256_loadu_ps(xr + j);
-            _mm256_storeu_pd(acc + j, _mm256_add_pd(_mm256_loadu_pd(acc + j), low_pd(v)));
-            _mm256_storeu_pd(acc + j + 4, _mm256_add_pd(_mm256_loadu_pd(acc + j + 4), high_pd(v)));
-        }
-        if (full < cols) {
-            const __m256 v = _mm256_maskload_ps(xr + full, fmask);
-            double *a = acc + full;
-            _mm256_maskstore_pd(a, tail.lo, _mm256_add_pd(_mm256_maskload_pd(a, tail.lo), low_pd(v)));
-            _mm256_maskstore_pd(a + 4, tail.hi,
-                                _mm256_add_pd(_mm256_maskload_pd(a + 4, tail.hi), high_pd(v)));
+    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
+            ColumnBlockSums s;
+            for (int64_t r = r0; r < r1; ++r) {
+                const __m256 v = load_block(x + r * cols + j, whole, mask);
+                s.lo = _mm256_add_pd(s.lo, low_pd(v));
+                s.hi = _mm256_add_pd(s.hi, high_pd(v));
+            }
+            s.add_to(acc + j, cols - j);
         }
     }
 }
 
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
                                 double *acc) {
-    const int64_t full = cols & ~int64_t{7};
-    const DoubleMasks tail(cols - full);
-    const __m256i fmask = tail_mask(cols - full);
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * cols;
-        for (int64_t j = 0; j < full; j += 8) {
-            const __m256 v = _mm256_loadu_ps(xr + j);
-            const __m256d d0 = _mm256_sub_pd(low_pd(v), _mm256_loadu_pd(mean + j));
-            const __m256d d1 = _mm256_sub_pd(high_pd(v), _mm256_loadu_pd(mean + j + 4));
-            _mm256_storeu_pd(acc + j, _mm256_fmadd_pd(d0, d0, _mm256_loadu_pd(acc + j)));
-            _mm256_storeu_pd(acc + j + 4, _mm256_fmadd_pd(d1, d1, _mm256_loadu_pd(acc + j + 4)));
-        }
-        if (full < cols) {
-            const __m256 v = _mm256_maskload_ps(xr + full, fmask);
-            double *a = acc + full;
-            const double *m = mean + full;
-            const __m256d d0 = _mm256_sub_pd(low_pd(v), _mm256_maskload_pd(m, tail.lo));
-            const __m256d d1 = _mm256_sub_pd(high_pd(v), _mm256_maskload_pd(m + 4, tail.hi));
-            _mm256_maskstore_pd(a, tail.lo, _mm256_fmadd_pd(d0, d0, _mm256_maskload_pd(a, tail.lo)));
-            _mm256_maskstore_pd(a + 4, tail.hi,
-                                _mm256_fmadd_pd(d1, d1, _mm256_maskload_pd(a + 4, tail.hi)));
+    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j = 0; j < cols; j += 8) {
+            const DoubleMasks dm(cols - j);
+            const __m256i mask = tail_mask(cols - j);
+            const __m256d m0 = _mm256_maskload_pd(mean + j, dm.lo), m1 = _mm256_maskload_pd(mean + j + 4, dm.hi);
+            const bool whole = cols - j >= 8;
+            ColumnBlockSums s;
+            for (int64_t r = r0; r < r1; ++r) {
+                const __m256 v = load_block(x + r * cols + j, whole, mask);
+                // Masked-off lanes: 0 - 0 (the mean loads as 0 there too) adds nothing.
+                const __m256d d0 = _mm256_sub_pd(low_pd(v), m0), d1 = _mm256_sub_pd(high_pd(v), m1);
+                s.lo = _mm256_fmadd_pd(d0, d0, s.lo);
+                s.hi = _mm256_fmadd_pd(d1, d1, s.hi);
+            }
+            s.add_to(acc + j, cols - j);
         }
     }
 }
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *lo, const float *rstd, const float *w, const float *b) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    const __m256 zero = _mm256_setzero_ps();
-    auto block = [&](const float *xr, float *yr, int64_t j, __m256i mask) {
-        const __m256 h = _mm256_maskload_ps(hi + j, mask);
-        const __m256 l = _mm256_maskload_ps(lo + j, mask);
-        const __m256 rs = _mm256_maskload_ps(rstd + j, mask);
-        const __m256 v = _mm256_maskload_ps(xr + j, mask);
-        __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, h), l), rs);
-        const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : one;
-        const __m256 bv = b != nullptr ? _mm256_maskload_ps(b + j, mask) : zero;
-        if (w != nullptr && b != nullptr) t = _mm256_fmadd_ps(t, wv, bv);
-        else if (w != nullptr) t = _mm256_mul_ps(t, wv);
-        else if (b != nullptr) t = _mm256_add_ps(t, bv);
-        _mm256_maskstore_ps(yr + j, mask, t);
-    };
-    const __m256i all = _mm256_set1_epi32(-1);
-    const int64_t full = cols & ~int64_t{7};
-    const __m256i tail = tail_mask(cols - full);
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * cols;
-        float *yr = y + r * cols;
-        for (int64_t j = 0; j < full; j += 8) block(xr, yr, j, all);
-        if (full < cols) block(xr, yr, full, tail);
+    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const __m256 h = _mm256_maskload_ps(hi + j, mask), l = _mm256_maskload_ps(lo + j, mask);
+            const __m256 rs = _mm256_maskload_ps(rstd + j, mask);
+            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : _mm256_set1_ps(1.0f);
+            const __m256 bv = b != nullptr ? _mm256_maskload_ps(b + j, mask) : _mm256_setzero_ps();
+            const bool whole = cols - j >= 8;
+            for (int64_t r = r0; r < r1; ++r) {
+                const __m256 v = load_block(x + r * cols + j, whole, mask);
+                __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, h), l), rs);
+                if (w != nullptr && b != nullptr) t = _mm256_fmadd_ps(t, wv, bv);
+                else if (w != nullptr) t = _mm256_mul_ps(t, wv);
+                else if (b != nullptr) t = _mm256_add_ps(t, bv);
+                store_block(y + r * cols + j, whole, mask, t);
+            }
+        }
     }
 }
 
