@@ -1,5 +1,7 @@
 // AVX2/FMA backward kernels: reductions in double (4 lanes per half vector), dx in f32.
 // Every loop handles its tail with masked loads and stores, never reading past the data.
+#include <algorithm>
+
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
@@ -73,26 +75,43 @@ void accumulate_param_grads(const float *x, const float *dy, int64_t n, float me
     }
 }
 
+// The channel-wise backward kernels work like the forward ones (column_kernels_avx2.cpp): rows
+// in L1-sized tiles, each block of eight channels with its sums or constants in registers.
+namespace {
+
+int64_t backward_tile_rows(int64_t cols) {
+    return std::clamp<int64_t>(8192 / std::max<int64_t>(cols, 1), 4, 256);
+}
+
+}  // namespace
+
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat) {
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * cols;
-        const float *dr = dy + r * cols;
+    for (int64_t r0 = 0, tile = backward_tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
-            const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask));
-            const __m256i hi = _mm256_castpd_si256(high_mask_pd(mask));
-            const __m256 xv = _mm256_maskload_ps(xr + j, mask), dv = _mm256_maskload_ps(dr + j, mask);
+            const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask)), hi = _mm256_castpd_si256(high_mask_pd(mask));
             const __m256 mv = _mm256_maskload_ps(mean + j, mask), rv = _mm256_maskload_ps(rstd + j, mask);
-            const __m256d d0 = low_pd(dv), d1 = high_pd(dv);
-            const __m256d x0 = xhat_pd(low_pd(xv), low_pd(mv), low_pd(rv));
-            const __m256d x1 = xhat_pd(high_pd(xv), high_pd(mv), high_pd(rv));
+            const __m256d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
+            __m256d d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
+            __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
+            for (int64_t r = r0; r < r1; ++r) {
+                // Masked-off lanes load dy = 0, so they add nothing to either sum.
+                const __m256 xv = _mm256_maskload_ps(x + r * cols + j, mask);
+                const __m256 dv = _mm256_maskload_ps(dy + r * cols + j, mask);
+                const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
+                d0 = _mm256_add_pd(d0, e0);
+                d1 = _mm256_add_pd(d1, e1);
+                g0 = _mm256_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g0);
+                g1 = _mm256_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g1);
+            }
             _mm256_maskstore_pd(sum_dy + j, lo, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j, lo), d0));
             _mm256_maskstore_pd(sum_dy + j + 4, hi, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j + 4, hi), d1));
-            _mm256_maskstore_pd(sum_dy_xhat + j, lo, _mm256_fmadd_pd(d0, x0, _mm256_maskload_pd(sum_dy_xhat + j, lo)));
+            _mm256_maskstore_pd(sum_dy_xhat + j, lo, _mm256_add_pd(_mm256_maskload_pd(sum_dy_xhat + j, lo), g0));
             _mm256_maskstore_pd(sum_dy_xhat + j + 4, hi,
-                                _mm256_fmadd_pd(d1, x1, _mm256_maskload_pd(sum_dy_xhat + j + 4, hi)));
+                                _mm256_add_pd(_mm256_maskload_pd(sum_dy_xhat + j + 4, hi), g1));
         }
     }
 }
@@ -100,19 +119,20 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *w, const float *a,
                         const float *b) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t base = r * cols;
+    for (int64_t r0 = 0, tile = backward_tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
-            const __m256 rs = _mm256_maskload_ps(rstd + j, mask);
-            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : one;
-            const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + base + j, mask), wv);
-            const __m256 xhat = _mm256_mul_ps(
-                _mm256_sub_ps(_mm256_maskload_ps(x + base + j, mask), _mm256_maskload_ps(mean + j, mask)), rs);
-            const __m256 t = _mm256_fnmadd_ps(xhat, _mm256_maskload_ps(b + j, mask),
-                                              _mm256_sub_ps(g, _mm256_maskload_ps(a + j, mask)));
-            _mm256_maskstore_ps(dx + base + j, mask, _mm256_mul_ps(rs, t));
+            const __m256 rs = _mm256_maskload_ps(rstd + j, mask), mv = _mm256_maskload_ps(mean + j, mask);
+            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : _mm256_set1_ps(1.0f);
+            const __m256 av = _mm256_maskload_ps(a + j, mask), bv = _mm256_maskload_ps(b + j, mask);
+            for (int64_t r = r0; r < r1; ++r) {
+                const int64_t at = r * cols + j;
+                const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + at, mask), wv);
+                const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + at, mask), mv), rs);
+                const __m256 t = _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av));
+                _mm256_maskstore_ps(dx + at, mask, _mm256_mul_ps(rs, t));
+            }
         }
     }
 }
