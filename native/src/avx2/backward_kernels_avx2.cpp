@@ -77,18 +77,10 @@ void accumulate_param_grads(const float *x, const float *dy, int64_t n, float me
 
 // The channel-wise backward kernels work like the forward ones (column_kernels_avx2.cpp): rows
 // in L1-sized tiles, each block of eight channels with its sums or constants in registers.
-namespace {
-
-int64_t backward_tile_rows(int64_t cols) {
-    return std::clamp<int64_t>(8192 / std::max<int64_t>(cols, 1), 4, 256);
-}
-
-}  // namespace
-
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat) {
-    for (int64_t r0 = 0, tile = backward_tile_rows(cols); r0 < rows; r0 += tile) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
@@ -119,7 +111,7 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *w, const float *a,
                         const float *b) {
-    for (int64_t r0 = 0, tile = backward_tile_rows(cols); r0 < rows; r0 += tile) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);

@@ -25,8 +25,6 @@ struct DoubleMasks {
 // of loading and storing per-column arrays on every row.
 namespace {
 
-int64_t tile_rows(int64_t cols) { return std::clamp<int64_t>(8192 / std::max<int64_t>(cols, 1), 4, 256); }
-
 // A block's eight floats: a plain load when the block is whole (masked loads are slower on
 // some CPUs), a masked one at the ragged end of a row.
 inline __m256 load_block(const float *p, bool whole, __m256i mask) {
@@ -52,7 +50,7 @@ struct ColumnBlockSums {
 }  // namespace
 
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc) {
-    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
@@ -70,7 +68,7 @@ void column_sums(const float *x, int64_t rows, int64_t cols, double *acc) {
 
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
                                 double *acc) {
-    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const DoubleMasks dm(cols - j);
@@ -92,7 +90,7 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *lo, const float *rstd, const float *w, const float *b) {
-    for (int64_t r0 = 0, tile = tile_rows(cols); r0 < rows; r0 += tile) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);

@@ -36,6 +36,12 @@ inline __m256d high_mask_pd(__m256i m) {
     return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1)));
 }
 
+// Rows per tile for the channel-wise kernels: a tile of rows x cols floats fits the 32 KiB L1.
+inline int64_t column_tile_rows(int64_t cols) {
+    const int64_t rows = 8192 / (cols > 0 ? cols : 1);
+    return rows < 4 ? 4 : (rows > 256 ? 256 : rows);
+}
+
 }  // namespace norm4j::avx2
 
 #endif
