@@ -52,34 +52,34 @@ namespace {
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
-    const int threads = norm4j::threads_for(rows * cols);
-    // Parameter gradients sum over rows: each fixed chunk of rows keeps its own partial sums,
-    // added in chunk order afterwards, so the result does not depend on the thread count.
-    // They are taken before dx is written, since dx may overwrite dy in place.
-    if (dweight != nullptr || dbias != nullptr) {
-        const int64_t chunks = norm4j::chunk_count(rows);
-        std::vector<norm4j::ParamGradients> partial(static_cast<size_t>(chunks), norm4j::ParamGradients(cols));
-        norm4j::parallel_for(chunks, threads, [&](int64_t c) {
-            const int64_t end = std::min(rows, (c + 1) * norm4j::kChunkRows);
-            for (int64_t r = c * norm4j::kChunkRows; r < end; ++r)
-                k.accumulate_param_grads(x + r * cols, dy + r * cols, cols, centred ? mean[r] : 0.0f,
-                                         rstd[r], partial[c].dw.data(), partial[c].db.data());
-        });
+    // One pass over each row while it is in cache: its share of the parameter gradients (read
+    // before dx is written, since dx may overwrite dy in place), its sums, its dx. The parameter
+    // gradients sum over rows, so each fixed chunk of rows keeps its own partial sums, added in
+    // chunk order afterwards: the result does not depend on the thread count.
+    const bool params = dweight != nullptr || dbias != nullptr;
+    const int64_t chunks = norm4j::chunk_count(rows);
+    std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks) : 0,
+                                                norm4j::ParamGradients(cols));
+    const double n = static_cast<double>(cols);
+    norm4j::parallel_for(chunks, norm4j::threads_for(rows * cols), [&](int64_t c) {
+        const int64_t end = std::min(rows, (c + 1) * norm4j::kChunkRows);
+        for (int64_t r = c * norm4j::kChunkRows; r < end; ++r) {
+            const float m = centred ? mean[r] : 0.0f;
+            const float *xr = x + r * cols;
+            const float *dr = dy + r * cols;
+            if (params) k.accumulate_param_grads(xr, dr, cols, m, rstd[r], partial[c].dw.data(), partial[c].db.data());
+            double sum_g = 0, sum_gxhat = 0;
+            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat);
+            const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
+            k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
+                          static_cast<float>(sum_gxhat / n));
+        }
+    });
+    if (params) {
         norm4j::ParamGradients total(cols);
         for (const auto &p : partial) total.add(p);
         total.write(dweight, dbias);
     }
-    const double n = static_cast<double>(cols);
-    norm4j::parallel_for(rows, threads, [&](int64_t r) {
-        const float m = centred ? mean[r] : 0.0f;
-        const float *xr = x + r * cols;
-        const float *dr = dy + r * cols;
-        double sum_g = 0, sum_gxhat = 0;
-        k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat);
-        const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
-        k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
-                      static_cast<float>(sum_gxhat / n));
-    });
 }
 
 }  // namespace
