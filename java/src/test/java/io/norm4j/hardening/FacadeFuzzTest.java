@@ -70,6 +70,7 @@ class FacadeFuzzTest {
             return;
         }
         net.jqwik.api.statistics.Statistics.collect("accepted");
+        if (!comparable(spec)) return;
         List<float[]> ref = run(spec, Backend.REFERENCE);
         for (int i = 0; i < ref.size(); i++) {
             float[] a = got.get(i), e = ref.get(i);
@@ -80,6 +81,16 @@ class FacadeFuzzTest {
                 assertTrue(same, () -> "output " + k + ": " + a[k] + " vs REFERENCE " + e[k] + " for " + describe(spec));
             }
         }
+    }
+
+    /**
+     * Whether the policy (TolerancePolicy) claims parity for this call. oneDNN computes its
+     * statistics in f32, and with eps = 0 a group whose few values nearly coincide is arbitrarily
+     * ill-conditioned for it; such calls are only required to be accepted or rejected cleanly.
+     */
+    private static boolean comparable(Spec s) {
+        boolean f32Statistics = s.backend() == Backend.ONEDNN;
+        return !(f32Statistics && s.eps() == 0.0);
     }
 
     private static String describe(Spec s) {
