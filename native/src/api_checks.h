@@ -20,14 +20,19 @@ inline bool fits(int64_t a, int64_t b, int64_t c = 1) {
     return a <= INT64_MAX / b && a * b <= INT64_MAX / c;
 }
 
+// NORM4J_OK when mean and rstd are both given (training) or both null (inference).
+inline int check_statistics_pair(const float *mean, const float *rstd) {
+    if ((mean == nullptr) != (rstd == nullptr))
+        return fail(NORM4J_ERR_ARGUMENT, "mean and rstd must be given together");
+    return NORM4J_OK;
+}
+
 // NORM4J_OK when a [rows, cols] call is well formed. Empty shapes are valid: nothing to do.
 inline int check_rows_call(const float *x, const float *y, int64_t rows, int64_t cols,
-                           float eps, const float *mean, const float *rstd) {
+                           float eps) {
     clear_last_error();
     if (rows < 0 || cols < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
     if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
-    if ((mean == nullptr) != (rstd == nullptr))
-        return fail(NORM4J_ERR_ARGUMENT, "mean and rstd must be given together");
     if (rows == 0 || cols == 0) return NORM4J_OK;
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
     if (!fits(rows, cols)) return fail(NORM4J_ERR_ARGUMENT, "rows * cols overflows");
@@ -43,8 +48,7 @@ inline int check_channels_call(const float *x, const float *y, int64_t n, int64_
     if (layout != NORM4J_LAYOUT_NCHW && layout != NORM4J_LAYOUT_NHWC)
         return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
     if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
-    if ((mean == nullptr) != (rstd == nullptr))
-        return fail(NORM4J_ERR_ARGUMENT, "mean and rstd must be given together");
+    if (check_statistics_pair(mean, rstd) != NORM4J_OK) return NORM4J_ERR_ARGUMENT;
     *empty = n == 0 || c == 0 || s == 0;
     if (*empty) return NORM4J_OK;
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
@@ -52,18 +56,17 @@ inline int check_channels_call(const float *x, const float *y, int64_t n, int64_
     return NORM4J_OK;
 }
 
-// Backward calls: sizes, layout and the pointers every backward needs.
+// Backward calls: sizes and the pointers every backward needs; statistics_given says whether
+// the saved statistics the op uses (mean and rstd, or rstd alone for RMS norm) are there.
 inline int check_backward_call(const float *x, const float *dy, const float *dx, int64_t a,
-                               int64_t b, int64_t c, const float *mean, const float *rstd,
-                               bool *empty) {
+                               int64_t b, int64_t c, bool statistics_given, bool *empty) {
     clear_last_error();
     if (a < 0 || b < 0 || c < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
     *empty = a == 0 || b == 0 || c == 0;
     if (*empty) return NORM4J_OK;
     if (x == nullptr || dy == nullptr || dx == nullptr)
         return fail(NORM4J_ERR_ARGUMENT, "null x, dy or dx");
-    if (mean == nullptr || rstd == nullptr)
-        return fail(NORM4J_ERR_ARGUMENT, "backward needs the saved statistics");
+    if (!statistics_given) return fail(NORM4J_ERR_ARGUMENT, "backward needs the saved statistics");
     if (!fits(a, b, c)) return fail(NORM4J_ERR_ARGUMENT, "size overflows");
     return NORM4J_OK;
 }

@@ -8,22 +8,16 @@ namespace norm4j::avx2 {
 double sum(const float *x, int64_t n) {
     __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
     __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+    auto add = [&](__m256 v0, __m256 v1) {
+        a0 = _mm256_add_pd(a0, low_pd(v0));
+        a1 = _mm256_add_pd(a1, high_pd(v0));
+        a2 = _mm256_add_pd(a2, low_pd(v1));
+        a3 = _mm256_add_pd(a3, high_pd(v1));
+    };
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256 v0 = _mm256_loadu_ps(x + i);
-        const __m256 v1 = _mm256_loadu_ps(x + i + 8);
-        a0 = _mm256_add_pd(a0, low_pd(v0));
-        a1 = _mm256_add_pd(a1, high_pd(v0));
-        a2 = _mm256_add_pd(a2, low_pd(v1));
-        a3 = _mm256_add_pd(a3, high_pd(v1));
-    }
+    for (; i + 16 <= n; i += 16) add(_mm256_loadu_ps(x + i), _mm256_loadu_ps(x + i + 8));
     if (i < n) {  // up to 15 left: masked loads read nothing past the end and give zeros
-        const __m256 v0 = _mm256_maskload_ps(x + i, tail_mask(n - i));
-        const __m256 v1 = _mm256_maskload_ps(x + i + 8, tail_mask(n - i - 8));
-        a0 = _mm256_add_pd(a0, low_pd(v0));
-        a1 = _mm256_add_pd(a1, high_pd(v0));
-        a2 = _mm256_add_pd(a2, low_pd(v1));
-        a3 = _mm256_add_pd(a3, high_pd(v1));
+        add(_mm256_maskload_ps(x + i, tail_mask(n - i)), _mm256_maskload_ps(x + i + 8, tail_mask(n - i - 8)));
     }
     return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }

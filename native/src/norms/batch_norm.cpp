@@ -131,7 +131,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     using namespace norm4j;
     if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
     bool empty = false;
-    const int status = check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     const KernelTable &k = active_kernels();
     const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;

@@ -131,7 +131,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     bool empty = false;
-    const int status = check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     const KernelTable &k = active_kernels();
     const int64_t cg = c / groups;

@@ -12,7 +12,8 @@
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
                                          float *mean, float *rstd) {
-    const int status = norm4j::check_rows_call(x, y, rows, cols, eps, mean, rstd);
+    int status = norm4j::check_rows_call(x, y, rows, cols, eps);
+    if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const double n = static_cast<double>(cols);
@@ -30,8 +31,7 @@ extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows,
 
 extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                        const float *weight, float eps, float *rstd) {
-    // RMS norm saves only rstd: pass it as both statistics so the pairing check always holds.
-    const int status = norm4j::check_rows_call(x, y, rows, cols, eps, rstd, rstd);
+    const int status = norm4j::check_rows_call(x, y, rows, cols, eps);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const double n = static_cast<double>(cols);
@@ -88,7 +88,8 @@ extern "C" int norm4j_layer_norm_backward(const float *x, const float *dy, float
                                           int64_t cols, const float *weight, const float *mean,
                                           const float *rstd, float *dweight, float *dbias) {
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean, rstd, &empty);
+    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1,
+                                                   mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, mean, rstd, true,
                   dweight, dbias);
@@ -99,8 +100,7 @@ extern "C" int norm4j_rms_norm_backward(const float *x, const float *dy, float *
                                         int64_t cols, const float *weight, const float *rstd,
                                         float *dweight) {
     bool empty = false;
-    // RMS norm saves no mean: pass rstd in its place for the presence check.
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd, rstd, &empty);
+    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, nullptr, rstd, false,
                   dweight, nullptr);

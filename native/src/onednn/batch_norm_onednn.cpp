@@ -65,7 +65,7 @@ extern "C" int norm4j_onednn_batch_norm_backward(const float *x, const float *dy
     using namespace norm4j::onednn;
     if (!norm4j::valid_layout(layout)) return norm4j::fail(NORM4J_ERR_ARGUMENT, "unknown layout");
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     return guarded("batch norm backward", [&] {
         constexpr float eps = 0.0f;  // see BackwardScratch

@@ -71,7 +71,7 @@ extern "C" int norm4j_onednn_group_norm_backward(const float *x, const float *dy
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return norm4j::fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean, rstd, &empty);
+    const int status = norm4j::check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     return guarded("group norm backward", [&] {
         constexpr float eps = 0.0f;  // see BackwardScratch

@@ -33,7 +33,8 @@ extern "C" int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_
                                                 const float *bias, float eps, float *mean,
                                                 float *rstd) {
     using namespace norm4j::onednn;
-    const int status = norm4j::check_rows_call(x, y, rows, cols, eps, mean, rstd);
+    int status = norm4j::check_rows_call(x, y, rows, cols, eps);
+    if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     return guarded("layer norm", [&] {
         const bool training = mean != nullptr;
@@ -55,8 +56,7 @@ extern "C" int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t 
                                               int64_t cols, const float *weight, float eps,
                                               float *rstd) {
     using namespace norm4j::onednn;
-    // RMS norm saves only rstd: pass it as both statistics so the pairing check always holds.
-    const int status = norm4j::check_rows_call(x, y, rows, cols, eps, rstd, rstd);
+    const int status = norm4j::check_rows_call(x, y, rows, cols, eps);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     return guarded("rms norm", [&] {
         const bool training = rstd != nullptr;
@@ -121,7 +121,8 @@ extern "C" int norm4j_onednn_layer_norm_backward(const float *x, const float *dy
                                                  const float *rstd, float *dweight,
                                                  float *dbias) {
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean, rstd, &empty);
+    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1,
+                                                   mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
     return norm4j::onednn::guarded("layer norm backward", [&] {
         return norm4j::onednn::layer_norm_backward(x, dy, dx, rows, cols, weight, mean, rstd,

@@ -53,25 +53,33 @@ inline void variance_to_rstd(float *rstd, float *var, int64_t count, float eps) 
 }
 
 // What a oneDNN backward call needs beyond the caller's buffers: the variance (oneDNN's
-// statistic) recovered from the saved rstd (1 / rstd^2, used with eps = 0), a weight of ones and a bias of zeros where the
-// caller has none (so the scale/shift gradients exist), and somewhere to put gradients the
-// caller did not ask for.
-struct BackwardScratch {
-    std::vector<float> variance, ones, zeros, dweight, dbias;
+// statistic) recovered from the saved rstd (1 / rstd^2, used with eps = 0), a weight of ones
+// where the caller has none (so the scale gradient exists), and somewhere to put gradients
+// the caller did not ask for. Only what a call lacks is allocated.
+class BackwardScratch {
+public:
+    std::vector<float> variance;
 
     BackwardScratch(const float *rstd, int64_t stats, int64_t channels)
-        : variance(static_cast<size_t>(stats)), ones(static_cast<size_t>(channels), 1.0f),
-          zeros(static_cast<size_t>(channels), 0.0f), dweight(static_cast<size_t>(channels)),
-          dbias(static_cast<size_t>(channels)) {
+        : variance(static_cast<size_t>(stats)), channels_(static_cast<size_t>(channels)) {
         for (int64_t i = 0; i < stats; ++i) {
             const double r = rstd[i];
             variance[i] = static_cast<float>(1.0 / (r * r));
         }
     }
 
-    const float *scale(const float *weight) const { return weight != nullptr ? weight : ones.data(); }
-    float *diff_scale(float *dweight_out) { return dweight_out != nullptr ? dweight_out : dweight.data(); }
-    float *diff_shift(float *dbias_out) { return dbias_out != nullptr ? dbias_out : dbias.data(); }
+    const float *scale(const float *weight) { return weight != nullptr ? weight : filled(ones_, 1.0f); }
+    float *diff_scale(float *dweight) { return dweight != nullptr ? dweight : filled(unused_dweight_, 0.0f); }
+    float *diff_shift(float *dbias) { return dbias != nullptr ? dbias : filled(unused_dbias_, 0.0f); }
+
+private:
+    float *filled(std::vector<float> &v, float value) {
+        v.assign(channels_, value);
+        return v.data();
+    }
+
+    size_t channels_;
+    std::vector<float> ones_, unused_dweight_, unused_dbias_;
 };
 
 inline dnnl::normalization_flags affine_flags(const float *weight, const float *bias) {

@@ -14,10 +14,6 @@ abstract class CheckedBackend {
         this.kind = kind;
     }
 
-    Backend kind() {
-        return kind;
-    }
-
     /** Short description for logs and reports, e.g. "NATIVE (avx2)". */
     String describe() {
         return kind.name();
@@ -59,7 +55,7 @@ abstract class CheckedBackend {
         if (c.shape().empty()) return;
         boolean update = c.training() && runningMean != null;
         try {
-            Tensor var = update ? VarianceScratch.get(c.shape().c()) : null;
+            Tensor var = update ? ThreadScratch.floats(c.shape().c()) : null;
             batchNormForward(c, var);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, 1, c.shape().c(),
@@ -111,7 +107,7 @@ abstract class CheckedBackend {
                     + Shapes.format(x.dims()));
         }
         try {
-            Tensor var = update ? VarianceScratch.get(shape.n() * shape.c()) : null;
+            Tensor var = update ? ThreadScratch.floats(shape.n() * shape.c()) : null;
             groupNormForward(c, var);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, shape.n(), shape.c(), shape.s(), momentum);
@@ -198,12 +194,11 @@ abstract class CheckedBackend {
         Checks.shape("runningMean", runningMean, perChannel);
         Checks.shape("runningVar", runningVar, perChannel);
         float epsF = Checks.eps(eps);
-        try (Tensor rstd = Tensor.allocate(runningVar.dims())) {
-            for (int i = 0; i < runningVar.numel(); i++) {
-                rstd.buffer().put(i, (float) (1.0 / Math.sqrt(runningVar.buffer().get(i) + (double) epsF)));
-            }
-            channelBackward(x, dy, layout, 0, weight, runningMean, rstd, false, dx, dweight, dbias, minRank);
+        Tensor rstd = ThreadScratch.floats(runningVar.numel());
+        for (int i = 0; i < runningVar.numel(); i++) {
+            rstd.buffer().put(i, (float) (1.0 / Math.sqrt(runningVar.buffer().get(i) + (double) epsF)));
         }
+        channelBackward(x, dy, layout, 0, weight, runningMean, rstd, false, dx, dweight, dbias, minRank);
     }
 
     /**

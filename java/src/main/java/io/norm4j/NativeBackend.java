@@ -4,7 +4,11 @@ import static io.norm4j.Addresses.of;
 
 import io.norm4j.nativeimpl.Norm4jLibrary;
 
-/** norm4j's own kernels through the C ABI; the kernel set (avx2, scalar) is chosen natively. */
+/**
+ * norm4j's own kernels through the C ABI; the kernel set (avx2, scalar) is chosen natively. Only
+ * reached through {@link Backends#resolve}, which has already refused it where the library did not
+ * load.
+ */
 final class NativeBackend extends CheckedBackend {
     NativeBackend() {
         super(Backend.NATIVE);
@@ -17,21 +21,18 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void layerNormForward(LayerNormCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         NativeRuntime.check(Norm4jLibrary.norm4j_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
                 of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd())), "NATIVE layer_norm");
     }
 
     @Override
     protected void rmsNormForward(RmsNormCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         NativeRuntime.check(Norm4jLibrary.norm4j_rms_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
                 of(c.weight()), c.eps(), of(c.rstd())), "NATIVE rms_norm");
     }
 
     @Override
     protected void batchNormForward(BatchNormCall c, Tensor var) {
-        NativeRuntime.require(Backend.NATIVE);
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
@@ -40,7 +41,6 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void groupNormForward(GroupNormCall c, Tensor var) {
-        NativeRuntime.require(Backend.NATIVE);
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
@@ -49,14 +49,12 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void minMaxFitKernel(MinMaxCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         NativeRuntime.check(Norm4jLibrary.norm4j_min_max_fit(of(c.x()), c.samples(), c.features(), of(c.dataMin()),
                 of(c.dataMax()), c.accumulate() ? 1 : 0), "NATIVE min_max fit");
     }
 
     @Override
     protected void minMaxTransformKernel(MinMaxCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         NativeRuntime.check(Norm4jLibrary.norm4j_min_max_transform(of(c.x()), of(c.y()), c.samples(), c.features(),
                 of(c.dataMin()), of(c.dataMax()), c.rangeMin(), c.rangeMax(), c.inverse() ? 1 : 0),
                 "NATIVE min_max transform");
@@ -64,7 +62,6 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         int status = c.mean() == null
                 ? Norm4jLibrary.norm4j_rms_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
                         of(c.weight()), of(c.rstd()), of(c.dweight()))
@@ -75,7 +72,6 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void channelBackward(ChannelBackwardCall c) {
-        NativeRuntime.require(Backend.NATIVE);
         ChannelShape s = c.shape();
         int status = c.groups() == 0
                 ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),

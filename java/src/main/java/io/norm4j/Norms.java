@@ -54,6 +54,19 @@ public final class Norms {
     }
 
     /**
+     * Whether this backend can run {@code op} (named as for {@link #resolvedBackend(String)}, with
+     * "_backward" for a backward pass, e.g. "rms_norm_backward").
+     */
+    public boolean supports(String op) {
+        try {
+            Backends.resolve(backend, op);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
      * Layer norm, inference: {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, with mean and
      * biased variance taken over the trailing dimensions named by {@code normalizedShape}.
      *

@@ -31,21 +31,18 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void layerNormForward(LayerNormCall c) {
-        NativeRuntime.require(Backend.ONEDNN);
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
                 of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd())), "ONEDNN layer_norm");
     }
 
     @Override
     protected void rmsNormForward(RmsNormCall c) {
-        NativeRuntime.require(Backend.ONEDNN);
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_rms_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
                 of(c.weight()), c.eps(), of(c.rstd())), "ONEDNN rms_norm");
     }
 
     @Override
     protected void batchNormForward(BatchNormCall c, Tensor var) {
-        NativeRuntime.require(Backend.ONEDNN);
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
@@ -54,7 +51,6 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void groupNormForward(GroupNormCall c, Tensor var) {
-        NativeRuntime.require(Backend.ONEDNN);
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
@@ -63,7 +59,6 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
-        NativeRuntime.require(Backend.ONEDNN);
         if (c.mean() == null) throw new UnsupportedOperationException("ONEDNN cannot run rms_norm_backward"); // see supports
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(),
                 c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias())), "ONEDNN backward");
@@ -71,7 +66,6 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void channelBackward(ChannelBackwardCall c) {
-        NativeRuntime.require(Backend.ONEDNN);
         ChannelShape s = c.shape();
         int status = c.groups() == 0
                 ? Norm4jLibrary.norm4j_onednn_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),

@@ -1,9 +1,9 @@
 package io.norm4j;
 
+import static io.norm4j.Sentinels.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -12,9 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * names the problem, on every backend, before anything is written.
  */
 class ChannelNormValidationTest {
-    private static void rejects(Class<? extends Throwable> type, String word, Executable call, Sentinels... outputs) {
-        Sentinels.assertRejected(type, word, call, outputs);
-    }
 
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"REFERENCE", "NATIVE", "ONEDNN"})
@@ -31,23 +28,23 @@ class ChannelNormValidationTest {
                 Tensor flat = Tensor.allocate(8)) {
             Tensor Y = y.tensor, M = mean.tensor, R = rstd.tensor, RM = rm.tensor, RV = rv.tensor;
             Sentinels[] all = {y, mean, rstd, rm, rv};
-            rejects(IllegalArgumentException.class, "weight has shape", () -> n.batchNorm(x, L, c4, c4, c5, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "bias has shape", () -> n.batchNorm(x, L, c4, c4, null, c5, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "runningMean has shape", () -> n.batchNorm(x, L, c5, c4, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "runningVar has shape", () -> n.batchNorm(x, L, c4, c5, null, null, 1e-5, Y), all);
-            rejects(NullPointerException.class, "runningMean", () -> n.batchNorm(x, L, null, null, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "runningMean and runningVar", () -> n.batchNorm(x, L, null, c4, null, null, 1e-5, Y), all);
-            rejects(NullPointerException.class, "layout", () -> n.batchNorm(x, null, c4, c4, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "rank", () -> n.batchNorm(flat, L, c4, c4, null, null, 1e-5, flat), all);
-            rejects(IllegalArgumentException.class, "eps", () -> n.batchNorm(x, L, c4, c4, null, null, -1, Y), all);
-            rejects(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, Double.NaN, 1e-5, Y, M, R), all);
-            rejects(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, -0.1, 1e-5, Y, M, R), all);
-            rejects(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, 1.5, 1e-5, Y, M, R), all);
-            rejects(IllegalArgumentException.class, "runningMean and runningVar", () -> n.batchNormTraining(x, L, RM, null, null, null, 0.1, 1e-5, Y, M, R), all);
-            rejects(IllegalArgumentException.class, "mean has 5", () -> n.batchNormTraining(x, L, null, null, null, null, 0.1, 1e-5, Y, c5, R), all);
-            rejects(IllegalArgumentException.class, "more than 1 value per channel",
+            assertRejected(IllegalArgumentException.class, "weight has shape", () -> n.batchNorm(x, L, c4, c4, c5, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "bias has shape", () -> n.batchNorm(x, L, c4, c4, null, c5, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "runningMean has shape", () -> n.batchNorm(x, L, c5, c4, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "runningVar has shape", () -> n.batchNorm(x, L, c4, c5, null, null, 1e-5, Y), all);
+            assertRejected(NullPointerException.class, "runningMean", () -> n.batchNorm(x, L, null, null, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "runningMean and runningVar", () -> n.batchNorm(x, L, null, c4, null, null, 1e-5, Y), all);
+            assertRejected(NullPointerException.class, "layout", () -> n.batchNorm(x, null, c4, c4, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "rank", () -> n.batchNorm(flat, L, c4, c4, null, null, 1e-5, flat), all);
+            assertRejected(IllegalArgumentException.class, "eps", () -> n.batchNorm(x, L, c4, c4, null, null, -1, Y), all);
+            assertRejected(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, Double.NaN, 1e-5, Y, M, R), all);
+            assertRejected(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, -0.1, 1e-5, Y, M, R), all);
+            assertRejected(IllegalArgumentException.class, "momentum", () -> n.batchNormTraining(x, L, RM, RV, null, null, 1.5, 1e-5, Y, M, R), all);
+            assertRejected(IllegalArgumentException.class, "runningMean and runningVar", () -> n.batchNormTraining(x, L, RM, null, null, null, 0.1, 1e-5, Y, M, R), all);
+            assertRejected(IllegalArgumentException.class, "mean has 5", () -> n.batchNormTraining(x, L, null, null, null, null, 0.1, 1e-5, Y, c5, R), all);
+            assertRejected(IllegalArgumentException.class, "more than 1 value per channel",
                     () -> n.batchNormTraining(one, L, RM, RV, null, null, 0.1, 1e-5, oneY, M, R), all);
-            rejects(IllegalArgumentException.class, "y has shape", () -> n.batchNorm(x, L, c4, c4, null, null, 1e-5, oneY), all);
+            assertRejected(IllegalArgumentException.class, "y has shape", () -> n.batchNorm(x, L, c4, c4, null, null, 1e-5, oneY), all);
         }
     }
 
@@ -66,16 +63,16 @@ class ChannelNormValidationTest {
                 Tensor singleY = Tensor.allocate(2, 1, 6)) {
             Tensor Y = y.tensor, M = mean.tensor, R = rstd.tensor;
             Sentinels[] all = {y, mean, rstd};
-            rejects(IllegalArgumentException.class, "groups must be positive", () -> n.groupNorm(x, L, 0, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "groups must be positive", () -> n.groupNorm(x, L, -3, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "must divide the channels", () -> n.groupNorm(x, L, 4, null, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "weight has shape", () -> n.groupNorm(x, L, 3, c4, null, 1e-5, Y), all);
-            rejects(IllegalArgumentException.class, "mean has 12", () -> n.groupNormTraining(x, L, 2, null, null, 1e-5, Y, nc, R), all);
-            rejects(IllegalArgumentException.class, "rank", () -> n.instanceNorm(nc, L, null, null, 1e-5, ncY), all);
-            rejects(IllegalArgumentException.class, "more than 1 spatial element", () -> n.instanceNorm(single, L, null, null, 1e-5, singleY), all);
-            rejects(IllegalArgumentException.class, "runningMean has shape",
+            assertRejected(IllegalArgumentException.class, "groups must be positive", () -> n.groupNorm(x, L, 0, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "groups must be positive", () -> n.groupNorm(x, L, -3, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "must divide the channels", () -> n.groupNorm(x, L, 4, null, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "weight has shape", () -> n.groupNorm(x, L, 3, c4, null, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "mean has 12", () -> n.groupNormTraining(x, L, 2, null, null, 1e-5, Y, nc, R), all);
+            assertRejected(IllegalArgumentException.class, "rank", () -> n.instanceNorm(nc, L, null, null, 1e-5, ncY), all);
+            assertRejected(IllegalArgumentException.class, "more than 1 spatial element", () -> n.instanceNorm(single, L, null, null, 1e-5, singleY), all);
+            assertRejected(IllegalArgumentException.class, "runningMean has shape",
                     () -> n.instanceNormTraining(x, L, c4, c4, null, null, 0.1, 1e-5, Y, nc, ncY), all);
-            rejects(IllegalArgumentException.class, "bias has shape", () -> n.instanceNorm(x, L, c6, c4, 1e-5, Y), all);
+            assertRejected(IllegalArgumentException.class, "bias has shape", () -> n.instanceNorm(x, L, c6, c4, 1e-5, Y), all);
             assertDoesNotThrow(() -> n.groupNormTraining(x, L, 3, c6, c6, 1e-5, Y, M, R));
         }
     }
@@ -86,11 +83,11 @@ class ChannelNormValidationTest {
         Norms n = Norms.on(backend);
         Sentinels y = new Sentinels(3, 8), rstd = new Sentinels(3);
         try (Tensor x = Tensor.allocate(3, 8).fill(1f); Tensor w7 = Tensor.allocate(7); Tensor r2 = Tensor.allocate(2)) {
-            rejects(IllegalArgumentException.class, "weight has shape", () -> n.rmsNorm(x, new long[] {8}, w7, 1e-6, y.tensor), y, rstd);
-            rejects(IllegalArgumentException.class, "normalizedShape", () -> n.rmsNorm(x, new long[] {3}, null, 1e-6, y.tensor), y, rstd);
-            rejects(IllegalArgumentException.class, "rstd has 2", () -> n.rmsNormTraining(x, new long[] {8}, null, 1e-6, y.tensor, r2), y, rstd);
-            rejects(IllegalArgumentException.class, "eps", () -> n.rmsNorm(x, new long[] {8}, null, Double.NaN, y.tensor), y, rstd);
-            rejects(NullPointerException.class, "rstd", () -> n.rmsNormTraining(x, new long[] {8}, null, 1e-6, y.tensor, null), y, rstd);
+            assertRejected(IllegalArgumentException.class, "weight has shape", () -> n.rmsNorm(x, new long[] {8}, w7, 1e-6, y.tensor), y, rstd);
+            assertRejected(IllegalArgumentException.class, "normalizedShape", () -> n.rmsNorm(x, new long[] {3}, null, 1e-6, y.tensor), y, rstd);
+            assertRejected(IllegalArgumentException.class, "rstd has 2", () -> n.rmsNormTraining(x, new long[] {8}, null, 1e-6, y.tensor, r2), y, rstd);
+            assertRejected(IllegalArgumentException.class, "eps", () -> n.rmsNorm(x, new long[] {8}, null, Double.NaN, y.tensor), y, rstd);
+            assertRejected(NullPointerException.class, "rstd", () -> n.rmsNormTraining(x, new long[] {8}, null, 1e-6, y.tensor, null), y, rstd);
         }
     }
 
@@ -102,11 +99,11 @@ class ChannelNormValidationTest {
         try (Tensor x = Tensor.allocate(4, 3); Tensor v = Tensor.allocate(12); Tensor f2 = Tensor.allocate(2);
                 Tensor f3 = Tensor.allocate(3).fill(1f)) {
             Sentinels[] all = {y, mn, mx};
-            rejects(IllegalArgumentException.class, "[samples, features]", () -> n.minMaxFit(v, mn.tensor, mx.tensor), all);
-            rejects(IllegalArgumentException.class, "dataMin has shape", () -> n.minMaxFit(x, f2, mx.tensor), all);
-            rejects(IllegalArgumentException.class, "rangeMin < rangeMax", () -> n.minMaxTransform(x, f3, f3, 1, 1, y.tensor), all);
-            rejects(IllegalArgumentException.class, "rangeMin < rangeMax", () -> n.minMaxTransform(x, f3, f3, 0, Double.NaN, y.tensor), all);
-            rejects(IllegalArgumentException.class, "dataMax has shape", () -> n.minMaxTransform(x, f3, f2, 0, 1, y.tensor), all);
+            assertRejected(IllegalArgumentException.class, "[samples, features]", () -> n.minMaxFit(v, mn.tensor, mx.tensor), all);
+            assertRejected(IllegalArgumentException.class, "dataMin has shape", () -> n.minMaxFit(x, f2, mx.tensor), all);
+            assertRejected(IllegalArgumentException.class, "rangeMin < rangeMax", () -> n.minMaxTransform(x, f3, f3, 1, 1, y.tensor), all);
+            assertRejected(IllegalArgumentException.class, "rangeMin < rangeMax", () -> n.minMaxTransform(x, f3, f3, 0, Double.NaN, y.tensor), all);
+            assertRejected(IllegalArgumentException.class, "dataMax has shape", () -> n.minMaxTransform(x, f3, f2, 0, 1, y.tensor), all);
         }
     }
 
@@ -114,7 +111,7 @@ class ChannelNormValidationTest {
     void oneDnnSaysItCannotScaleAndAutoUsesNative() {
         Sentinels y = new Sentinels(4, 3), mn = new Sentinels(3), mx = new Sentinels(3);
         try (Tensor x = Tensor.allocate(4, 3)) {
-            rejects(UnsupportedOperationException.class, "min_max", () -> Norms.on(Backend.ONEDNN).minMaxFit(x, mn.tensor, mx.tensor), y, mn, mx);
+            assertRejected(UnsupportedOperationException.class, "min_max", () -> Norms.on(Backend.ONEDNN).minMaxFit(x, mn.tensor, mx.tensor), y, mn, mx);
         }
         assertTrue(Norms.auto().resolvedBackend("min_max").startsWith("NATIVE"));
         String old = System.getProperty("norm4j.backend");

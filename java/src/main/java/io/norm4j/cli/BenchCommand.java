@@ -32,7 +32,7 @@ final class BenchCommand {
         List<Result> results = new ArrayList<>();
         for (BenchCases.Case c : BenchCases.cases(full)) {
             for (Backend b : BACKENDS) {
-                if (!b.isAvailable() || !ParityCommand.supports(b, c.supportKey())) continue;
+                if (!b.isAvailable() || !Norms.on(b).supports(c.supportKey())) continue;
                 log.printf("bench %s %s %s %s %s on %s%n", c.op(), c.direction(), c.mode(), c.layout(),
                         Arrays.toString(c.shape()), b.id());
                 try (BenchCases.Prepared p = c.preparer().prepare(Norms.on(b))) {

@@ -23,19 +23,10 @@ final class ParityCommand {
             if (!b.isAvailable()) continue;
             log.printf("parity: %d cases on %s%n", cases.size(), b.id());
             for (ParityGrid.Case c : cases) {
-                if (supports(b, c.supportKey())) results.add(c.run().apply(b));
+                if (Norms.on(b).supports(c.supportKey())) results.add(c.run().apply(b));
             }
         }
         return results;
-    }
-
-    static boolean supports(Backend b, String op) {
-        try {
-            Norms.on(b).resolvedBackend(op);
-            return true;
-        } catch (UnsupportedOperationException e) {
-            return false;
-        }
     }
 
     /** True when every case the policy claims parity for passed. */

@@ -47,11 +47,6 @@ public enum InputDistribution {
         return this == LARGE_MEAN || this == CONSTANT;
     }
 
-    /** Whether this input has rows whose statistics are non-finite (NaN or Inf). */
-    public boolean hasNonFinite() {
-        return this == NAN_INF;
-    }
-
     /** rows x cols values, row-major. */
     public float[] generate(int rows, int cols, long seed) {
         float[] v = new float[Math.multiplyExact(rows, cols)];
