@@ -9,11 +9,9 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b);
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat);
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db);
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b);
-void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                            double *dw, double *db);
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc);
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
                                 double *acc);

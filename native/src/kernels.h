@@ -33,17 +33,16 @@ struct KernelTable {
                               float w, float b);
 
     // Backward sums over a segment, in double, with xhat = (x - mean) * rstd and g = dy * w[i]
-    // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat.
+    // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat. Where dw is given,
+    // also the parameter gradients of a segment whose element i has its own weight, in the same
+    // pass: dw[i] += dy * xhat, db[i] += dy (db may be null).
     void (*backward_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                          const float *w, double *sum_g, double *sum_gxhat);
+                          const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                          double *db);
     // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
     // xhat = (x - mean) * rstd, in f32.
     void (*backward_dx)(const float *x, const float *dy, float *dx, int64_t n, float mean,
                         float rstd, const float *w, float w_uniform, float a, float b);
-    // Parameter gradients of a segment whose element i has its own weight:
-    // dw[i] += dy * xhat, db[i] += dy (db may be null).
-    void (*accumulate_param_grads)(const float *x, const float *dy, int64_t n, float mean,
-                                   float rstd, double *dw, double *db);
 
     // ---- columns of a row-major [rows, cols] matrix ---------------------------------------
     // acc[j] += sum over rows of x[r, j]
@@ -81,7 +80,6 @@ struct KernelTable {
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
                                 backward_dx,                                                   \
-                                accumulate_param_grads,                                        \
                                 column_sums,                                                   \
                                 column_centred_square_sums,                                    \
                                 normalize_columns,                                             \

@@ -15,64 +15,108 @@ inline __m256d xhat_pd(__m256d x, __m256d mean, __m256d rstd) {
 
 }  // namespace
 
-void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat) {
-    const __m256d m = _mm256_set1_pd(mean), rs = _mm256_set1_pd(rstd);
+namespace {
+
+// One block of eight values of a segment's backward sums. Whole blocks use plain loads and
+// stores (masked ones are slow on some CPUs); the ragged end of a segment uses masked ones, whose
+// missing lanes load as zero: dy = 0 there, so they add nothing to any sum.
+template <bool kWeight, bool kParams>
+struct BackwardSumsBlock {
+    __m256d m, rs;
+    const float *w;
+    double *dw, *db;
     __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
     __m256d gx0 = _mm256_setzero_pd(), gx1 = _mm256_setzero_pd();
-    for (int64_t i = 0; i < n; i += 8) {
-        // Missing tail lanes load as zero: g = 0 there, so they add nothing to either sum.
-        const __m256i mask = tail_mask(n - i);
-        const __m256 xv = _mm256_maskload_ps(x + i, mask);
-        __m256d d0 = low_pd(_mm256_maskload_ps(dy + i, mask));
-        __m256d d1 = high_pd(_mm256_maskload_ps(dy + i, mask));
-        if (w != nullptr) {
-            const __m256 wv = _mm256_maskload_ps(w + i, mask);
+
+    template <bool kWhole>
+    inline void add(const float *x, const float *dy, int64_t i, __m256i mask) {
+        const __m256 xv = kWhole ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, mask);
+        const __m256 dv = kWhole ? _mm256_loadu_ps(dy + i) : _mm256_maskload_ps(dy + i, mask);
+        const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
+        const __m256d h0 = xhat_pd(low_pd(xv), m, rs), h1 = xhat_pd(high_pd(xv), m, rs);
+        __m256d d0 = e0, d1 = e1;
+        if constexpr (kWeight) {
+            const __m256 wv = kWhole ? _mm256_loadu_ps(w + i) : _mm256_maskload_ps(w + i, mask);
             d0 = _mm256_mul_pd(d0, low_pd(wv));
             d1 = _mm256_mul_pd(d1, high_pd(wv));
         }
         g0 = _mm256_add_pd(g0, d0);
         g1 = _mm256_add_pd(g1, d1);
-        gx0 = _mm256_fmadd_pd(d0, xhat_pd(low_pd(xv), m, rs), gx0);
-        gx1 = _mm256_fmadd_pd(d1, xhat_pd(high_pd(xv), m, rs), gx1);
+        gx0 = _mm256_fmadd_pd(d0, h0, gx0);
+        gx1 = _mm256_fmadd_pd(d1, h1, gx1);
+        if constexpr (kParams) {
+            // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
+            if constexpr (kWhole) {
+                _mm256_storeu_pd(dw + i, _mm256_fmadd_pd(e0, h0, _mm256_loadu_pd(dw + i)));
+                _mm256_storeu_pd(dw + i + 4, _mm256_fmadd_pd(e1, h1, _mm256_loadu_pd(dw + i + 4)));
+                if (db != nullptr) {
+                    _mm256_storeu_pd(db + i, _mm256_add_pd(_mm256_loadu_pd(db + i), e0));
+                    _mm256_storeu_pd(db + i + 4, _mm256_add_pd(_mm256_loadu_pd(db + i + 4), e1));
+                }
+            } else {
+                const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask));
+                const __m256i hi = _mm256_castpd_si256(high_mask_pd(mask));
+                _mm256_maskstore_pd(dw + i, lo, _mm256_fmadd_pd(e0, h0, _mm256_maskload_pd(dw + i, lo)));
+                _mm256_maskstore_pd(dw + i + 4, hi, _mm256_fmadd_pd(e1, h1, _mm256_maskload_pd(dw + i + 4, hi)));
+                if (db != nullptr) {
+                    _mm256_maskstore_pd(db + i, lo, _mm256_add_pd(_mm256_maskload_pd(db + i, lo), e0));
+                    _mm256_maskstore_pd(db + i + 4, hi, _mm256_add_pd(_mm256_maskload_pd(db + i + 4, hi), e1));
+                }
+            }
+        }
     }
-    *sum_g += reduce_add(_mm256_add_pd(g0, g1));
-    *sum_gxhat += reduce_add(_mm256_add_pd(gx0, gx1));
+};
+
+template <bool kWeight, bool kParams>
+void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                        const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
+    BackwardSumsBlock<kWeight, kParams> s{_mm256_set1_pd(mean), _mm256_set1_pd(rstd), w, dw, db};
+    const __m256i all = _mm256_set1_epi32(-1);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) s.template add<true>(x, dy, i, all);
+    if (i < n) s.template add<false>(x, dy, i, tail_mask(n - i));
+    *sum_g += reduce_add(_mm256_add_pd(s.g0, s.g1));
+    *sum_gxhat += reduce_add(_mm256_add_pd(s.gx0, s.gx1));
 }
+
+}  // namespace
+
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
+    if (w != nullptr) {
+        if (dw != nullptr) backward_sums_impl<true, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<true, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    } else {
+        if (dw != nullptr) backward_sums_impl<false, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<false, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    }
+}
+
+namespace {
+
+template <bool kWhole>
+inline void backward_dx_block(const float *x, const float *dy, float *dx, const float *w, int64_t i,
+                              __m256i mask, __m256 m, __m256 rs, __m256 av, __m256 bv, __m256 wu) {
+    auto load = [&](const float *p) { return kWhole ? _mm256_loadu_ps(p + i) : _mm256_maskload_ps(p + i, mask); };
+    const __m256 wv = w != nullptr ? load(w) : wu;
+    const __m256 g = _mm256_mul_ps(load(dy), wv);
+    const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load(x), m), rs);
+    // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
+    const __m256 t = _mm256_mul_ps(rs, _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av)));
+    if constexpr (kWhole) _mm256_storeu_ps(dx + i, t);
+    else _mm256_maskstore_ps(dx + i, mask, t);
+}
+
+}  // namespace
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b) {
     const __m256 m = _mm256_set1_ps(mean), rs = _mm256_set1_ps(rstd);
     const __m256 av = _mm256_set1_ps(a), bv = _mm256_set1_ps(b), wu = _mm256_set1_ps(w_uniform);
-    for (int64_t i = 0; i < n; i += 8) {
-        const __m256i mask = tail_mask(n - i);
-        const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + i, mask) : wu;
-        const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + i, mask), wv);
-        const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), m), rs);
-        // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
-        const __m256 t = _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av));
-        _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(rs, t));
-    }
-}
-
-void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                            double *dw, double *db) {
-    const __m256d m = _mm256_set1_pd(mean), rs = _mm256_set1_pd(rstd);
-    for (int64_t i = 0; i < n; i += 8) {
-        const __m256i mask = tail_mask(n - i);
-        const __m256d lo = low_mask_pd(mask), hi = high_mask_pd(mask);
-        const __m256i lo_i = _mm256_castpd_si256(lo), hi_i = _mm256_castpd_si256(hi);
-        const __m256 xv = _mm256_maskload_ps(x + i, mask);
-        const __m256 dv = _mm256_maskload_ps(dy + i, mask);
-        const __m256d d0 = low_pd(dv), d1 = high_pd(dv);
-        _mm256_maskstore_pd(dw + i, lo_i, _mm256_fmadd_pd(d0, xhat_pd(low_pd(xv), m, rs), _mm256_maskload_pd(dw + i, lo_i)));
-        _mm256_maskstore_pd(dw + i + 4, hi_i,
-                            _mm256_fmadd_pd(d1, xhat_pd(high_pd(xv), m, rs), _mm256_maskload_pd(dw + i + 4, hi_i)));
-        if (db != nullptr) {
-            _mm256_maskstore_pd(db + i, lo_i, _mm256_add_pd(_mm256_maskload_pd(db + i, lo_i), d0));
-            _mm256_maskstore_pd(db + i + 4, hi_i, _mm256_add_pd(_mm256_maskload_pd(db + i + 4, hi_i), d1));
-        }
-    }
+    const __m256i all = _mm256_set1_epi32(-1);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) backward_dx_block<true>(x, dy, dx, w, i, all, m, rs, av, bv, wu);
+    if (i < n) backward_dx_block<false>(x, dy, dx, w, i, tail_mask(n - i), m, rs, av, bv, wu);
 }
 
 // The channel-wise backward kernels work like the forward ones (column_kernels_avx2.cpp): rows
@@ -84,6 +128,7 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
             const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask)), hi = _mm256_castpd_si256(high_mask_pd(mask));
             const __m256 mv = _mm256_maskload_ps(mean + j, mask), rv = _mm256_maskload_ps(rstd + j, mask);
             const __m256d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
@@ -91,8 +136,8 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
             __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
             for (int64_t r = r0; r < r1; ++r) {
                 // Masked-off lanes load dy = 0, so they add nothing to either sum.
-                const __m256 xv = _mm256_maskload_ps(x + r * cols + j, mask);
-                const __m256 dv = _mm256_maskload_ps(dy + r * cols + j, mask);
+                const __m256 xv = load_block(x + r * cols + j, whole, mask);
+                const __m256 dv = load_block(dy + r * cols + j, whole, mask);
                 const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
                 d0 = _mm256_add_pd(d0, e0);
                 d1 = _mm256_add_pd(d1, e1);
@@ -115,15 +160,16 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
             const __m256 rs = _mm256_maskload_ps(rstd + j, mask), mv = _mm256_maskload_ps(mean + j, mask);
             const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : _mm256_set1_ps(1.0f);
             const __m256 av = _mm256_maskload_ps(a + j, mask), bv = _mm256_maskload_ps(b + j, mask);
             for (int64_t r = r0; r < r1; ++r) {
                 const int64_t at = r * cols + j;
-                const __m256 g = _mm256_mul_ps(_mm256_maskload_ps(dy + at, mask), wv);
-                const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + at, mask), mv), rs);
+                const __m256 g = _mm256_mul_ps(load_block(dy + at, whole, mask), wv);
+                const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_block(x + at, whole, mask), mv), rs);
                 const __m256 t = _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av));
-                _mm256_maskstore_ps(dx + at, mask, _mm256_mul_ps(rs, t));
+                store_block(dx + at, whole, mask, _mm256_mul_ps(rs, t));
             }
         }
     }

@@ -25,17 +25,6 @@ struct DoubleMasks {
 // of loading and storing per-column arrays on every row.
 namespace {
 
-// A block's eight floats: a plain load when the block is whole (masked loads are slower on
-// some CPUs), a masked one at the ragged end of a row.
-inline __m256 load_block(const float *p, bool whole, __m256i mask) {
-    return whole ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
-}
-
-inline void store_block(float *p, bool whole, __m256i mask, __m256 v) {
-    if (whole) _mm256_storeu_ps(p, v);
-    else _mm256_maskstore_ps(p, mask, v);
-}
-
 // The accumulators of one block of eight columns (two halves of four doubles).
 struct ColumnBlockSums {
     __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();

@@ -36,6 +36,17 @@ inline __m256d high_mask_pd(__m256i m) {
     return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1)));
 }
 
+// A block's eight floats: a plain load when the block is whole (masked loads and stores are
+// much slower on some CPUs), a masked one at the ragged end of a row.
+inline __m256 load_block(const float *p, bool whole, __m256i mask) {
+    return whole ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+}
+
+inline void store_block(float *p, bool whole, __m256i mask, __m256 v) {
+    if (whole) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, mask, v);
+}
+
 // Rows per tile for the channel-wise kernels: a tile of rows x cols floats fits the 32 KiB L1.
 inline int64_t column_tile_rows(int64_t cols) {
     const int64_t rows = 8192 / (cols > 0 ? cols : 1);

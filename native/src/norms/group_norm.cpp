@@ -151,7 +151,8 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
         if (layout == NORM4J_LAYOUT_NCHW) {
             for (int64_t ch = 0; ch < c; ++ch)
                 k.backward_sums(x + base + ch * s, dy + base + ch * s, s, channel_mean[ch],
-                                channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch]);
+                                channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch],
+                                nullptr, nullptr);
         } else {
             k.column_backward_sums(x + base, dy + base, s, c, channel_mean.data(),
                                    channel_rstd.data(), sample.db.data(), sample.dw.data());

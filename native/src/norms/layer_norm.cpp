@@ -52,8 +52,8 @@ namespace {
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
-    // One pass over each row while it is in cache: its share of the parameter gradients (read
-    // before dx is written, since dx may overwrite dy in place), its sums, its dx. The parameter
+    // Two passes over each row while it is in cache: its sums and its share of the parameter
+    // gradients (read before dx is written, since dx may overwrite dy in place), then its dx. The parameter
     // gradients sum over rows, so each fixed chunk of rows keeps its own partial sums, added in
     // chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
@@ -67,9 +67,9 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             const float m = centred ? mean[r] : 0.0f;
             const float *xr = x + r * cols;
             const float *dr = dy + r * cols;
-            if (params) k.accumulate_param_grads(xr, dr, cols, m, rstd[r], partial[c].dw.data(), partial[c].db.data());
             double sum_g = 0, sum_gxhat = 0;
-            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat);
+            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat,
+                            params ? partial[c].dw.data() : nullptr, params ? partial[c].db.data() : nullptr);
             const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
             k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
                           static_cast<float>(sum_gxhat / n));

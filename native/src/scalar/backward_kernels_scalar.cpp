@@ -4,13 +4,16 @@
 namespace norm4j::scalar {
 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat) {
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
     double sg = 0, sgx = 0;
     for (int64_t i = 0; i < n; ++i) {
-        const double g = w != nullptr ? static_cast<double>(dy[i]) * w[i] : dy[i];
+        const double d = dy[i];
+        const double g = w != nullptr ? d * w[i] : d;
         const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
         sg += g;
         sgx += g * xhat;
+        if (dw != nullptr) dw[i] += d * xhat;
+        if (db != nullptr) db[i] += d;
     }
     *sum_g += sg;
     *sum_gxhat += sgx;
@@ -22,14 +25,6 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
         const float g = dy[i] * (w != nullptr ? w[i] : w_uniform);
         const float xhat = (x[i] - mean) * rstd;
         dx[i] = rstd * ((g - a) - xhat * b);
-    }
-}
-
-void accumulate_param_grads(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                            double *dw, double *db) {
-    for (int64_t i = 0; i < n; ++i) {
-        dw[i] += static_cast<double>(dy[i]) * ((static_cast<double>(x[i]) - mean) * rstd);
-        if (db != nullptr) db[i] += dy[i];
     }
 }
 

@@ -6,7 +6,6 @@ import io.norm4j.Tensor;
 import io.norm4j.parity.InputDistribution;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +26,15 @@ final class BenchCommand {
         }
     }
 
-    static List<Result> run(boolean full, PrintStream log) {
+    /** Runs the cases whose label ({@link #label}) contains {@code only} ("" for all). */
+    static List<Result> run(boolean full, String only, PrintStream log) {
         long budget = full ? 1_000_000_000L : 120_000_000L;
         List<Result> results = new ArrayList<>();
         for (BenchCases.Case c : BenchCases.cases(full)) {
+            if (!label(c).contains(only)) continue;
             for (Backend b : BACKENDS) {
                 if (!b.isAvailable() || !Norms.on(b).supports(c.supportKey())) continue;
-                log.printf("bench %s %s %s %s %s on %s%n", c.op(), c.direction(), c.mode(), c.layout(),
-                        Arrays.toString(c.shape()), b.id());
+                log.printf("bench %s on %s%n", label(c), b.id());
                 try (BenchCases.Prepared p = c.preparer().prepare(Norms.on(b))) {
                     results.add(new Result(c, b, Stopwatch.medianNanosPerCall(p::run, budget)));
                 }
@@ -50,6 +50,11 @@ final class BenchCommand {
             double ns = Stopwatch.medianNanosPerCall(() -> src.copyTo(dst), 300_000_000L);
             return 2.0 * n * Float.BYTES / ns;
         }
+    }
+
+    /** "op direction mode layout shape", e.g. "layer_norm backward training rows 32x768". */
+    static String label(BenchCases.Case c) {
+        return String.join(" ", c.op(), c.direction(), c.mode(), c.layout(), shape(c.shape()));
     }
 
     private static Result find(List<Result> results, BenchCases.Case c, Backend backend) {

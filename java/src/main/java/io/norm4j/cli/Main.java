@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--plot FILE.png]}.
+ * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--plot FILE.png]}.
  *
  * <p>Without a subcommand: the machine, the backends, a parity line per backend and a timing table.
  * With {@code --json}, stdout carries only one JSON document; progress goes to stderr. The exit
@@ -21,6 +21,7 @@ public final class Main {
         boolean json = false;
         boolean full = false;
         java.nio.file.Path plot = null;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -30,6 +31,13 @@ public final class Main {
                         System.exit(2);
                     }
                     plot = java.nio.file.Path.of(args[++i]);
+                }
+                case "--only" -> {
+                    if (i + 1 >= args.length) {
+                        System.err.println("--only needs a text, e.g. --only layer_norm or --only nhwc");
+                        System.exit(2);
+                    }
+                    only = args[++i];
                 }
                 case "parity", "bench", "all" -> command = a;
                 case "--json" -> json = true;
@@ -45,15 +53,15 @@ public final class Main {
                 }
             }
         }
-        System.exit(run(command, json, full, plot, System.out, System.err));
+        System.exit(run(command, json, full, only, plot, System.out, System.err));
     }
 
     static int run(String command, boolean json, boolean full, PrintStream out, PrintStream log) {
-        return run(command, json, full, null, out, log);
+        return run(command, json, full, "", null, out, log);
     }
 
-    static int run(String command, boolean json, boolean full, java.nio.file.Path plot, PrintStream out,
-            PrintStream log) {
+    static int run(String command, boolean json, boolean full, String only, java.nio.file.Path plot,
+            PrintStream out, PrintStream log) {
         PrintStream text = json ? log : out;
         text.print(Environment.describe());
         text.println();
@@ -68,7 +76,7 @@ public final class Main {
         double copyGBps = Double.NaN;
         if (!command.equals("parity")) {
             copyGBps = BenchCommand.copyBandwidth();
-            bench = BenchCommand.run(full, log);
+            bench = BenchCommand.run(full, only, log);
             BenchCommand.printTable(bench, copyGBps, text);
             if (plot != null) {
                 try {
@@ -93,11 +101,12 @@ public final class Main {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--plot FILE.png]");
+        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--plot FILE.png]");
         out.println("  (none)   machine and backends, parity summary, timing table");
         out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
         out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
         out.println("  --json   print one JSON document on stdout, progress on stderr");
+        out.println("  --only   with bench: only the cases whose line (op direction mode layout shape) contains TEXT");
         out.println("  --plot   with bench: draw GB/s against size per backend, with the copy bandwidth, to a PNG");
     }
 }
