@@ -4,6 +4,7 @@
 double sum(const float *x, int64_t n);
 double centred_square_sum(const float *x, int64_t n, double mean);
 double square_sum(const float *x, int64_t n);
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2);
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b);
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
@@ -15,6 +16,8 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc);
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
                                 double *acc);
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2);
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *lo, const float *rstd, const float *w, const float *b);
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,

@@ -25,6 +25,8 @@ struct KernelTable {
     double (*sum)(const float *x, int64_t n);
     double (*centred_square_sum)(const float *x, int64_t n, double mean);
     double (*square_sum)(const float *x, int64_t n);
+    // *s1 += sum (x[i] - pivot), *s2 += sum (x[i] - pivot)^2 (see pivoted_mean_variance).
+    void (*pivoted_sums)(const float *x, int64_t n, double pivot, double *s1, double *s2);
     // y[i] = ((x[i] - hi) - lo) * rstd, then * w[i] and + b[i] where given (may be null).
     void (*normalize)(const float *x, float *y, int64_t n, const CentringConstants &c,
                       const float *w, const float *b);
@@ -50,6 +52,9 @@ struct KernelTable {
     // acc[j] += sum over rows of (x[r, j] - mean[j])^2
     void (*column_centred_square_sums)(const float *x, int64_t rows, int64_t cols,
                                        const double *mean, double *acc);
+    // s1[j] += sum over rows of (x[r, j] - pivot[j]), s2[j] += the same squared.
+    void (*column_pivoted_sums)(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                                double *s1, double *s2);
     // y[r, j] = ((x[r, j] - hi[j]) - lo[j]) * rstd[j] * w[j] + b[j]  (w, b may be null)
     void (*normalize_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                               const float *hi, const float *lo, const float *rstd,
@@ -76,12 +81,14 @@ struct KernelTable {
                                 sum,                                                           \
                                 centred_square_sum,                                            \
                                 square_sum,                                                    \
+                                pivoted_sums,                                                  \
                                 normalize,                                                     \
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
                                 backward_dx,                                                   \
                                 column_sums,                                                   \
                                 column_centred_square_sums,                                    \
+                                column_pivoted_sums,                                           \
                                 normalize_columns,                                             \
                                 column_backward_sums,                                          \
                                 column_backward_dx,                                            \

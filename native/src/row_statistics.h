@@ -27,6 +27,34 @@ inline CentringConstants centring_constants(double mean, double variance, float 
     return c;
 }
 
+// One-pass mean and variance about a pivot p, a value of the group itself: the kernels sum
+// s1 = sum (x - p) and s2 = sum (x - p)^2 in double over the n values, and then
+//   mean = p + s1 / n,   var = (s2 - s1 * s1 / n) / n.
+// The cancellation in s2 - s1^2/n grows with how far p lies from the mean, and a value of the
+// group can lie at most sqrt(n - 1) standard deviations from it (Samuelson's inequality), so it
+// stays small, but it is checked rather than assumed: summing n terms in double in any order
+// errs by at most about n 2^-53 times the sum of their magnitudes, which bounds the error of
+// n * var by 3 n 2^-53 s2 (s2 itself, and twice for s1^2/n by Cauchy-Schwarz). The pass is
+// accepted when that is at most 2^-30 of n * var, far below f32's 2^-24, so the result keeps the
+// two-pass accuracy; otherwise (and for non-finite sums) this returns false and the caller
+// takes two passes (a sum, then centred squares). A constant group gives s1 = s2 = 0: the
+// mean is p exactly and the variance 0.
+struct MeanVariance {
+    double mean, var;
+};
+
+inline bool pivoted_mean_variance(double pivot, double s1, double s2, double n, MeanVariance *out) {
+    if (!std::isfinite(pivot) || !std::isfinite(s1) || !std::isfinite(s2)) return false;
+    if (s2 == 0.0) {  // every value equals the pivot
+        *out = {pivot, 0.0};
+        return true;
+    }
+    const double var_n = s2 - s1 * (s1 / n);
+    if (3.0 * 0x1p-53 * n * s2 > 0x1p-30 * var_n) return false;
+    *out = {pivot + s1 / n, var_n / n};
+    return true;
+}
+
 // Saved statistics for backward: the mean and rstd each rounded once to float.
 inline void store_statistics(float *mean_out, float *rstd_out, int64_t row, double mean,
                              const CentringConstants &c) {

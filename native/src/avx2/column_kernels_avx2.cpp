@@ -77,6 +77,31 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
     }
 }
 
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
+            const __m256 pv = load_block(pivot + j, whole, mask);
+            const __m256d p0 = low_pd(pv), p1 = high_pd(pv);
+            ColumnBlockSums a, q;
+            for (int64_t r = r0; r < r1; ++r) {
+                const __m256 v = load_block(x + r * cols + j, whole, mask);
+                // Masked-off lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
+                const __m256d d0 = _mm256_sub_pd(low_pd(v), p0), d1 = _mm256_sub_pd(high_pd(v), p1);
+                a.lo = _mm256_add_pd(a.lo, d0);
+                a.hi = _mm256_add_pd(a.hi, d1);
+                q.lo = _mm256_fmadd_pd(d0, d0, q.lo);
+                q.hi = _mm256_fmadd_pd(d1, d1, q.hi);
+            }
+            a.add_to(s1 + j, cols - j);
+            q.add_to(s2 + j, cols - j);
+        }
+    }
+}
+
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *lo, const float *rstd, const float *w, const float *b) {
     for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {

@@ -52,21 +52,59 @@ double centred_square_sum(const float *x, int64_t n, double mean) {
 }
 
 double square_sum(const float *x, int64_t n) {
+    // Four accumulators, as in centred_square_sum: the fma latency would otherwise bound it.
     __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256 v = _mm256_loadu_ps(x + i);
-        const __m256d d0 = low_pd(v), d1 = high_pd(v);
+    for (; i + 16 <= n; i += 16) {
+        const __m256 v = _mm256_loadu_ps(x + i), w = _mm256_loadu_ps(x + i + 8);
+        const __m256d d0 = low_pd(v), d1 = high_pd(v), d2 = low_pd(w), d3 = high_pd(w);
         a0 = _mm256_fmadd_pd(d0, d0, a0);
         a1 = _mm256_fmadd_pd(d1, d1, a1);
+        a2 = _mm256_fmadd_pd(d2, d2, a2);
+        a3 = _mm256_fmadd_pd(d3, d3, a3);
     }
-    if (i < n) {
+    for (; i < n; i += 8) {  // missing lanes load as zero and add nothing
         const __m256 v = _mm256_maskload_ps(x + i, tail_mask(n - i));
         const __m256d d0 = low_pd(v), d1 = high_pd(v);
         a0 = _mm256_fmadd_pd(d0, d0, a0);
         a1 = _mm256_fmadd_pd(d1, d1, a1);
     }
-    return reduce_add(_mm256_add_pd(a0, a1));
+    return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+}
+
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    // Four pairs of accumulators: the add and fma latencies would otherwise bound this pass.
+    const __m256d p = _mm256_set1_pd(pivot);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+    __m256d q0 = _mm256_setzero_pd(), q1 = _mm256_setzero_pd(), q2 = _mm256_setzero_pd(), q3 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 v = _mm256_loadu_ps(x + i), w = _mm256_loadu_ps(x + i + 8);
+        const __m256d d0 = _mm256_sub_pd(low_pd(v), p), d1 = _mm256_sub_pd(high_pd(v), p);
+        const __m256d d2 = _mm256_sub_pd(low_pd(w), p), d3 = _mm256_sub_pd(high_pd(w), p);
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        a2 = _mm256_add_pd(a2, d2);
+        a3 = _mm256_add_pd(a3, d3);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+        q2 = _mm256_fmadd_pd(d2, d2, q2);
+        q3 = _mm256_fmadd_pd(d3, d3, q3);
+    }
+    for (; i < n; i += 8) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 v = _mm256_maskload_ps(x + i, mask);
+        // Missing lanes load as 0, so x - p = -p there: clear them by bit mask.
+        const __m256d d0 = _mm256_and_pd(_mm256_sub_pd(low_pd(v), p), low_mask_pd(mask));
+        const __m256d d1 = _mm256_and_pd(_mm256_sub_pd(high_pd(v), p), high_mask_pd(mask));
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+    }
+    *s1 += reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    *s2 += reduce_add(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "../threading.h"
 #include "channel_constants.h"
 #include "gradient_sums.h"
+#include "segment_statistics.h"
 
 namespace norm4j {
 
@@ -33,6 +34,24 @@ void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const 
             for (int64_t j = 0; j < cols; ++j) sums[o][j] += partial[c * width + o * cols + j];
 }
 
+// Per-channel mean and biased variance of channels-last data in one pass about the first row
+// (see pivoted_mean_variance); false when any channel needs the two-pass route instead.
+bool pivoted_column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c,
+                               int threads, std::vector<double> &mean, std::vector<double> &var) {
+    std::vector<double> s1(static_cast<size_t>(c), 0.0), s2(static_cast<size_t>(c), 0.0);
+    double *const out[2] = {s1.data(), s2.data()};
+    chunked_column_sums<2>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
+        k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c);
+    });
+    for (int64_t ch = 0; ch < c; ++ch) {
+        MeanVariance mv;
+        if (!pivoted_mean_variance(x[ch], s1[ch], s2[ch], static_cast<double>(rows), &mv)) return false;
+        mean[ch] = mv.mean;
+        var[ch] = mv.var;
+    }
+    return true;
+}
+
 // Per-channel batch mean and biased variance, in double.
 void batch_statistics(const KernelTable &k, const float *x, int64_t n, int64_t c, int64_t s,
                       bool columns, int threads, std::vector<double> &mean,
@@ -40,6 +59,7 @@ void batch_statistics(const KernelTable &k, const float *x, int64_t n, int64_t c
     const double count = static_cast<double>(n) * static_cast<double>(s);
     if (columns) {
         const int64_t rows = n * s;
+        if (pivoted_column_statistics(k, x, rows, c, threads, mean, var)) return;
         std::vector<double> acc(static_cast<size_t>(c), 0.0);
         double *const out[1] = {acc.data()};
         chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
@@ -54,13 +74,9 @@ void batch_statistics(const KernelTable &k, const float *x, int64_t n, int64_t c
         return;
     }
     parallel_for(c, threads, [&](int64_t ch) {
-        double sum = 0;
-        for (int64_t i = 0; i < n; ++i) sum += k.sum(x + (i * c + ch) * s, s);
-        const double m = sum / count;
-        double squares = 0;
-        for (int64_t i = 0; i < n; ++i) squares += k.centred_square_sum(x + (i * c + ch) * s, s, m);
-        mean[ch] = m;
-        var[ch] = squares / count;
+        const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s);
+        mean[ch] = mv.mean;
+        var[ch] = mv.var;
     });
 }
 

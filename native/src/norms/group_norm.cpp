@@ -9,6 +9,7 @@
 #include "../threading.h"
 #include "channel_constants.h"
 #include "gradient_sums.h"
+#include "segment_statistics.h"
 
 namespace norm4j {
 
@@ -23,10 +24,9 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
     parallel_for(n * groups, threads, [&](int64_t ig) {
         const int64_t i = ig / groups, g = ig % groups;
             const int64_t offset = (i * c + g * cg) * s;
-            const double m = k.sum(x + offset, count) / static_cast<double>(count);
-            const double v = k.centred_square_sum(x + offset, count, m) / static_cast<double>(count);
-            const CentringConstants cst = centring_constants(m, v, eps);
-            save_group_statistics(i * groups + g, m, v, cst, mean, rstd, var);
+            const MeanVariance mv = segments_mean_variance(k, x + offset, 1, count, count);
+            const CentringConstants cst = centring_constants(mv.mean, mv.var, eps);
+            save_group_statistics(i * groups + g, mv.mean, mv.var, cst, mean, rstd, var);
             for (int64_t j = 0; j < cg; ++j) {
                 const int64_t ch = g * cg + j;
                 k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
@@ -36,33 +36,52 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
         });
 }
 
+// One channels-last sample's group statistics: one pass about each group's first value where
+// pivoted_mean_variance accepts every group, else channel sums, then centred squares.
+std::vector<MeanVariance> sample_group_statistics(const KernelTable &k, const float *xi, int64_t c,
+                                                  int64_t s, int64_t groups) {
+    const int64_t cg = c / groups;
+    const double count = static_cast<double>(cg) * static_cast<double>(s);
+    std::vector<MeanVariance> stats(static_cast<size_t>(groups));
+    std::vector<double> s1(static_cast<size_t>(c), 0.0), s2(static_cast<size_t>(c), 0.0);
+    std::vector<float> pivot(static_cast<size_t>(c));
+    for (int64_t ch = 0; ch < c; ++ch) pivot[ch] = xi[ch - ch % cg];
+    k.column_pivoted_sums(xi, s, c, pivot.data(), s1.data(), s2.data());
+    auto group_total = [&](const std::vector<double> &per_channel, int64_t g) {
+        double total = 0;
+        for (int64_t j = 0; j < cg; ++j) total += per_channel[g * cg + j];
+        return total;
+    };
+    bool accepted = true;
+    for (int64_t g = 0; g < groups && accepted; ++g)
+        accepted = pivoted_mean_variance(pivot[g * cg], group_total(s1, g), group_total(s2, g), count, &stats[g]);
+    if (accepted) return stats;
+
+    std::vector<double> channel_mean(static_cast<size_t>(c));
+    std::fill(s1.begin(), s1.end(), 0.0);
+    k.column_sums(xi, s, c, s1.data());
+    for (int64_t g = 0; g < groups; ++g) {
+        stats[g].mean = group_total(s1, g) / count;
+        for (int64_t j = 0; j < cg; ++j) channel_mean[g * cg + j] = stats[g].mean;
+    }
+    std::fill(s2.begin(), s2.end(), 0.0);
+    k.column_centred_square_sums(xi, s, c, channel_mean.data(), s2.data());
+    for (int64_t g = 0; g < groups; ++g) stats[g].var = group_total(s2, g) / count;
+    return stats;
+}
+
 void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
                      int64_t s, int64_t groups, const float *weight, const float *bias, float eps,
                      float *mean, float *rstd, float *var) {
     const int64_t cg = c / groups;
-    const double count = static_cast<double>(cg) * static_cast<double>(s);
     const int threads = threads_for(n * c * s);  // samples are independent
     parallel_for(n, threads, [&](int64_t i) {
-        std::vector<double> acc(static_cast<size_t>(c), 0.0);
-        std::vector<double> channel_mean(static_cast<size_t>(c));
-        std::vector<double> group_mean(static_cast<size_t>(groups));
-        ChannelConstants cc(c);
         const float *xi = x + i * s * c;
-        k.column_sums(xi, s, c, acc.data());
+        const std::vector<MeanVariance> stats = sample_group_statistics(k, xi, c, s, groups);
+        ChannelConstants cc(c);
         for (int64_t g = 0; g < groups; ++g) {
-            double total = 0;
-            for (int64_t j = 0; j < cg; ++j) total += acc[g * cg + j];
-            group_mean[g] = total / count;
-            for (int64_t j = 0; j < cg; ++j) channel_mean[g * cg + j] = group_mean[g];
-        }
-        std::fill(acc.begin(), acc.end(), 0.0);
-        k.column_centred_square_sums(xi, s, c, channel_mean.data(), acc.data());
-        for (int64_t g = 0; g < groups; ++g) {
-            double squares = 0;
-            for (int64_t j = 0; j < cg; ++j) squares += acc[g * cg + j];
-            const double v = squares / count;
-            const CentringConstants cst = centring_constants(group_mean[g], v, eps);
-            save_group_statistics(i * groups + g, group_mean[g], v, cst, mean, rstd, var);
+            const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
+            save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
             for (int64_t j = 0; j < cg; ++j) cc.set(g * cg + j, cst);
         }
         k.normalize_columns(xi, y + i * s * c, s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(),

@@ -1,5 +1,5 @@
-// NATIVE layer norm and RMS norm over the rows of a [rows, cols] matrix: two passes over each
-// row in double (sum, then centred squares), then one f32 pass that writes the output.
+// NATIVE layer norm and RMS norm over the rows of a [rows, cols] matrix: the statistics of each
+// row in double (segment_statistics.h), then one f32 pass that writes the output.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -8,6 +8,7 @@
 #include "../kernels.h"
 #include "../threading.h"
 #include "gradient_sums.h"
+#include "segment_statistics.h"
 
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
@@ -16,14 +17,12 @@ extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows,
     if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
-    const double n = static_cast<double>(cols);
     const int threads = norm4j::threads_for(rows * cols);  // rows are independent
     norm4j::parallel_for(rows, threads, [&](int64_t r) {
         const float *xr = x + r * cols;
-        const double m = k.sum(xr, cols) / n;
-        const double var = k.centred_square_sum(xr, cols, m) / n;
-        const norm4j::CentringConstants c = norm4j::centring_constants(m, var, eps);
-        norm4j::store_statistics(mean, rstd, r, m, c);
+        const norm4j::MeanVariance mv = norm4j::segments_mean_variance(k, xr, 1, cols, cols);
+        const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
+        norm4j::store_statistics(mean, rstd, r, mv.mean, c);
         k.normalize(xr, y + r * cols, cols, c, weight, bias);
     });
     return NORM4J_OK;

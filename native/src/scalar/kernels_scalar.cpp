@@ -38,6 +38,25 @@ double sum(const float *x, int64_t n) {
 
 double square_sum(const float *x, int64_t n) { return centred_square_sum(x, n, 0.0); }
 
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        const double d0 = x[i] - pivot, d1 = x[i + 1] - pivot;
+        a0 += d0;
+        a1 += d1;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+    }
+    if (i < n) {
+        const double d = x[i] - pivot;
+        a0 += d;
+        q0 += d * d;
+    }
+    *s1 += a0 + a1;
+    *s2 += q0 + q1;
+}
+
 static inline float centre(float x, const CentringConstants &c) {
     return ((x - c.mean_hi) - c.mean_lo) * c.rstd;
 }
@@ -68,6 +87,16 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
         for (int64_t j = 0; j < cols; ++j) {
             const double d = x[r * cols + j] - mean[j];
             acc[j] += d * d;
+        }
+}
+
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = static_cast<double>(x[r * cols + j]) - pivot[j];
+            s1[j] += d;
+            s2[j] += d * d;
         }
 }
 

@@ -14,6 +14,14 @@ public enum InputDistribution {
      * (the normalized output of such code is off by ~5e-2).
      */
     LARGE_MEAN("large_mean"),
+    /**
+     * LARGE_MEAN with the first value of every group raised by 1 (100 standard deviations of the
+     * rest): in groups of up to a few thousand values that is close to sqrt(K - 1) standard
+     * deviations of the group, the farthest any of K values can be from their mean (Samuelson's
+     * inequality). Breaks statistics taken in one pass about the first value (a pivot p) unless the
+     * cancellation in sum (x - p)^2 - (sum (x - p))^2 / K is checked and affordable.
+     */
+    OUTLIER_FIRST("outlier_first"),
     /** Every row constant (a different constant per row): variance 0, output must be exactly bias. */
     CONSTANT("constant"),
     /**
@@ -44,7 +52,7 @@ public enum InputDistribution {
      * (LARGE_MEAN), or no spread at all (CONSTANT). See {@link TolerancePolicy}.
      */
     public boolean isIllConditioned() {
-        return this == LARGE_MEAN || this == CONSTANT;
+        return this == LARGE_MEAN || this == OUTLIER_FIRST || this == CONSTANT;
     }
 
     /** rows x cols values, row-major. */
@@ -57,8 +65,9 @@ public enum InputDistribution {
                 case NORMAL, NAN_INF -> {
                     for (int i = 0; i < cols; i++) v[base + i] = (float) rnd.nextGaussian();
                 }
-                case LARGE_MEAN -> {
+                case LARGE_MEAN, OUTLIER_FIRST -> {
                     for (int i = 0; i < cols; i++) v[base + i] = (float) (1e4 + 1e-2 * rnd.nextGaussian());
+                    if (this == OUTLIER_FIRST && cols > 0) v[base] += 1f;
                 }
                 case CONSTANT -> {
                     float c = (float) (3.7 + r * 0.3 - (r % 4) * 2.1);

@@ -1,0 +1,32 @@
+// Mean and biased variance of a group made of equal contiguous segments (a layer norm row, a
+// channels-first group block, a batch norm channel across the samples): one pass about the
+// group's first value where pivoted_mean_variance (row_statistics.h) accepts it, two otherwise.
+#ifndef NORM4J_SEGMENT_STATISTICS_H
+#define NORM4J_SEGMENT_STATISTICS_H
+
+#include <cstdint>
+
+#include "../kernels.h"
+
+namespace norm4j {
+
+// The group is `segments` runs of `length` floats starting `stride` apart from x.
+inline MeanVariance segments_mean_variance(const KernelTable &k, const float *x, int64_t segments,
+                                           int64_t length, int64_t stride) {
+    const double count = static_cast<double>(segments) * static_cast<double>(length);
+    const double pivot = x[0];
+    double s1 = 0, s2 = 0;
+    for (int64_t i = 0; i < segments; ++i) k.pivoted_sums(x + i * stride, length, pivot, &s1, &s2);
+    MeanVariance mv;
+    if (pivoted_mean_variance(pivot, s1, s2, count, &mv)) return mv;
+    double sum = 0;
+    for (int64_t i = 0; i < segments; ++i) sum += k.sum(x + i * stride, length);
+    const double mean = sum / count;
+    double squares = 0;
+    for (int64_t i = 0; i < segments; ++i) squares += k.centred_square_sum(x + i * stride, length, mean);
+    return {mean, squares / count};
+}
+
+}  // namespace norm4j
+
+#endif
