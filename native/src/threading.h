@@ -7,6 +7,7 @@
 #ifndef NORM4J_THREADING_H
 #define NORM4J_THREADING_H
 
+#include <algorithm>
 #include <cstdint>
 
 namespace norm4j {
@@ -14,10 +15,19 @@ namespace norm4j {
 // Threads for a call touching `elements` values: 1 below the size where threads pay off.
 int threads_for(int64_t elements);
 
-// Rows per chunk when partial sums over rows must be combined deterministically.
-constexpr int64_t kChunkRows = 256;
+// Fixed chunks of the rows of a [rows, cols] matrix, for work whose partial sums over rows must
+// be combined deterministically: about 64K values per chunk (a [128, 1024] batch still splits in
+// two, and a tall one does not make thousands of partials), decided by the shape alone.
+struct RowChunks {
+    int64_t rows, per_chunk;
 
-inline int64_t chunk_count(int64_t rows) { return (rows + kChunkRows - 1) / kChunkRows; }
+    RowChunks(int64_t rows_, int64_t cols)
+        : rows(rows_), per_chunk(std::clamp<int64_t>((int64_t{1} << 16) / (cols > 0 ? cols : 1), 16, 1024)) {}
+
+    int64_t count() const { return (rows + per_chunk - 1) / per_chunk; }
+    int64_t begin(int64_t chunk) const { return chunk * per_chunk; }
+    int64_t size(int64_t chunk) const { return std::min(rows, begin(chunk) + per_chunk) - begin(chunk); }
+};
 
 // body(i) for i in [0, n), shared statically among `threads` threads. With one thread it is a
 // plain loop: entering the OpenMP runtime at all costs more than a small call.

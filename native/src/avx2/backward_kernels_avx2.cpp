@@ -129,26 +129,21 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
             const bool whole = cols - j >= 8;
-            const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask)), hi = _mm256_castpd_si256(high_mask_pd(mask));
-            const __m256 mv = _mm256_maskload_ps(mean + j, mask), rv = _mm256_maskload_ps(rstd + j, mask);
+            const __m256 mv = load_block(mean + j, whole, mask), rv = load_block(rstd + j, whole, mask);
             const __m256d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
-            __m256d d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
-            __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
+            ColumnBlockSums d, g;
             for (int64_t r = r0; r < r1; ++r) {
                 // Masked-off lanes load dy = 0, so they add nothing to either sum.
                 const __m256 xv = load_block(x + r * cols + j, whole, mask);
                 const __m256 dv = load_block(dy + r * cols + j, whole, mask);
                 const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
-                d0 = _mm256_add_pd(d0, e0);
-                d1 = _mm256_add_pd(d1, e1);
-                g0 = _mm256_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g0);
-                g1 = _mm256_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g1);
+                d.lo = _mm256_add_pd(d.lo, e0);
+                d.hi = _mm256_add_pd(d.hi, e1);
+                g.lo = _mm256_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g.lo);
+                g.hi = _mm256_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g.hi);
             }
-            _mm256_maskstore_pd(sum_dy + j, lo, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j, lo), d0));
-            _mm256_maskstore_pd(sum_dy + j + 4, hi, _mm256_add_pd(_mm256_maskload_pd(sum_dy + j + 4, hi), d1));
-            _mm256_maskstore_pd(sum_dy_xhat + j, lo, _mm256_add_pd(_mm256_maskload_pd(sum_dy_xhat + j, lo), g0));
-            _mm256_maskstore_pd(sum_dy_xhat + j + 4, hi,
-                                _mm256_add_pd(_mm256_maskload_pd(sum_dy_xhat + j + 4, hi), g1));
+            d.add_to(sum_dy + j, cols - j);
+            g.add_to(sum_dy_xhat + j, cols - j);
         }
     }
 }
@@ -156,21 +151,18 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *w, const float *a,
                         const float *b) {
-    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
-        const int64_t r1 = std::min(rows, r0 + tile);
+    // Row by row in memory order, like normalize_columns: the per-column constants stay in L1.
+    for (int64_t r = 0; r < rows; ++r) {
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
             const bool whole = cols - j >= 8;
-            const __m256 rs = _mm256_maskload_ps(rstd + j, mask), mv = _mm256_maskload_ps(mean + j, mask);
-            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : _mm256_set1_ps(1.0f);
-            const __m256 av = _mm256_maskload_ps(a + j, mask), bv = _mm256_maskload_ps(b + j, mask);
-            for (int64_t r = r0; r < r1; ++r) {
-                const int64_t at = r * cols + j;
-                const __m256 g = _mm256_mul_ps(load_block(dy + at, whole, mask), wv);
-                const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_block(x + at, whole, mask), mv), rs);
-                const __m256 t = _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av));
-                store_block(dx + at, whole, mask, _mm256_mul_ps(rs, t));
-            }
+            const int64_t at = r * cols + j;
+            const __m256 rs = load_block(rstd + j, whole, mask);
+            const __m256 wv = w != nullptr ? load_block(w + j, whole, mask) : _mm256_set1_ps(1.0f);
+            const __m256 g = _mm256_mul_ps(load_block(dy + at, whole, mask), wv);
+            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_block(x + at, whole, mask), load_block(mean + j, whole, mask)), rs);
+            const __m256 t = _mm256_fnmadd_ps(xhat, load_block(b + j, whole, mask), _mm256_sub_ps(g, load_block(a + j, whole, mask)));
+            store_block(dx + at, whole, mask, _mm256_mul_ps(rs, t));
         }
     }
 }

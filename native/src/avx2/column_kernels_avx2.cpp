@@ -1,42 +1,14 @@
 // AVX2 kernels over the columns of a row-major [rows, cols] matrix (channels-last data):
 // eight channels per vector, accumulators in double kept per column in the caller's array.
+//
+// Rows are taken in tiles that fit in the L1 cache (32 KiB); within a tile each block of eight
+// columns keeps its sums (or its normalization constants) in registers across the rows, instead
+// of loading and storing per-column arrays on every row.
 #include <algorithm>
 
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
-
-namespace {
-
-// 64-bit lane masks for the low and high four of the first n (0..8) columns.
-struct DoubleMasks {
-    __m256i lo, hi;
-    explicit DoubleMasks(int64_t n) {
-        const __m256i m = tail_mask(n);
-        lo = _mm256_castpd_si256(low_mask_pd(m));
-        hi = _mm256_castpd_si256(high_mask_pd(m));
-    }
-};
-
-}  // namespace
-
-// Rows are taken in tiles that fit in the L1 cache (32 KiB); within a tile each block of eight
-// columns keeps its sums (or its normalization constants) in registers across the rows, instead
-// of loading and storing per-column arrays on every row.
-namespace {
-
-// The accumulators of one block of eight columns (two halves of four doubles).
-struct ColumnBlockSums {
-    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
-
-    void add_to(double *acc, int64_t width) const {
-        const DoubleMasks m(width);
-        _mm256_maskstore_pd(acc, m.lo, _mm256_add_pd(_mm256_maskload_pd(acc, m.lo), lo));
-        _mm256_maskstore_pd(acc + 4, m.hi, _mm256_add_pd(_mm256_maskload_pd(acc + 4, m.hi), hi));
-    }
-};
-
-}  // namespace
 
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc) {
     for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
@@ -77,7 +49,14 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
     }
 }
 
-void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+namespace {
+
+// Narrow rows (a few cache lines) are read in memory order, each row's deviations added straight
+// into the per-column sums (L1-resident); wide ones in tiles with the sums of a block of eight
+// columns in registers, which saves those loads and stores once a row spans many blocks.
+constexpr int64_t kNarrowColumns = 256;
+
+void column_pivoted_sums_tiled(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2) {
     for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
@@ -102,26 +81,67 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
     }
 }
 
-void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *lo, const float *rstd, const float *w, const float *b) {
-    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
-        const int64_t r1 = std::min(rows, r0 + tile);
+}  // namespace
+
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2) {
+    if (cols > kNarrowColumns) {
+        column_pivoted_sums_tiled(x, rows, cols, pivot, s1, s2);
+        return;
+    }
+    for (int64_t r = 0; r < rows; ++r) {
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
-            const __m256 h = _mm256_maskload_ps(hi + j, mask), l = _mm256_maskload_ps(lo + j, mask);
-            const __m256 rs = _mm256_maskload_ps(rstd + j, mask);
-            const __m256 wv = w != nullptr ? _mm256_maskload_ps(w + j, mask) : _mm256_set1_ps(1.0f);
-            const __m256 bv = b != nullptr ? _mm256_maskload_ps(b + j, mask) : _mm256_setzero_ps();
             const bool whole = cols - j >= 8;
-            for (int64_t r = r0; r < r1; ++r) {
-                const __m256 v = load_block(x + r * cols + j, whole, mask);
-                __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, h), l), rs);
-                if (w != nullptr && b != nullptr) t = _mm256_fmadd_ps(t, wv, bv);
-                else if (w != nullptr) t = _mm256_mul_ps(t, wv);
-                else if (b != nullptr) t = _mm256_add_ps(t, bv);
-                store_block(y + r * cols + j, whole, mask, t);
-            }
+            const __m256 pv = load_block(pivot + j, whole, mask);
+            const __m256 v = load_block(x + r * cols + j, whole, mask);
+            // Masked-off lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
+            ColumnBlockSums d, q;
+            d.lo = _mm256_sub_pd(low_pd(v), low_pd(pv));
+            d.hi = _mm256_sub_pd(high_pd(v), high_pd(pv));
+            q.lo = _mm256_mul_pd(d.lo, d.lo);
+            q.hi = _mm256_mul_pd(d.hi, d.hi);
+            d.add_to(s1 + j, cols - j);
+            q.add_to(s2 + j, cols - j);
         }
+    }
+}
+
+namespace {
+
+// Row by row, in memory order: the per-column constants (a few KiB) stay in L1 and are reloaded
+// per block, while x and y stream through once in order, which the hardware prefetchers and the
+// store path handle far better than walking a tile column-block by column-block.
+template <bool kWeight, bool kBias>
+void normalize_columns_impl(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                            const float *lo, const float *rstd, const float *w, const float *b) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
+            const __m256 v = load_block(xr + j, whole, mask);
+            const __m256 d = _mm256_sub_ps(_mm256_sub_ps(v, load_block(hi + j, whole, mask)), load_block(lo + j, whole, mask));
+            __m256 t = _mm256_mul_ps(d, load_block(rstd + j, whole, mask));
+            if constexpr (kWeight && kBias) t = _mm256_fmadd_ps(t, load_block(w + j, whole, mask), load_block(b + j, whole, mask));
+            else if constexpr (kWeight) t = _mm256_mul_ps(t, load_block(w + j, whole, mask));
+            else if constexpr (kBias) t = _mm256_add_ps(t, load_block(b + j, whole, mask));
+            store_block(yr + j, whole, mask, t);
+        }
+    }
+}
+
+}  // namespace
+
+void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                       const float *lo, const float *rstd, const float *w, const float *b) {
+    if (w != nullptr) {
+        if (b != nullptr) normalize_columns_impl<true, true>(x, y, rows, cols, hi, lo, rstd, w, b);
+        else normalize_columns_impl<true, false>(x, y, rows, cols, hi, lo, rstd, w, b);
+    } else {
+        if (b != nullptr) normalize_columns_impl<false, true>(x, y, rows, cols, hi, lo, rstd, w, b);
+        else normalize_columns_impl<false, false>(x, y, rows, cols, hi, lo, rstd, w, b);
     }
 }
 
@@ -146,18 +166,14 @@ void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float
 
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
                    const float *scale, const float *add) {
-    const __m256i all = _mm256_set1_epi32(-1);
-    const int64_t full = cols & ~int64_t{7};
-    const __m256i tail = tail_mask(cols - full);
-    auto block = [&](const float *xr, float *yr, int64_t j, __m256i mask) {
-        const __m256 v = _mm256_maskload_ps(xr + j, mask);
-        const __m256 d = _mm256_sub_ps(v, _mm256_maskload_ps(sub + j, mask));
-        const __m256 t = _mm256_mul_ps(d, _mm256_maskload_ps(scale + j, mask));  // no fma: same bits as scalar
-        _mm256_maskstore_ps(yr + j, mask, _mm256_add_ps(t, _mm256_maskload_ps(add + j, mask)));
-    };
     for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t j = 0; j < full; j += 8) block(x + r * cols, y + r * cols, j, all);
-        if (full < cols) block(x + r * cols, y + r * cols, full, tail);
+        for (int64_t j = 0; j < cols; j += 8) {
+            const __m256i mask = tail_mask(cols - j);
+            const bool whole = cols - j >= 8;
+            const __m256 d = _mm256_sub_ps(load_block(x + r * cols + j, whole, mask), load_block(sub + j, whole, mask));
+            const __m256 t = _mm256_mul_ps(d, load_block(scale + j, whole, mask));  // no fma: same bits as scalar
+            store_block(y + r * cols + j, whole, mask, _mm256_add_ps(t, load_block(add + j, whole, mask)));
+        }
     }
 }
 

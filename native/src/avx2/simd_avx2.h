@@ -47,6 +47,33 @@ inline void store_block(float *p, bool whole, __m256i mask, __m256 v) {
     else _mm256_maskstore_ps(p, mask, v);
 }
 
+// 64-bit lane masks for the low and high four of the first n (0..8) columns.
+struct DoubleMasks {
+    __m256i lo, hi;
+    explicit DoubleMasks(int64_t n) {
+        const __m256i m = tail_mask(n);
+        lo = _mm256_castpd_si256(low_mask_pd(m));
+        hi = _mm256_castpd_si256(high_mask_pd(m));
+    }
+};
+
+// The double accumulators of one block of eight columns (two halves of four), added into the
+// caller's per-column array once per tile.
+struct ColumnBlockSums {
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+
+    void add_to(double *acc, int64_t width) const {
+        if (width >= 8) {
+            _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), lo));
+            _mm256_storeu_pd(acc + 4, _mm256_add_pd(_mm256_loadu_pd(acc + 4), hi));
+            return;
+        }
+        const DoubleMasks m(width);
+        _mm256_maskstore_pd(acc, m.lo, _mm256_add_pd(_mm256_maskload_pd(acc, m.lo), lo));
+        _mm256_maskstore_pd(acc + 4, m.hi, _mm256_add_pd(_mm256_maskload_pd(acc + 4, m.hi), hi));
+    }
+};
+
 // Rows per tile for the channel-wise kernels: a tile of rows x cols floats fits the 32 KiB L1.
 inline int64_t column_tile_rows(int64_t cols) {
     const int64_t rows = 8192 / (cols > 0 ? cols : 1);

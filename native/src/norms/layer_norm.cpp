@@ -56,13 +56,12 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     // gradients sum over rows, so each fixed chunk of rows keeps its own partial sums, added in
     // chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
-    const int64_t chunks = norm4j::chunk_count(rows);
-    std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks) : 0,
+    const norm4j::RowChunks chunks(rows, cols);
+    std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks.count()) : 0,
                                                 norm4j::ParamGradients(cols));
     const double n = static_cast<double>(cols);
-    norm4j::parallel_for(chunks, norm4j::threads_for(rows * cols), [&](int64_t c) {
-        const int64_t end = std::min(rows, (c + 1) * norm4j::kChunkRows);
-        for (int64_t r = c * norm4j::kChunkRows; r < end; ++r) {
+    norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
+        for (int64_t r = chunks.begin(c), end = r + chunks.size(c); r < end; ++r) {
             const float m = centred ? mean[r] : 0.0f;
             const float *xr = x + r * cols;
             const float *dr = dy + r * cols;

@@ -32,14 +32,14 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
         k.column_min_max(x, samples, features, data_min, data_max);
         return NORM4J_OK;
     }
-    const int64_t chunks = chunk_count(samples);
-    std::vector<float> mn(static_cast<size_t>(chunks * features), std::numeric_limits<float>::infinity());
+    const RowChunks chunks(samples, features);
+    std::vector<float> mn(static_cast<size_t>(chunks.count() * features), std::numeric_limits<float>::infinity());
     std::vector<float> mx(mn.size(), -std::numeric_limits<float>::infinity());
-    parallel_for(chunks, threads, [&](int64_t c) {
-        const int64_t r0 = c * kChunkRows, nr = std::min(samples, r0 + kChunkRows) - r0;
+    parallel_for(chunks.count(), threads, [&](int64_t c) {
+        const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
         k.column_min_max(x + r0 * features, nr, features, mn.data() + c * features, mx.data() + c * features);
     });
-    for (int64_t c = 0; c < chunks; ++c)
+    for (int64_t c = 0; c < chunks.count(); ++c)
         for (int64_t j = 0; j < features; ++j) {
             data_min[j] = std::min(data_min[j], mn[c * features + j]);
             data_max[j] = std::max(data_max[j], mx[c * features + j]);
@@ -72,9 +72,9 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
     }
     const KernelTable &k = active_kernels();
     const int threads = threads_for(samples * features);
-    const int64_t chunks = chunk_count(samples);
-    parallel_for(chunks, threads, [&](int64_t c) {
-        const int64_t r0 = c * kChunkRows, nr = std::min(samples, r0 + kChunkRows) - r0;
+    const RowChunks chunks(samples, features);
+    parallel_for(chunks.count(), threads, [&](int64_t c) {
+        const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
         k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub.data(), scale.data(),
                         add.data());
     });
