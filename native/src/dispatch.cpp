@@ -1,5 +1,6 @@
-// Runtime selection of the kernel set: CPUID decides once at load time, the environment
-// variable NORM4J_ISA=scalar (or norm4j_isa_select) can force the portable kernels.
+// Runtime selection of the kernel set: CPUID decides once at load time (AVX-512, else AVX2, else
+// the portable kernels); the environment variable NORM4J_ISA=scalar|avx2 (or norm4j_isa_select)
+// can force a lesser one.
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -11,18 +12,21 @@ namespace norm4j {
 
 namespace {
 
-
 int detect_isa() {
 #if defined(NORM4J_HAVE_AVX2) && (defined(__x86_64__) || defined(__i386__))
     __builtin_cpu_init();
-    // GCC's check includes the OS's support for saving AVX state (XGETBV).
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NORM4J_ISA_AVX2;
+    // GCC's checks include the OS's support for saving the AVX and AVX-512 state (XGETBV).
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        if (__builtin_cpu_supports("avx512f")) return NORM4J_ISA_AVX512;
+        return NORM4J_ISA_AVX2;
+    }
 #endif
     return NORM4J_ISA_SCALAR;
 }
 
 const KernelTable *table_for(int isa) {
 #if defined(NORM4J_HAVE_AVX2)
+    if (isa == NORM4J_ISA_AVX512) return &avx512::kTable;
     if (isa == NORM4J_ISA_AVX2) return &avx2::kTable;
 #endif
     (void)isa;
@@ -33,6 +37,7 @@ int initial_isa() {
     const int detected = detect_isa();
     const char *forced = std::getenv("NORM4J_ISA");
     if (forced != nullptr && std::strcmp(forced, "scalar") == 0) return NORM4J_ISA_SCALAR;
+    if (forced != nullptr && std::strcmp(forced, "avx2") == 0 && detected >= NORM4J_ISA_AVX2) return NORM4J_ISA_AVX2;
     return detected;
 }
 
@@ -51,7 +56,7 @@ int norm4j_isa_detected(void) { return norm4j::detect_isa(); }
 int norm4j_isa_active(void) { return norm4j::g_active_isa.load(std::memory_order_relaxed); }
 
 int norm4j_isa_select(int isa) {
-    if (isa != NORM4J_ISA_SCALAR && isa != NORM4J_ISA_AVX2) return NORM4J_ERR_ARGUMENT;
+    if (isa != NORM4J_ISA_SCALAR && isa != NORM4J_ISA_AVX2 && isa != NORM4J_ISA_AVX512) return NORM4J_ERR_ARGUMENT;
     if (isa > norm4j::detect_isa()) return NORM4J_ERR_UNSUPPORTED;
     norm4j::g_active_isa.store(isa, std::memory_order_relaxed);
     return NORM4J_OK;

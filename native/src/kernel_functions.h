@@ -1,5 +1,5 @@
 // The functions every ISA implements, declared once. Included inside an ISA's namespace
-// (norm4j::scalar, norm4j::avx2) by that ISA's header; see kernels.h for what each does.
+// (norm4j::scalar, norm4j::avx2, norm4j::avx512) by that ISA's header; see kernels.h for what each does.
 // No include guard: it is meant to be included once per namespace.
 double sum(const float *x, int64_t n);
 double centred_square_sum(const float *x, int64_t n, double mean);

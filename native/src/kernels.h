@@ -101,6 +101,9 @@ namespace scalar {
 namespace avx2 {
 #include "kernel_functions.h"
 }
+namespace avx512 {
+#include "kernel_functions.h"
+}
 
 // The table for the active ISA (see norm4j_isa_select).
 const KernelTable &active_kernels();

@@ -35,6 +35,7 @@ extern "C" {
 /* Kernel sets NATIVE can dispatch to. */
 #define NORM4J_ISA_SCALAR 0
 #define NORM4J_ISA_AVX2 1
+#define NORM4J_ISA_AVX512 2 /* AVX-512F with AVX2 and FMA */
 
 /* ---- runtime information and control ---------------------------------------------- */
 

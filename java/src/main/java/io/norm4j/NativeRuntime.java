@@ -53,7 +53,8 @@ final class NativeRuntime {
         int isa = switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "scalar" -> Norm4jLibrary.NORM4J_ISA_SCALAR;
             case "avx2" -> Norm4jLibrary.NORM4J_ISA_AVX2;
-            default -> throw new IllegalArgumentException("unknown ISA '" + name + "'; expected scalar or avx2");
+            case "avx512" -> Norm4jLibrary.NORM4J_ISA_AVX512;
+            default -> throw new IllegalArgumentException("unknown ISA '" + name + "'; expected scalar, avx2 or avx512");
         };
         int status = Norm4jLibrary.norm4j_isa_select(isa);
         if (status != Norm4jLibrary.NORM4J_OK) {
@@ -62,7 +63,11 @@ final class NativeRuntime {
     }
 
     static String isaName(int isa) {
-        return isa == Norm4jLibrary.NORM4J_ISA_AVX2 ? "avx2" : "scalar";
+        return switch (isa) {
+            case Norm4jLibrary.NORM4J_ISA_AVX512 -> "avx512";
+            case Norm4jLibrary.NORM4J_ISA_AVX2 -> "avx2";
+            default -> "scalar";
+        };
     }
 
     /** Turns a native status into the matching exception; {@code op} names the call. */

@@ -2,9 +2,10 @@ package io.norm4j;
 
 /**
  * What the parity tests run against REFERENCE: each backend, and NATIVE once per kernel set, since
- * the AVX2 and the scalar kernels are different code.
+ * the AVX-512, AVX2 and scalar kernels are different code.
  */
 enum BackendVariant {
+    NATIVE_AVX512(Backend.NATIVE, "avx512"),
     NATIVE_AVX2(Backend.NATIVE, "avx2"),
     NATIVE_SCALAR(Backend.NATIVE, "scalar"),
     ONEDNN(Backend.ONEDNN, null);
@@ -18,12 +19,13 @@ enum BackendVariant {
     }
 
     /**
-     * The variants this machine can run: NATIVE's AVX2 kernels only where the CPU has AVX2 and FMA
-     * (on arm64 NATIVE has its portable kernels only).
+     * The variants this machine can run: NATIVE's kernel sets up to the best the CPU has (AVX-512
+     * implies AVX2; on arm64 NATIVE has its portable kernels only).
      */
     static java.util.List<BackendVariant> available() {
-        boolean avx2 = RuntimeInfo.detectedIsa().map("avx2"::equals).orElse(false);
-        return java.util.Arrays.stream(values()).filter(v -> avx2 || !"avx2".equals(v.isa)).toList();
+        java.util.List<String> order = java.util.List.of("scalar", "avx2", "avx512");
+        int best = order.indexOf(RuntimeInfo.detectedIsa().orElse("scalar"));
+        return java.util.Arrays.stream(values()).filter(v -> v.isa == null || order.indexOf(v.isa) <= best).toList();
     }
 
     /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */

@@ -1,0 +1,123 @@
+// AVX-512 backward kernels: reductions in double (8 lanes per half vector), dx in f32. Tails
+// use masked loads (missing lanes read as zero) and masked stores, never touching past the data.
+#include <algorithm>
+
+#include "kernels_avx512.h"
+
+namespace norm4j::avx512 {
+
+namespace {
+
+// xhat = (x - mean) * rstd for the eight doubles of one half.
+inline __m512d xhat_pd(__m512d x, __m512d mean, __m512d rstd) {
+    return _mm512_mul_pd(_mm512_sub_pd(x, mean), rstd);
+}
+
+template <bool kWeight, bool kParams>
+void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                        const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
+    const __m512d mv = _mm512_set1_pd(mean), rs = _mm512_set1_pd(rstd);
+    __m512d g0 = _mm512_setzero_pd(), g1 = _mm512_setzero_pd();
+    __m512d gx0 = _mm512_setzero_pd(), gx1 = _mm512_setzero_pd();
+    for (int64_t i = 0; i < n; i += 16) {
+        // Missing tail lanes load dy = 0, so they add nothing to any sum.
+        const __mmask16 m = tail_mask(n - i);
+        const __m512 xv = load(x + i, m), dv = load(dy + i, m);
+        const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
+        const __m512d h0 = xhat_pd(low_pd(xv), mv, rs), h1 = xhat_pd(high_pd(xv), mv, rs);
+        __m512d d0 = e0, d1 = e1;
+        if constexpr (kWeight) {
+            const __m512 wv = load(w + i, m);
+            d0 = _mm512_mul_pd(d0, low_pd(wv));
+            d1 = _mm512_mul_pd(d1, high_pd(wv));
+        }
+        g0 = _mm512_add_pd(g0, d0);
+        g1 = _mm512_add_pd(g1, d1);
+        gx0 = _mm512_fmadd_pd(d0, h0, gx0);
+        gx1 = _mm512_fmadd_pd(d1, h1, gx1);
+        if constexpr (kParams) {
+            // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
+            const __mmask8 l = low_mask(m), h = high_mask(m);
+            store_pd(dw + i, l, _mm512_fmadd_pd(e0, h0, load_pd(dw + i, l)));
+            store_pd(dw + i + 8, h, _mm512_fmadd_pd(e1, h1, load_pd(dw + i + 8, h)));
+            if (db != nullptr) {
+                store_pd(db + i, l, _mm512_add_pd(load_pd(db + i, l), e0));
+                store_pd(db + i + 8, h, _mm512_add_pd(load_pd(db + i + 8, h), e1));
+            }
+        }
+    }
+    *sum_g += reduce_add(_mm512_add_pd(g0, g1));
+    *sum_gxhat += reduce_add(_mm512_add_pd(gx0, gx1));
+}
+
+}  // namespace
+
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
+    if (w != nullptr) {
+        if (dw != nullptr) backward_sums_impl<true, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<true, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    } else {
+        if (dw != nullptr) backward_sums_impl<false, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<false, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    }
+}
+
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b) {
+    const __m512 mv = _mm512_set1_ps(mean), rs = _mm512_set1_ps(rstd);
+    const __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b), wu = _mm512_set1_ps(w_uniform);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        const __m512 g = _mm512_mul_ps(load(dy + i, m), w != nullptr ? load(w + i, m) : wu);
+        const __m512 xhat = _mm512_mul_ps(_mm512_sub_ps(load(x + i, m), mv), rs);
+        // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
+        store(dx + i, m, _mm512_mul_ps(rs, _mm512_fnmadd_ps(xhat, bv, _mm512_sub_ps(g, av))));
+    }
+}
+
+// The channel-wise backward kernels work like the forward ones (column_kernels_avx512.cpp):
+// sums in L1-sized tiles with a block of sixteen channels' sums in registers, dx row by row.
+void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
+                          const float *mean, const float *rstd, double *sum_dy,
+                          double *sum_dy_xhat) {
+    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j = 0; j < cols; j += 16) {
+            const __mmask16 m = tail_mask(cols - j);
+            const __m512 mv = load(mean + j, m), rv = load(rstd + j, m);
+            const __m512d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
+            ColumnBlockSums d, g;
+            for (int64_t r = r0; r < r1; ++r) {
+                // Masked-off lanes load dy = 0, so they add nothing to either sum.
+                const __m512 xv = load(x + r * cols + j, m), dv = load(dy + r * cols + j, m);
+                const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
+                d.lo = _mm512_add_pd(d.lo, e0);
+                d.hi = _mm512_add_pd(d.hi, e1);
+                g.lo = _mm512_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g.lo);
+                g.hi = _mm512_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g.hi);
+            }
+            d.add_to(sum_dy + j, m);
+            g.add_to(sum_dy_xhat + j, m);
+        }
+    }
+}
+
+void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *mean, const float *rstd, const float *w, const float *a,
+                        const float *b) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < cols; j += 16) {
+            const __mmask16 m = tail_mask(cols - j);
+            const int64_t at = r * cols + j;
+            const __m512 rs = load(rstd + j, m);
+            const __m512 g = _mm512_mul_ps(load(dy + at, m), w != nullptr ? load(w + j, m) : one);
+            const __m512 xhat = _mm512_mul_ps(_mm512_sub_ps(load(x + at, m), load(mean + j, m)), rs);
+            const __m512 t = _mm512_fnmadd_ps(xhat, load(b + j, m), _mm512_sub_ps(g, load(a + j, m)));
+            store(dx + at, m, _mm512_mul_ps(rs, t));
+        }
+    }
+}
+
+}  // namespace norm4j::avx512

@@ -1,0 +1,129 @@
+// AVX-512 kernels over contiguous segments: sums in double (each 16-float vector widened to two
+// 8-double halves) and the f32 output pass. Lanes are combined in a fixed order, so results
+// depend only on the input.
+#include "kernels_avx512.h"
+
+namespace norm4j::avx512 {
+
+double sum(const float *x, int64_t n) {
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    __m512d a2 = _mm512_setzero_pd(), a3 = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
+        a0 = _mm512_add_pd(a0, low_pd(v));
+        a1 = _mm512_add_pd(a1, high_pd(v));
+        a2 = _mm512_add_pd(a2, low_pd(w));
+        a3 = _mm512_add_pd(a3, high_pd(w));
+    }
+    for (; i < n; i += 16) {  // missing lanes load as zero and add nothing
+        const __m512 v = load(x + i, tail_mask(n - i));
+        a0 = _mm512_add_pd(a0, low_pd(v));
+        a1 = _mm512_add_pd(a1, high_pd(v));
+    }
+    return reduce_add(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+}
+
+namespace {
+
+// Sum of (x - c)^2, and with kLinear also of (x - c), over a segment; four accumulators of each
+// so the add and fma latencies do not bound the pass.
+template <bool kLinear>
+void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
+    const __m512d c = _mm512_set1_pd(centre);
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd(), a2 = _mm512_setzero_pd(), a3 = _mm512_setzero_pd();
+    __m512d q0 = _mm512_setzero_pd(), q1 = _mm512_setzero_pd(), q2 = _mm512_setzero_pd(), q3 = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
+        const __m512d d0 = _mm512_sub_pd(low_pd(v), c), d1 = _mm512_sub_pd(high_pd(v), c);
+        const __m512d d2 = _mm512_sub_pd(low_pd(w), c), d3 = _mm512_sub_pd(high_pd(w), c);
+        if constexpr (kLinear) {
+            a0 = _mm512_add_pd(a0, d0);
+            a1 = _mm512_add_pd(a1, d1);
+            a2 = _mm512_add_pd(a2, d2);
+            a3 = _mm512_add_pd(a3, d3);
+        }
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
+        q2 = _mm512_fmadd_pd(d2, d2, q2);
+        q3 = _mm512_fmadd_pd(d3, d3, q3);
+    }
+    for (; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        const __m512 v = load(x + i, m);
+        // Missing lanes would give 0 - c: zero them (by mask, so an infinite c gives no NaN).
+        const __m512d d0 = _mm512_maskz_sub_pd(low_mask(m), low_pd(v), c);
+        const __m512d d1 = _mm512_maskz_sub_pd(high_mask(m), high_pd(v), c);
+        if constexpr (kLinear) {
+            a0 = _mm512_add_pd(a0, d0);
+            a1 = _mm512_add_pd(a1, d1);
+        }
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
+    }
+    if constexpr (kLinear) *linear += reduce_add(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    *squares += reduce_add(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+}
+
+}  // namespace
+
+double centred_square_sum(const float *x, int64_t n, double mean) {
+    double squares = 0;
+    deviation_sums<false>(x, n, mean, nullptr, &squares);
+    return squares;
+}
+
+double square_sum(const float *x, int64_t n) { return centred_square_sum(x, n, 0.0); }
+
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    deviation_sums<true>(x, n, pivot, s1, s2);
+}
+
+namespace {
+
+// ((x - hi) - lo) * rstd for 16 lanes.
+inline __m512 centre(__m512 v, __m512 hi, __m512 lo, __m512 rs) {
+    return _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, hi), lo), rs);
+}
+
+template <bool kWeight, bool kBias>
+void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
+                    const float *w, const float *b) {
+    const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
+    const __m512 rs = _mm512_set1_ps(c.rstd);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        __m512 t = centre(load(x + i, m), hi, lo, rs);
+        if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
+        else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
+        else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
+        store(y + i, m, t);
+    }
+}
+
+}  // namespace
+
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b) {
+    if (w != nullptr) {
+        if (b != nullptr) normalize_impl<true, true>(x, y, n, c, w, b);
+        else normalize_impl<true, false>(x, y, n, c, w, b);
+    } else {
+        if (b != nullptr) normalize_impl<false, true>(x, y, n, c, w, b);
+        else normalize_impl<false, false>(x, y, n, c, w, b);
+    }
+}
+
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b) {
+    const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
+    const __m512 rs = _mm512_set1_ps(c.rstd);
+    const __m512 wv = _mm512_set1_ps(w), bv = _mm512_set1_ps(b);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        store(y + i, m, _mm512_fmadd_ps(centre(load(x + i, m), hi, lo, rs), wv, bv));
+    }
+}
+
+}  // namespace norm4j::avx512
