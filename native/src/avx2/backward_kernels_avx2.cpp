@@ -2,6 +2,7 @@
 // Every loop handles its tail with masked loads and stores, never reading past the data.
 #include <algorithm>
 
+#include "../flag_dispatch.h"
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
@@ -83,13 +84,9 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
-    if (w != nullptr) {
-        if (dw != nullptr) backward_sums_impl<true, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<true, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    } else {
-        if (dw != nullptr) backward_sums_impl<false, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<false, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    }
+    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
+        backward_sums_impl<kw.value, kp.value>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    });
 }
 
 namespace {

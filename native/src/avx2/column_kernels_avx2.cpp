@@ -6,6 +6,7 @@
 // of loading and storing per-column arrays on every row.
 #include <algorithm>
 
+#include "../flag_dispatch.h"
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
@@ -136,13 +137,9 @@ void normalize_columns_impl(const float *x, float *y, int64_t rows, int64_t cols
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *lo, const float *rstd, const float *w, const float *b) {
-    if (w != nullptr) {
-        if (b != nullptr) normalize_columns_impl<true, true>(x, y, rows, cols, hi, lo, rstd, w, b);
-        else normalize_columns_impl<true, false>(x, y, rows, cols, hi, lo, rstd, w, b);
-    } else {
-        if (b != nullptr) normalize_columns_impl<false, true>(x, y, rows, cols, hi, lo, rstd, w, b);
-        else normalize_columns_impl<false, false>(x, y, rows, cols, hi, lo, rstd, w, b);
-    }
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        normalize_columns_impl<kw.value, kb.value>(x, y, rows, cols, hi, lo, rstd, w, b);
+    });
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

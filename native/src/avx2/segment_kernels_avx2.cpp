@@ -1,6 +1,7 @@
 // AVX2/FMA kernels over contiguous segments: sums in double (each 8-float vector widened
 // to two 4-double halves) and the f32 output pass. Lanes are combined in a fixed order,
 // so results depend only on the input.
+#include "../flag_dispatch.h"
 #include "kernels_avx2.h"
 
 namespace norm4j::avx2 {
@@ -22,33 +23,59 @@ double sum(const float *x, int64_t n) {
     return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }
 
-double centred_square_sum(const float *x, int64_t n, double mean) {
-    // Four accumulators: the fma latency would otherwise bound this pass.
-    const __m256d m = _mm256_set1_pd(mean);
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-    __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+namespace {
+
+// Sum of (x - c)^2, and with kLinear also of (x - c), over a segment; four accumulators of each
+// so the add and fma latencies do not bound the pass.
+template <bool kLinear>
+void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
+    const __m256d c = _mm256_set1_pd(centre);
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+    __m256d q0 = _mm256_setzero_pd(), q1 = _mm256_setzero_pd(), q2 = _mm256_setzero_pd(), q3 = _mm256_setzero_pd();
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        const __m256 v = _mm256_loadu_ps(x + i);
-        const __m256 w = _mm256_loadu_ps(x + i + 8);
-        const __m256d d0 = _mm256_sub_pd(low_pd(v), m), d1 = _mm256_sub_pd(high_pd(v), m);
-        const __m256d d2 = _mm256_sub_pd(low_pd(w), m), d3 = _mm256_sub_pd(high_pd(w), m);
-        a0 = _mm256_fmadd_pd(d0, d0, a0);
-        a1 = _mm256_fmadd_pd(d1, d1, a1);
-        a2 = _mm256_fmadd_pd(d2, d2, a2);
-        a3 = _mm256_fmadd_pd(d3, d3, a3);
+        const __m256 v = _mm256_loadu_ps(x + i), w = _mm256_loadu_ps(x + i + 8);
+        const __m256d d0 = _mm256_sub_pd(low_pd(v), c), d1 = _mm256_sub_pd(high_pd(v), c);
+        const __m256d d2 = _mm256_sub_pd(low_pd(w), c), d3 = _mm256_sub_pd(high_pd(w), c);
+        if constexpr (kLinear) {
+            a0 = _mm256_add_pd(a0, d0);
+            a1 = _mm256_add_pd(a1, d1);
+            a2 = _mm256_add_pd(a2, d2);
+            a3 = _mm256_add_pd(a3, d3);
+        }
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+        q2 = _mm256_fmadd_pd(d2, d2, q2);
+        q3 = _mm256_fmadd_pd(d3, d3, q3);
     }
     for (; i < n; i += 8) {
         const __m256i mask = tail_mask(n - i);
         const __m256 v = _mm256_maskload_ps(x + i, mask);
-        // Missing lanes are zero, so x - mean = -mean there: clear them by bit mask (not by
-        // multiplying, which would turn an Inf mean into NaN where the data has none).
-        const __m256d d0 = _mm256_and_pd(_mm256_sub_pd(low_pd(v), m), low_mask_pd(mask));
-        const __m256d d1 = _mm256_and_pd(_mm256_sub_pd(high_pd(v), m), high_mask_pd(mask));
-        a0 = _mm256_fmadd_pd(d0, d0, a0);
-        a1 = _mm256_fmadd_pd(d1, d1, a1);
+        // Missing lanes are zero, so x - c = -c there: clear them by bit mask (not by
+        // multiplying, which would turn an infinite c into NaN where the data has none).
+        const __m256d d0 = _mm256_and_pd(_mm256_sub_pd(low_pd(v), c), low_mask_pd(mask));
+        const __m256d d1 = _mm256_and_pd(_mm256_sub_pd(high_pd(v), c), high_mask_pd(mask));
+        if constexpr (kLinear) {
+            a0 = _mm256_add_pd(a0, d0);
+            a1 = _mm256_add_pd(a1, d1);
+        }
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
     }
-    return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    if constexpr (kLinear) *linear += reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    *squares += reduce_add(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
+}
+
+}  // namespace
+
+double centred_square_sum(const float *x, int64_t n, double mean) {
+    double squares = 0;
+    deviation_sums<false>(x, n, mean, nullptr, &squares);
+    return squares;
+}
+
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    deviation_sums<true>(x, n, pivot, s1, s2);
 }
 
 double square_sum(const float *x, int64_t n) {
@@ -71,40 +98,6 @@ double square_sum(const float *x, int64_t n) {
         a1 = _mm256_fmadd_pd(d1, d1, a1);
     }
     return reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
-}
-
-void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
-    // Four pairs of accumulators: the add and fma latencies would otherwise bound this pass.
-    const __m256d p = _mm256_set1_pd(pivot);
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
-    __m256d q0 = _mm256_setzero_pd(), q1 = _mm256_setzero_pd(), q2 = _mm256_setzero_pd(), q3 = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256 v = _mm256_loadu_ps(x + i), w = _mm256_loadu_ps(x + i + 8);
-        const __m256d d0 = _mm256_sub_pd(low_pd(v), p), d1 = _mm256_sub_pd(high_pd(v), p);
-        const __m256d d2 = _mm256_sub_pd(low_pd(w), p), d3 = _mm256_sub_pd(high_pd(w), p);
-        a0 = _mm256_add_pd(a0, d0);
-        a1 = _mm256_add_pd(a1, d1);
-        a2 = _mm256_add_pd(a2, d2);
-        a3 = _mm256_add_pd(a3, d3);
-        q0 = _mm256_fmadd_pd(d0, d0, q0);
-        q1 = _mm256_fmadd_pd(d1, d1, q1);
-        q2 = _mm256_fmadd_pd(d2, d2, q2);
-        q3 = _mm256_fmadd_pd(d3, d3, q3);
-    }
-    for (; i < n; i += 8) {
-        const __m256i mask = tail_mask(n - i);
-        const __m256 v = _mm256_maskload_ps(x + i, mask);
-        // Missing lanes load as 0, so x - p = -p there: clear them by bit mask.
-        const __m256d d0 = _mm256_and_pd(_mm256_sub_pd(low_pd(v), p), low_mask_pd(mask));
-        const __m256d d1 = _mm256_and_pd(_mm256_sub_pd(high_pd(v), p), high_mask_pd(mask));
-        a0 = _mm256_add_pd(a0, d0);
-        a1 = _mm256_add_pd(a1, d1);
-        q0 = _mm256_fmadd_pd(d0, d0, q0);
-        q1 = _mm256_fmadd_pd(d1, d1, q1);
-    }
-    *s1 += reduce_add(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
-    *s2 += reduce_add(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
 }
 
 namespace {
@@ -145,13 +138,9 @@ void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants
 
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b) {
-    if (w != nullptr) {
-        if (b != nullptr) normalize_impl<true, true>(x, y, n, c, w, b);
-        else normalize_impl<true, false>(x, y, n, c, w, b);
-    } else {
-        if (b != nullptr) normalize_impl<false, true>(x, y, n, c, w, b);
-        else normalize_impl<false, false>(x, y, n, c, w, b);
-    }
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        normalize_impl<kw.value, kb.value>(x, y, n, c, w, b);
+    });
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,

@@ -2,6 +2,7 @@
 // use masked loads (missing lanes read as zero) and masked stores, never touching past the data.
 #include <algorithm>
 
+#include "../flag_dispatch.h"
 #include "kernels_avx512.h"
 
 namespace norm4j::avx512 {
@@ -54,13 +55,9 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
-    if (w != nullptr) {
-        if (dw != nullptr) backward_sums_impl<true, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<true, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    } else {
-        if (dw != nullptr) backward_sums_impl<false, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<false, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    }
+    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
+        backward_sums_impl<kw.value, kp.value>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    });
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,

@@ -1,6 +1,7 @@
 // AVX-512 kernels over contiguous segments: sums in double (each 16-float vector widened to two
 // 8-double halves) and the f32 output pass. Lanes are combined in a fixed order, so results
 // depend only on the input.
+#include "../flag_dispatch.h"
 #include "kernels_avx512.h"
 
 namespace norm4j::avx512 {
@@ -106,13 +107,9 @@ void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants
 
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b) {
-    if (w != nullptr) {
-        if (b != nullptr) normalize_impl<true, true>(x, y, n, c, w, b);
-        else normalize_impl<true, false>(x, y, n, c, w, b);
-    } else {
-        if (b != nullptr) normalize_impl<false, true>(x, y, n, c, w, b);
-        else normalize_impl<false, false>(x, y, n, c, w, b);
-    }
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        normalize_impl<kw.value, kb.value>(x, y, n, c, w, b);
+    });
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
