@@ -73,29 +73,57 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
     }
 }
 
-// The channel-wise backward kernels work like the forward ones (column_kernels_avx512.cpp):
-// sums in L1-sized tiles with a block of sixteen channels' sums in registers, dx row by row.
+namespace {
+
+// Backward sums of one panel of up to 48 columns (kBlocks blocks of 16, the last masked by `last`)
+// over all the rows, with each block's mean, rstd and two accumulator pairs in registers (8 of
+// AVX-512's 32 per block), so a narrow matrix is read once, in memory order.
+template <int kBlocks>
+void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t cols, __mmask16 last,
+                         const float *mean, const float *rstd, double *sum_dy, double *sum_dy_xhat) {
+    __m512d mv[kBlocks][2], rv[kBlocks][2];
+    ColumnBlockSums d[kBlocks], g[kBlocks];
+    auto mask = [&](int b) { return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+    for (int b = 0; b < kBlocks; ++b) {
+        const __m512 m = load(mean + 16 * b, mask(b)), r = load(rstd + 16 * b, mask(b));
+        mv[b][0] = low_pd(m);
+        mv[b][1] = high_pd(m);
+        rv[b][0] = low_pd(r);
+        rv[b][1] = high_pd(r);
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int b = 0; b < kBlocks; ++b) {
+            // Masked-off lanes load dy = 0, so they add nothing to either sum.
+            const __m512 xv = load(x + r * cols + 16 * b, mask(b)), dv = load(dy + r * cols + 16 * b, mask(b));
+            const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
+            d[b].lo = _mm512_add_pd(d[b].lo, e0);
+            d[b].hi = _mm512_add_pd(d[b].hi, e1);
+            g[b].lo = _mm512_fmadd_pd(e0, xhat_pd(low_pd(xv), mv[b][0], rv[b][0]), g[b].lo);
+            g[b].hi = _mm512_fmadd_pd(e1, xhat_pd(high_pd(xv), mv[b][1], rv[b][1]), g[b].hi);
+        }
+    }
+    for (int b = 0; b < kBlocks; ++b) {
+        d[b].add_to(sum_dy + 16 * b, mask(b));
+        g[b].add_to(sum_dy_xhat + 16 * b, mask(b));
+    }
+}
+
+}  // namespace
+
+// The channel-wise backward kernels: sums panel by panel like column_pivoted_sums
+// (column_kernels_avx512.cpp), dx row by row.
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat) {
-    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
-        const int64_t r1 = std::min(rows, r0 + tile);
-        for (int64_t j = 0; j < cols; j += 16) {
-            const __mmask16 m = tail_mask(cols - j);
-            const __m512 mv = load(mean + j, m), rv = load(rstd + j, m);
-            const __m512d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
-            ColumnBlockSums d, g;
-            for (int64_t r = r0; r < r1; ++r) {
-                // Masked-off lanes load dy = 0, so they add nothing to either sum.
-                const __m512 xv = load(x + r * cols + j, m), dv = load(dy + r * cols + j, m);
-                const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
-                d.lo = _mm512_add_pd(d.lo, e0);
-                d.hi = _mm512_add_pd(d.hi, e1);
-                g.lo = _mm512_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g.lo);
-                g.hi = _mm512_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g.hi);
-            }
-            d.add_to(sum_dy + j, m);
-            g.add_to(sum_dy_xhat + j, m);
+    for (int64_t j = 0; j < cols; j += 48) {
+        const int64_t width = std::min<int64_t>(48, cols - j);
+        const int blocks = static_cast<int>((width + 15) / 16);
+        const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
+        const float *xj = x + j, *dj = dy + j;
+        switch (blocks) {
+            case 1: backward_sums_panel<1>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
+            case 2: backward_sums_panel<2>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
+            default: backward_sums_panel<3>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
         }
     }
 }

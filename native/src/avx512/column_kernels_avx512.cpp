@@ -49,25 +49,52 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
     }
 }
 
+namespace {
+
+// Sums of one panel of up to 64 columns (kBlocks blocks of 16, the last one masked by `last`) over
+// all the rows, the panel's 2 x kBlocks accumulator pairs and pivots held in registers (AVX-512
+// has 32), so a narrow matrix is read once, in memory order.
+template <int kBlocks>
+void pivoted_panel(const float *x, int64_t rows, int64_t cols, __mmask16 last, const float *pivot,
+                   double *s1, double *s2) {
+    __m512d p[kBlocks][2];
+    ColumnBlockSums a[kBlocks], q[kBlocks];
+    auto mask = [&](int b) { return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+    for (int b = 0; b < kBlocks; ++b) {
+        const __m512 pv = load(pivot + 16 * b, mask(b));
+        p[b][0] = low_pd(pv);
+        p[b][1] = high_pd(pv);
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int b = 0; b < kBlocks; ++b) {
+            // Masked-off lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
+            const __m512 v = load(x + r * cols + 16 * b, mask(b));
+            const __m512d d0 = _mm512_sub_pd(low_pd(v), p[b][0]), d1 = _mm512_sub_pd(high_pd(v), p[b][1]);
+            a[b].lo = _mm512_add_pd(a[b].lo, d0);
+            a[b].hi = _mm512_add_pd(a[b].hi, d1);
+            q[b].lo = _mm512_fmadd_pd(d0, d0, q[b].lo);
+            q[b].hi = _mm512_fmadd_pd(d1, d1, q[b].hi);
+        }
+    }
+    for (int b = 0; b < kBlocks; ++b) {
+        a[b].add_to(s1 + 16 * b, mask(b));
+        q[b].add_to(s2 + 16 * b, mask(b));
+    }
+}
+
+}  // namespace
+
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2) {
-    for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
-        const int64_t r1 = std::min(rows, r0 + tile);
-        for (int64_t j = 0; j < cols; j += 16) {
-            const __mmask16 m = tail_mask(cols - j);
-            const __m512 pv = load(pivot + j, m);
-            const __m512d p0 = low_pd(pv), p1 = high_pd(pv);
-            ColumnBlockSums a, q;
-            for (int64_t r = r0; r < r1; ++r) {
-                const __m512 v = load(x + r * cols + j, m);
-                const __m512d d0 = _mm512_sub_pd(low_pd(v), p0), d1 = _mm512_sub_pd(high_pd(v), p1);
-                a.lo = _mm512_add_pd(a.lo, d0);
-                a.hi = _mm512_add_pd(a.hi, d1);
-                q.lo = _mm512_fmadd_pd(d0, d0, q.lo);
-                q.hi = _mm512_fmadd_pd(d1, d1, q.hi);
-            }
-            a.add_to(s1 + j, m);
-            q.add_to(s2 + j, m);
+    for (int64_t j = 0; j < cols; j += 64) {
+        const int64_t width = std::min<int64_t>(64, cols - j);
+        const int blocks = static_cast<int>((width + 15) / 16);
+        const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
+        switch (blocks) {
+            case 1: pivoted_panel<1>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
+            case 2: pivoted_panel<2>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
+            case 3: pivoted_panel<3>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
+            default: pivoted_panel<4>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
         }
     }
 }
