@@ -23,17 +23,17 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
     const int threads = threads_for(n * c * s);  // sample-groups are independent
     parallel_for(n * groups, threads, [&](int64_t ig) {
         const int64_t i = ig / groups, g = ig % groups;
-            const int64_t offset = (i * c + g * cg) * s;
-            const MeanVariance mv = segments_mean_variance(k, x + offset, 1, count, count);
-            const CentringConstants cst = centring_constants(mv.mean, mv.var, eps);
-            save_group_statistics(i * groups + g, mv.mean, mv.var, cst, mean, rstd, var);
-            for (int64_t j = 0; j < cg; ++j) {
-                const int64_t ch = g * cg + j;
-                k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
-                                    weight != nullptr ? weight[ch] : 1.0f,
-                                    bias != nullptr ? bias[ch] : 0.0f);
-            }
-        });
+        const int64_t offset = (i * c + g * cg) * s;
+        const MeanVariance mv = segments_mean_variance(k, x + offset, 1, count, count);
+        const CentringConstants cst = centring_constants(mv.mean, mv.var, eps);
+        save_group_statistics(i * groups + g, mv.mean, mv.var, cst, mean, rstd, var);
+        for (int64_t j = 0; j < cg; ++j) {
+            const int64_t ch = g * cg + j;
+            k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
+                                weight != nullptr ? weight[ch] : 1.0f,
+                                bias != nullptr ? bias[ch] : 0.0f);
+        }
+    });
 }
 
 // One channels-last sample's group statistics: one pass about each group's first value where

@@ -52,9 +52,9 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
     // Two passes over each row while it is in cache: its sums and its share of the parameter
-    // gradients (read before dx is written, since dx may overwrite dy in place), then its dx. The parameter
-    // gradients sum over rows, so each fixed chunk of rows keeps its own partial sums, added in
-    // chunk order afterwards: the result does not depend on the thread count.
+    // gradients (read before dx is written, since dx may overwrite dy in place), then its dx.
+    // The parameter gradients sum over rows, so each fixed chunk of rows keeps its own partial
+    // sums, added in chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
     const norm4j::RowChunks chunks(rows, cols);
     std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks.count()) : 0,

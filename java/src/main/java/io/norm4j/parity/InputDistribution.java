@@ -49,7 +49,7 @@ public enum InputDistribution {
 
     /**
      * Whether the statistics of this input are ill-conditioned: |mean| much larger than the spread
-     * (LARGE_MEAN), or no spread at all (CONSTANT). See {@link TolerancePolicy}.
+     * (LARGE_MEAN, OUTLIER_FIRST), or no spread at all (CONSTANT). See {@link TolerancePolicy}.
      */
     public boolean isIllConditioned() {
         return this == LARGE_MEAN || this == OUTLIER_FIRST || this == CONSTANT;
