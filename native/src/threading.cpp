@@ -9,8 +9,11 @@ namespace norm4j {
 
 namespace {
 
-// Below this many values a call is over in microseconds: a thread team would cost more.
-constexpr int64_t kParallelThreshold = int64_t{1} << 17;
+// Below this many values (128 KiB of floats) a call is over in a few microseconds and stays on
+// the calling thread: the team's fork and join (and waking it, if it has gone to sleep) would
+// eat most of the gain. Measured here in a tight loop with layer norm: 64 x 1024 takes 5.7 us
+// on two threads against 9.9 us on one; 32 x 768 (24K values) would gain 1.5 us of 4.2.
+constexpr int64_t kParallelThreshold = int64_t{1} << 15;
 
 int default_threads() {
     const unsigned n = std::thread::hardware_concurrency();

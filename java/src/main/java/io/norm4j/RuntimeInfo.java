@@ -46,7 +46,7 @@ public final class RuntimeInfo {
 
     /**
      * Sets how many threads NATIVE may use for a large call; 0 restores the default (the processor
-     * count). Calls below about 128K values always run on the calling thread. The results are the
+     * count). Calls below 32K values always run on the calling thread. The results are the
      * same bits for any thread count.
      *
      * @throws IllegalArgumentException if threads is negative
