@@ -18,11 +18,15 @@ int threads_for(int64_t elements);
 // Fixed chunks of the rows of a [rows, cols] matrix, for work whose partial sums over rows must
 // be combined deterministically: about 32K values per chunk (a [64, 1024] batch still splits in
 // two, and a tall one does not make thousands of partials), decided by the shape alone.
+// max_chunks > 0 makes the chunks longer where needed to keep at most that many, for callers
+// whose per-chunk partials are large (a row of doubles each).
 struct RowChunks {
     int64_t rows, per_chunk;
 
-    RowChunks(int64_t rows_, int64_t cols)
-        : rows(rows_), per_chunk(std::clamp<int64_t>((int64_t{1} << 15) / (cols > 0 ? cols : 1), 16, 1024)) {}
+    RowChunks(int64_t rows_, int64_t cols, int64_t max_chunks = 0)
+        : rows(rows_), per_chunk(std::clamp<int64_t>((int64_t{1} << 15) / (cols > 0 ? cols : 1), 16, 1024)) {
+        if (max_chunks > 0) per_chunk = std::max(per_chunk, (rows + max_chunks - 1) / max_chunks);
+    }
 
     int64_t count() const { return (rows + per_chunk - 1) / per_chunk; }
     int64_t begin(int64_t chunk) const { return chunk * per_chunk; }

@@ -56,7 +56,8 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     // The parameter gradients sum over rows, so each fixed chunk of rows keeps its own partial
     // sums, added in chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
-    const norm4j::RowChunks chunks(rows, cols);
+    // At most 16 chunks: each keeps 2 x cols doubles, allocated and summed on every call.
+    const norm4j::RowChunks chunks(rows, cols, 16);
     std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks.count()) : 0,
                                                 norm4j::ParamGradients(cols));
     const double n = static_cast<double>(cols);
