@@ -17,13 +17,14 @@ namespace norm4j {
 
 namespace {
 
-// Column sums over all rows, in fixed chunks of rows whose partials are added in chunk order:
-// the same bits for any thread count. f(first row, rows, out) adds a chunk's sums into out,
-// which holds kOutputs arrays of cols values; sums receives them likewise.
+// Column sums over all rows, in fixed chunks of rows (at most 16, so the partials stay few)
+// whose partials are added in chunk order: the same bits for any thread count.
+// f(first row, rows, out) adds a chunk's sums into out, which holds kOutputs arrays of cols
+// values; sums receives them likewise.
 template <int kOutputs, typename ChunkSums>
 void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const (&sums)[kOutputs],
                          ChunkSums f) {
-    const RowChunks chunks(rows, cols);
+    const RowChunks chunks(rows, cols, 16);
     const int64_t width = kOutputs * cols;
     std::vector<double> partial(static_cast<size_t>(chunks.count() * width), 0.0);
     parallel_for(chunks.count(), threads, [&](int64_t c) {
