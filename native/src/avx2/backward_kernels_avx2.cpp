@@ -89,32 +89,20 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
     });
 }
 
-namespace {
-
-template <bool kWhole>
-inline void backward_dx_block(const float *x, const float *dy, float *dx, const float *w, int64_t i,
-                              __m256i mask, __m256 m, __m256 rs, __m256 av, __m256 bv, __m256 wu) {
-    auto load = [&](const float *p) { return kWhole ? _mm256_loadu_ps(p + i) : _mm256_maskload_ps(p + i, mask); };
-    const __m256 wv = w != nullptr ? load(w) : wu;
-    const __m256 g = _mm256_mul_ps(load(dy), wv);
-    const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load(x), m), rs);
-    // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
-    const __m256 t = _mm256_mul_ps(rs, _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av)));
-    if constexpr (kWhole) _mm256_storeu_ps(dx + i, t);
-    else _mm256_maskstore_ps(dx + i, mask, t);
-}
-
-}  // namespace
-
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b) {
+                 const float *w, float w_uniform, float a, float b, bool stream) {
     const __m256 m = _mm256_set1_ps(mean), rs = _mm256_set1_ps(rstd);
     const __m256 av = _mm256_set1_ps(a), bv = _mm256_set1_ps(b), wu = _mm256_set1_ps(w_uniform);
-    const __m256i all = _mm256_set1_epi32(-1);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) backward_dx_block<true>(x, dy, dx, w, i, all, m, rs, av, bv, wu);
-    if (i < n) backward_dx_block<false>(x, dy, dx, w, i, tail_mask(n - i), m, rs, av, bv, wu);
+    write_row(dx, n, stream, [&](int64_t i, bool whole, __m256i mask) {
+        const __m256 wv = w != nullptr ? load_block(w + i, whole, mask) : wu;
+        const __m256 g = _mm256_mul_ps(load_block(dy + i, whole, mask), wv);
+        const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_block(x + i, whole, mask), m), rs);
+        // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
+        return _mm256_mul_ps(rs, _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av)));
+    });
+    if (stream) _mm_sfence();
 }
+
 
 // The channel-wise backward kernels work like the forward ones (column_kernels_avx2.cpp): rows
 // in L1-sized tiles, each block of eight channels with its sums or constants in registers.

@@ -57,6 +57,24 @@ struct DoubleMasks {
     }
 };
 
+// Writes y[0, n), block(i, whole, mask) giving lanes i..i+7 (whole: all eight; else those of
+// mask). With stream, the whole blocks from y's first 32-byte boundary on go around the caches
+// (non-temporal stores; the caller ends its call with an sfence), the head and tail through them.
+template <typename Block>
+inline void write_row(float *y, int64_t n, bool stream, Block block) {
+    const __m256i all = _mm256_set1_epi32(-1);
+    int64_t i = 0;
+    if (stream) {
+        const int64_t to_boundary = static_cast<int64_t>(((32 - (reinterpret_cast<uintptr_t>(y) & 31)) & 31) / 4);
+        const int64_t head = to_boundary < n ? to_boundary : n;
+        if (head > 0) _mm256_maskstore_ps(y, tail_mask(head), block(0, false, tail_mask(head)));
+        for (i = head; i + 8 <= n; i += 8) _mm256_stream_ps(y + i, block(i, true, all));
+    } else {
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, block(i, true, all));
+    }
+    if (i < n) _mm256_maskstore_ps(y + i, tail_mask(n - i), block(i, false, tail_mask(n - i)));
+}
+
 // The double accumulators of one block of eight columns (two halves of four), added into the
 // caller's per-column array once per tile.
 struct ColumnBlockSums {

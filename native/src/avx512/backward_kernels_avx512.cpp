@@ -61,16 +61,16 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b) {
+                 const float *w, float w_uniform, float a, float b, bool stream) {
     const __m512 mv = _mm512_set1_ps(mean), rs = _mm512_set1_ps(rstd);
     const __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b), wu = _mm512_set1_ps(w_uniform);
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
+    write_row(dx, n, stream, [&](int64_t i, __mmask16 m) {
         const __m512 g = _mm512_mul_ps(load(dy + i, m), w != nullptr ? load(w + i, m) : wu);
         const __m512 xhat = _mm512_mul_ps(_mm512_sub_ps(load(x + i, m), mv), rs);
         // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
-        store(dx + i, m, _mm512_mul_ps(rs, _mm512_fnmadd_ps(xhat, bv, _mm512_sub_ps(g, av))));
-    }
+        return _mm512_mul_ps(rs, _mm512_fnmadd_ps(xhat, bv, _mm512_sub_ps(g, av)));
+    });
+    if (stream) _mm_sfence();
 }
 
 namespace {

@@ -45,6 +45,24 @@ inline void store_pd(double *p, __mmask8 m, __m512d v) {
     else _mm512_mask_storeu_pd(p, m, v);
 }
 
+// Writes y[0, n), block(i, mask) giving lanes i..i+15. With stream, the whole blocks from y's
+// first 64-byte boundary on go around the caches (non-temporal stores; the caller ends its call
+// with an sfence), the unaligned head and the tail through them.
+template <typename Block>
+inline void write_row(float *y, int64_t n, bool stream, Block block) {
+    int64_t i = 0;
+    if (stream) {
+        const int64_t to_boundary = static_cast<int64_t>(((64 - (reinterpret_cast<uintptr_t>(y) & 63)) & 63) / 4);
+        const int64_t head = to_boundary < n ? to_boundary : n;
+        if (head > 0) store(y, tail_mask(head), block(0, tail_mask(head)));
+        for (i = head; i + 16 <= n; i += 16) _mm512_stream_ps(y + i, block(i, static_cast<__mmask16>(0xFFFF)));
+    }
+    for (; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        store(y + i, m, block(i, m));
+    }
+}
+
 // Horizontal sum of eight doubles in a fixed order (halves, then pairs), so results depend
 // only on the input.
 inline double reduce_add(__m512d v) {

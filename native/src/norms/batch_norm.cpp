@@ -201,10 +201,11 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                                  a.data(), b.data());
         });
     } else {
+        const bool stream = stream_dx(n * c * s);
         parallel_for(n * c, threads, [&](int64_t plane) {
             const int64_t ch = plane % c;
             k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch],
-                          nullptr, weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+                          nullptr, weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
         });
     }
     sums.write(dweight, dbias);

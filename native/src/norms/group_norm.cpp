@@ -158,6 +158,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     // Samples are independent; each keeps its parameter-gradient sums, added in sample order.
     std::vector<ParamGradients> per_sample(static_cast<size_t>(n), ParamGradients(c));
     const int threads = threads_for(n * c * s);
+    const bool stream = stream_dx(n * c * s);
     parallel_for(n, threads, [&](int64_t i) {
         ParamGradients &sample = per_sample[i];
         std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
@@ -182,7 +183,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             for (int64_t ch = 0; ch < c; ++ch)
                 k.backward_dx(x + base + ch * s, dy + base + ch * s, dx + base + ch * s, s,
                               channel_mean[ch], channel_rstd[ch], nullptr,
-                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
         } else {
             k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean.data(),
                                  channel_rstd.data(), weight, a.data(), b.data());

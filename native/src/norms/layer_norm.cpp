@@ -61,6 +61,7 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks.count()) : 0,
                                                 norm4j::ParamGradients(cols));
     const double n = static_cast<double>(cols);
+    const bool stream = norm4j::stream_dx(rows * cols);
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
         for (int64_t r = chunks.begin(c), end = r + chunks.size(c); r < end; ++r) {
             const float m = centred ? mean[r] : 0.0f;
@@ -71,7 +72,7 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
                             params ? partial[c].dw.data() : nullptr, params ? partial[c].db.data() : nullptr);
             const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
             k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
-                          static_cast<float>(sum_gxhat / n));
+                          static_cast<float>(sum_gxhat / n), stream);
         }
     });
     if (params) {

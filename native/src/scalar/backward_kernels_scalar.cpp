@@ -20,7 +20,7 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b) {
+                 const float *w, float w_uniform, float a, float b, bool /*stream*/) {
     for (int64_t i = 0; i < n; ++i) {
         const float g = dy[i] * (w != nullptr ? w[i] : w_uniform);
         const float xhat = (x[i] - mean) * rstd;

@@ -105,7 +105,28 @@ public final class ParityGrid {
             }
         }
         addBackward(all);
+        addLargeBackward(all);
         return all;
+    }
+
+    /**
+     * Backward calls whose dx has 4M values or more, which the SIMD kernels write around the
+     * caches (non-temporal stores from each segment's first aligned block, ordinary ones for its
+     * head and tail): one per op that writes dx in contiguous segments, with widths that leave
+     * unaligned heads and ragged tails.
+     */
+    private static void addLargeBackward(List<Case> all) {
+        InputDistribution in = InputDistribution.NORMAL;
+        long[] rows = {1023, 4101};
+        int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}};
+        all.add(new Case("layer_norm", "backward", name("layer_norm backward", "training", "rows", rows, in, true),
+                b -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001)));
+        all.add(new Case("rms_norm", "backward", name("rms_norm backward", "training", "rows", rows, in, true),
+                b -> RowNormParity.runBackward(b, rows, 1, true, in, true, 300_002)));
+        all.add(new Case("batch_norm", "backward", name("batch_norm backward", "training", "nchw", shape(batch), in, true),
+                b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_003)));
+        all.add(new Case("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
+                true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004)));
     }
 
     /** Backward cases: every op with statistics, on the forward grid's shapes. */
