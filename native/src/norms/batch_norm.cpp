@@ -4,7 +4,6 @@
 // fixed chunks of rows whose partial sums are added in chunk order (see threading.h).
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -19,16 +18,19 @@ namespace {
 
 // Column sums over all rows, in fixed chunks of rows (at most 16, so the partials stay few)
 // whose partials are added in chunk order: the same bits for any thread count.
-// f(first row, rows, out) adds a chunk's sums into out, which holds kOutputs arrays of cols
-// values; sums receives them likewise.
+// f(first row, rows, out) adds a chunk's sums into out, which holds kOutputs zeroed arrays of
+// cols values; sums receives them likewise.
 template <int kOutputs, typename ChunkSums>
 void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const (&sums)[kOutputs],
                          ChunkSums f) {
     const RowChunks chunks(rows, cols, 16);
     const int64_t width = kOutputs * cols;
-    std::vector<double> partial(static_cast<size_t>(chunks.count() * width), 0.0);
+    ScratchFrame frame;
+    double *const partial = frame.array<double>(chunks.count() * width);
     parallel_for(chunks.count(), threads, [&](int64_t c) {
-        f(chunks.begin(c), chunks.size(c), partial.data() + c * width);
+        double *const mine = partial + c * width;
+        std::fill(mine, mine + width, 0.0);  // by the thread that fills it, into its cache
+        f(chunks.begin(c), chunks.size(c), mine);
     });
     for (int64_t c = 0; c < chunks.count(); ++c)
         for (int o = 0; o < kOutputs; ++o)
@@ -38,9 +40,10 @@ void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const 
 // Per-channel mean and biased variance of channels-last data in one pass about the first row
 // (see pivoted_mean_variance); false when any channel needs the two-pass route instead.
 bool pivoted_column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c,
-                               int threads, std::vector<double> &mean, std::vector<double> &var) {
-    std::vector<double> s1(static_cast<size_t>(c), 0.0), s2(static_cast<size_t>(c), 0.0);
-    double *const out[2] = {s1.data(), s2.data()};
+                               int threads, double *mean, double *var) {
+    ScratchFrame frame;
+    double *const s1 = frame.array<double>(c, 0.0), *const s2 = frame.array<double>(c, 0.0);
+    double *const out[2] = {s1, s2};
     chunked_column_sums<2>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
         k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c);
     });
@@ -56,18 +59,19 @@ bool pivoted_column_statistics(const KernelTable &k, const float *x, int64_t row
 // Per-channel mean and biased variance of channels-last [rows, c] data, in double: one pass
 // where it is provably accurate, else a pass for the sums and one for the centred squares.
 void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
-                       std::vector<double> &mean, std::vector<double> &var) {
+                       double *mean, double *var) {
     if (pivoted_column_statistics(k, x, rows, c, threads, mean, var)) return;
     const double count = static_cast<double>(rows);
-    std::vector<double> acc(static_cast<size_t>(c), 0.0);
-    double *const out[1] = {acc.data()};
+    ScratchFrame frame;
+    double *const acc = frame.array<double>(c, 0.0);
+    double *const out[1] = {acc};
     chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
         k.column_sums(x + r0 * c, nr, c, part);
     });
     for (int64_t ch = 0; ch < c; ++ch) mean[ch] = acc[ch] / count;
-    std::fill(acc.begin(), acc.end(), 0.0);
+    std::fill(acc, acc + c, 0.0);
     chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
-        k.column_centred_square_sums(x + r0 * c, nr, c, mean.data(), part);
+        k.column_centred_square_sums(x + r0 * c, nr, c, mean, part);
     });
     for (int64_t ch = 0; ch < c; ++ch) var[ch] = acc[ch] / count;
 }
@@ -80,8 +84,8 @@ void apply_channels(const KernelTable &k, const float *x, float *y, int64_t n, i
         const RowChunks chunks(n * s, c);
         parallel_for(chunks.count(), threads, [&](int64_t q) {
             const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
-            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, cc.hi.data(), cc.lo.data(),
-                                cc.rstd.data(), weight, bias);
+            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, cc.hi, cc.lo, cc.rstd,
+                                weight, bias);
         });
         return;
     }
@@ -129,9 +133,10 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         });
         return NORM4J_OK;
     }
-    ChannelConstants cc(c);
+    ScratchFrame frame;
+    ChannelConstants cc(frame, c);
     if (training) {
-        std::vector<double> m(static_cast<size_t>(c)), v(static_cast<size_t>(c));
+        double *const m = frame.array<double>(c), *const v = frame.array<double>(c);
         column_statistics(k, x, n * s, c, threads, m, v);
         for (int64_t ch = 0; ch < c; ++ch) {
             const CentringConstants g = centring_constants(m[ch], v[ch], eps);
@@ -161,9 +166,10 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     const int threads = threads_for(n * c * s);
 
     // Per channel: sum dy and sum dy * xhat (these are also dbias and dweight).
-    ParamGradients sums(c);
+    ScratchFrame frame;
+    ParamGradients sums(frame, c);
     if (columns) {
-        double *const out[2] = {sums.db.data(), sums.dw.data()};
+        double *const out[2] = {sums.db, sums.dw};
         chunked_column_sums<2>(n * s, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
             k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c);
         });
@@ -179,7 +185,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     if (!batch_statistics) {
         // Constant statistics: dx = dy * rstd * w, which does not depend on x (a NaN in x must
         // not reach dx). That is normalize with mean 0: (dy - 0 - 0) * rstd * w.
-        ChannelConstants cc(c);
+        ChannelConstants cc(frame, c);
         for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
         apply_channels(k, dy, dx, n, c, s, columns, threads, cc, weight, nullptr);
         sums.write(dweight, dbias);
@@ -187,7 +193,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     }
     // dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g and g * xhat.
     const double count = static_cast<double>(n) * static_cast<double>(s);
-    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+    float *const a = frame.array<float>(c), *const b = frame.array<float>(c);
     for (int64_t ch = 0; ch < c; ++ch) {
         const double w = weight != nullptr ? weight[ch] : 1.0;
         a[ch] = static_cast<float>(w * sums.db[ch] / count);
@@ -198,7 +204,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         parallel_for(chunks.count(), threads, [&](int64_t q) {
             const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
             k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, mean, rstd, weight,
-                                 a.data(), b.data());
+                                 a, b);
         });
     } else {
         const bool stream = stream_dx(n * c * s);

@@ -4,18 +4,18 @@
 #define NORM4J_CHANNEL_CONSTANTS_H
 
 #include <cstdint>
-#include <vector>
 
 #include "../row_statistics.h"
+#include "../scratch.h"
 
 namespace norm4j {
 
 struct ChannelConstants {
-    std::vector<float> hi, lo, rstd;
+    float *hi, *lo, *rstd;
 
-    explicit ChannelConstants(int64_t channels)
-        : hi(static_cast<size_t>(channels)), lo(static_cast<size_t>(channels)),
-          rstd(static_cast<size_t>(channels)) {}
+    ChannelConstants(ScratchFrame &frame, int64_t channels)
+        : hi(frame.array<float>(channels)), lo(frame.array<float>(channels)),
+          rstd(frame.array<float>(channels)) {}
 
     void set(int64_t channel, const CentringConstants &c) {
         hi[channel] = c.mean_hi;

@@ -1,31 +1,67 @@
-// Double accumulators for parameter gradients, written out once as floats at the end.
+// Double accumulators for parameter gradients, written out once as floats at the end. The
+// arrays live in the calling thread's scratch (scratch.h).
 #ifndef NORM4J_GRADIENT_SUMS_H
 #define NORM4J_GRADIENT_SUMS_H
 
+#include <algorithm>
 #include <cstdint>
-#include <vector>
+
+#include "../scratch.h"
 
 namespace norm4j {
 
+// dw and db of `channels` channels.
 struct ParamGradients {
-    std::vector<double> dw, db;
+    double *dw, *db;
+    int64_t channels;
 
-    explicit ParamGradients(int64_t channels)
-        : dw(static_cast<size_t>(channels), 0.0), db(static_cast<size_t>(channels), 0.0) {}
+    // Zeroed arrays taken from frame.
+    ParamGradients(ScratchFrame &frame, int64_t channels_)
+        : ParamGradients(frame.array<double>(2 * channels_, 0.0), channels_) {}
+
+    // A view of 2 x channels doubles at `at` (dw, then db), as they are.
+    ParamGradients(double *at, int64_t channels_) : dw(at), db(at + channels_), channels(channels_) {}
+
+    void clear() { std::fill(dw, dw + 2 * channels, 0.0); }
 
     void add(const ParamGradients &other) {
-        for (size_t i = 0; i < dw.size(); ++i) {
+        for (int64_t i = 0; i < channels; ++i) {
             dw[i] += other.dw[i];
             db[i] += other.db[i];
         }
     }
 
     void write(float *dweight, float *dbias) const {
-        for (size_t i = 0; i < dw.size(); ++i) {
+        for (int64_t i = 0; i < channels; ++i) {
             if (dweight != nullptr) dweight[i] = static_cast<float>(dw[i]);
             if (dbias != nullptr) dbias[i] = static_cast<float>(db[i]);
         }
     }
+};
+
+// One ParamGradients per chunk of work (a chunk of rows, a sample), each cleared by the thread
+// that fills it, then added in chunk order: the total does not depend on the thread count.
+class ChunkParamGradients {
+public:
+    ChunkParamGradients(ScratchFrame &frame, int64_t chunks, int64_t channels)
+        : data_(frame.array<double>(2 * chunks * channels)), chunks_(chunks), channels_(channels) {}
+
+    // Chunk c's sums, cleared.
+    ParamGradients start(int64_t c) const {
+        ParamGradients p(data_ + 2 * c * channels_, channels_);
+        p.clear();
+        return p;
+    }
+
+    void write_total(float *dweight, float *dbias) const {
+        ParamGradients total(data_, channels_);  // chunk 0 accumulates the others
+        for (int64_t c = 1; c < chunks_; ++c) total.add(ParamGradients(data_ + 2 * c * channels_, channels_));
+        total.write(dweight, dbias);
+    }
+
+private:
+    double *data_;
+    int64_t chunks_, channels_;
 };
 
 }  // namespace norm4j

@@ -2,7 +2,6 @@
 // group of channels. Channels-first groups are one contiguous block each; channels-last
 // groups are gathered column-wise, channel sums first, then combined per group.
 #include <algorithm>
-#include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -37,17 +36,19 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
 }
 
 // One channels-last sample's group statistics: one pass about each group's first value where
-// pivoted_mean_variance accepts every group, else channel sums, then centred squares.
-std::vector<MeanVariance> sample_group_statistics(const KernelTable &k, const float *xi, int64_t c,
-                                                  int64_t s, int64_t groups) {
+// pivoted_mean_variance accepts every group, else channel sums, then centred squares. The
+// result is taken from `out` (the caller's frame).
+MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int64_t c, int64_t s,
+                                      int64_t groups, ScratchFrame &out) {
     const int64_t cg = c / groups;
     const double count = static_cast<double>(cg) * static_cast<double>(s);
-    std::vector<MeanVariance> stats(static_cast<size_t>(groups));
-    std::vector<double> s1(static_cast<size_t>(c), 0.0), s2(static_cast<size_t>(c), 0.0);
-    std::vector<float> pivot(static_cast<size_t>(c));
+    MeanVariance *const stats = out.array<MeanVariance>(groups);
+    ScratchFrame frame;
+    double *const s1 = frame.array<double>(c, 0.0), *const s2 = frame.array<double>(c, 0.0);
+    float *const pivot = frame.array<float>(c);
     for (int64_t ch = 0; ch < c; ++ch) pivot[ch] = xi[ch - ch % cg];
-    k.column_pivoted_sums(xi, s, c, pivot.data(), s1.data(), s2.data());
-    auto group_total = [&](const std::vector<double> &per_channel, int64_t g) {
+    k.column_pivoted_sums(xi, s, c, pivot, s1, s2);
+    auto group_total = [&](const double *per_channel, int64_t g) {
         double total = 0;
         for (int64_t j = 0; j < cg; ++j) total += per_channel[g * cg + j];
         return total;
@@ -57,15 +58,15 @@ std::vector<MeanVariance> sample_group_statistics(const KernelTable &k, const fl
         accepted = pivoted_mean_variance(pivot[g * cg], group_total(s1, g), group_total(s2, g), count, &stats[g]);
     if (accepted) return stats;
 
-    std::vector<double> channel_mean(static_cast<size_t>(c));
-    std::fill(s1.begin(), s1.end(), 0.0);
-    k.column_sums(xi, s, c, s1.data());
+    double *const channel_mean = frame.array<double>(c);
+    std::fill(s1, s1 + c, 0.0);
+    k.column_sums(xi, s, c, s1);
     for (int64_t g = 0; g < groups; ++g) {
         stats[g].mean = group_total(s1, g) / count;
         for (int64_t j = 0; j < cg; ++j) channel_mean[g * cg + j] = stats[g].mean;
     }
-    std::fill(s2.begin(), s2.end(), 0.0);
-    k.column_centred_square_sums(xi, s, c, channel_mean.data(), s2.data());
+    std::fill(s2, s2 + c, 0.0);
+    k.column_centred_square_sums(xi, s, c, channel_mean, s2);
     for (int64_t g = 0; g < groups; ++g) stats[g].var = group_total(s2, g) / count;
     return stats;
 }
@@ -77,15 +78,15 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
     const int threads = threads_for(n * c * s);  // samples are independent
     parallel_for(n, threads, [&](int64_t i) {
         const float *xi = x + i * s * c;
-        const std::vector<MeanVariance> stats = sample_group_statistics(k, xi, c, s, groups);
-        ChannelConstants cc(c);
+        ScratchFrame frame;  // this thread's
+        const MeanVariance *const stats = sample_group_statistics(k, xi, c, s, groups, frame);
+        ChannelConstants cc(frame, c);
         for (int64_t g = 0; g < groups; ++g) {
             const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
             save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
             for (int64_t j = 0; j < cg; ++j) cc.set(g * cg + j, cst);
         }
-        k.normalize_columns(xi, y + i * s * c, s, c, cc.hi.data(), cc.lo.data(), cc.rstd.data(),
-                            weight, bias);
+        k.normalize_columns(xi, y + i * s * c, s, c, cc.hi, cc.lo, cc.rstd, weight, bias);
     });
 }
 
@@ -156,13 +157,15 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     const int64_t cg = c / groups;
     const double count = static_cast<double>(cg) * static_cast<double>(s);
     // Samples are independent; each keeps its parameter-gradient sums, added in sample order.
-    std::vector<ParamGradients> per_sample(static_cast<size_t>(n), ParamGradients(c));
+    ScratchFrame frame;
+    const ChunkParamGradients per_sample(frame, n, c);
     const int threads = threads_for(n * c * s);
     const bool stream = stream_dx(n * c * s);
     parallel_for(n, threads, [&](int64_t i) {
-        ParamGradients &sample = per_sample[i];
-        std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
-        std::vector<float> channel_mean(static_cast<size_t>(c)), channel_rstd(static_cast<size_t>(c));
+        const ParamGradients sample = per_sample.start(i);
+        ScratchFrame mine;  // this thread's
+        float *const a = mine.array<float>(c), *const b = mine.array<float>(c);
+        float *const channel_mean = mine.array<float>(c), *const channel_rstd = mine.array<float>(c);
         for (int64_t ch = 0; ch < c; ++ch) {
             channel_mean[ch] = mean[i * groups + ch / cg];
             channel_rstd[ch] = rstd[i * groups + ch / cg];
@@ -174,23 +177,20 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                                 channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch],
                                 nullptr, nullptr);
         } else {
-            k.column_backward_sums(x + base, dy + base, s, c, channel_mean.data(),
-                                   channel_rstd.data(), sample.db.data(), sample.dw.data());
+            k.column_backward_sums(x + base, dy + base, s, c, channel_mean, channel_rstd, sample.db,
+                                   sample.dw);
         }
-        group_coefficients(c, groups, count, weight, sample.db.data(), sample.dw.data(),
-                           a.data(), b.data());
+        group_coefficients(c, groups, count, weight, sample.db, sample.dw, a, b);
         if (layout == NORM4J_LAYOUT_NCHW) {
             for (int64_t ch = 0; ch < c; ++ch)
                 k.backward_dx(x + base + ch * s, dy + base + ch * s, dx + base + ch * s, s,
                               channel_mean[ch], channel_rstd[ch], nullptr,
                               weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
         } else {
-            k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean.data(),
-                                 channel_rstd.data(), weight, a.data(), b.data());
+            k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean, channel_rstd,
+                                 weight, a, b);
         }
     });
-    ParamGradients total(c);
-    for (const auto &p : per_sample) total.add(p);
-    total.write(dweight, dbias);
+    per_sample.write_total(dweight, dbias);
     return NORM4J_OK;
 }

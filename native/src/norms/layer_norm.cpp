@@ -2,7 +2,6 @@
 // row in double (segment_statistics.h), then one f32 pass that writes the output.
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -56,30 +55,31 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     // The parameter gradients sum over rows, so each fixed chunk of rows keeps its own partial
     // sums, added in chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
-    // At most 16 chunks: each keeps 2 x cols doubles, allocated and summed on every call.
+    // At most 16 chunks: each keeps 2 x cols doubles, which are summed on every call.
     const norm4j::RowChunks chunks(rows, cols, 16);
-    std::vector<norm4j::ParamGradients> partial(params ? static_cast<size_t>(chunks.count()) : 0,
-                                                norm4j::ParamGradients(cols));
+    norm4j::ScratchFrame frame;
+    const norm4j::ChunkParamGradients partial(frame, params ? chunks.count() : 0, cols);
     const double n = static_cast<double>(cols);
     const bool stream = norm4j::stream_dx(rows * cols);
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
+        double *dw = nullptr, *db = nullptr;
+        if (params) {
+            const norm4j::ParamGradients mine = partial.start(c);
+            dw = mine.dw;
+            db = mine.db;
+        }
         for (int64_t r = chunks.begin(c), end = r + chunks.size(c); r < end; ++r) {
             const float m = centred ? mean[r] : 0.0f;
             const float *xr = x + r * cols;
             const float *dr = dy + r * cols;
             double sum_g = 0, sum_gxhat = 0;
-            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat,
-                            params ? partial[c].dw.data() : nullptr, params ? partial[c].db.data() : nullptr);
+            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat, dw, db);
             const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
             k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
                           static_cast<float>(sum_gxhat / n), stream);
         }
     });
-    if (params) {
-        norm4j::ParamGradients total(cols);
-        for (const auto &p : partial) total.add(p);
-        total.write(dweight, dbias);
-    }
+    if (params) partial.write_total(dweight, dbias);
 }
 
 }  // namespace

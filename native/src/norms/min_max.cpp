@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../scratch.h"
 #include "../threading.h"
 
 extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
@@ -33,11 +33,12 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
         return NORM4J_OK;
     }
     const RowChunks chunks(samples, features);
-    std::vector<float> mn(static_cast<size_t>(chunks.count() * features), std::numeric_limits<float>::infinity());
-    std::vector<float> mx(mn.size(), -std::numeric_limits<float>::infinity());
+    ScratchFrame frame;
+    float *const mn = frame.array<float>(chunks.count() * features, std::numeric_limits<float>::infinity());
+    float *const mx = frame.array<float>(chunks.count() * features, -std::numeric_limits<float>::infinity());
     parallel_for(chunks.count(), threads, [&](int64_t c) {
         const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
-        k.column_min_max(x + r0 * features, nr, features, mn.data() + c * features, mx.data() + c * features);
+        k.column_min_max(x + r0 * features, nr, features, mn + c * features, mx + c * features);
     });
     for (int64_t c = 0; c < chunks.count(); ++c)
         for (int64_t j = 0; j < features; ++j) {
@@ -61,7 +62,9 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
         return fail(NORM4J_ERR_ARGUMENT, "null pointer");
     if (!fits(samples, features)) return fail(NORM4J_ERR_ARGUMENT, "samples * features overflows");
     // Per-feature constants in double, rounded once: y = (x - sub) * scale + add.
-    std::vector<float> sub(static_cast<size_t>(features)), scale(sub.size()), add(sub.size());
+    ScratchFrame frame;
+    float *const sub = frame.array<float>(features), *const scale = frame.array<float>(features);
+    float *const add = frame.array<float>(features);
     const double width = static_cast<double>(range_max) - static_cast<double>(range_min);
     for (int64_t j = 0; j < features; ++j) {
         double range = static_cast<double>(data_max[j]) - static_cast<double>(data_min[j]);
@@ -75,8 +78,7 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
     const RowChunks chunks(samples, features);
     parallel_for(chunks.count(), threads, [&](int64_t c) {
         const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
-        k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub.data(), scale.data(),
-                        add.data());
+        k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub, scale, add);
     });
     return NORM4J_OK;
 }
