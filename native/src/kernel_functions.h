@@ -19,13 +19,13 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2);
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *lo, const float *rstd, const float *w, const float *b);
+                       const float *scale, const float *shift, bool stream);
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat);
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                        const float *mean, const float *rstd, const float *w, const float *a,
-                        const float *b);
+                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
+                        const float *k_0, bool stream);
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
                    const float *scale, const float *add);

@@ -18,6 +18,9 @@
 
 namespace norm4j {
 
+// Values past a channels-last constant array's cols (see normalize_columns below).
+constexpr int64_t kColumnWrap = 16;
+
 struct KernelTable {
     const char *name;
 
@@ -57,19 +60,25 @@ struct KernelTable {
     // s1[j] += sum over rows of (x[r, j] - pivot[j]), s2[j] += the same squared.
     void (*column_pivoted_sums)(const float *x, int64_t rows, int64_t cols, const float *pivot,
                                 double *s1, double *s2);
-    // y[r, j] = ((x[r, j] - hi[j]) - lo[j]) * rstd[j] * w[j] + b[j]  (w, b may be null)
+    // The channels-last outputs take their per-column constants folded (one subtraction and
+    // fmas per value) and wrapped: each array holds cols + kColumnWrap values, value j being
+    // column j's mod cols (norms/channel_constants.h). The kernels then walk the [rows, cols]
+    // block as one flat run, the sixteen constants of any vector one load whatever its first
+    // column, and with stream write its whole aligned blocks around the caches (stream_output).
+    // y[r, j] = (x[r, j] - hi[j]) * scale[j] + shift[j]
     void (*normalize_columns)(const float *x, float *y, int64_t rows, int64_t cols,
-                              const float *hi, const float *lo, const float *rstd,
-                              const float *w, const float *b);
+                              const float *hi, const float *scale, const float *shift,
+                              bool stream);
     // Backward sums per column with per-column statistics:
     // sum_dy[j] += sum_r dy, sum_dy_xhat[j] += sum_r dy * xhat, xhat = (x - mean[j]) * rstd[j].
     void (*column_backward_sums)(const float *x, const float *dy, int64_t rows, int64_t cols,
                                  const float *mean, const float *rstd, double *sum_dy,
                                  double *sum_dy_xhat);
-    // dx[r, j] = rstd[j] * (dy * w[j] - a[j] - xhat * b[j])  (w may be null: 1)
+    // dx[r, j] = xhat * k_x[j] + (dy[r, j] * k_dy[j] + k_0[j]), xhat = (x[r, j] - mean[j]) * rstd[j],
+    // wrapped as above
     void (*column_backward_dx)(const float *x, const float *dy, float *dx, int64_t rows,
                                int64_t cols, const float *mean, const float *rstd,
-                               const float *w, const float *a, const float *b);
+                               const float *k_dy, const float *k_x, const float *k_0, bool stream);
     // mn[j] = min(mn[j], x[r, j]), mx likewise; NaN values are skipped.
     void (*column_min_max)(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
     // y[r, j] = (x[r, j] - sub[j]) * scale[j] + add[j], each operation rounded (no fma).
@@ -111,11 +120,15 @@ namespace avx512 {
 // 16 MiB or more, for non-temporal stores: next to x and dy it cannot stay in a last-level cache,
 // and writing it around the caches saves reading every line of it in first. Measured here,
 // medians of 4 runs: layer norm 4096 x 1024 backward 1.88 -> 1.68 ms, channels-first batch norm
-// 32 x 64 x 56 x 56 2.82 -> 2.61 ms, group norm 8 x 512 x 32 x 32 1.42 -> 1.34 ms. Not used for
-// channels-last dx, whose rows split into short pieces with unaligned ends: there it was slower
-// (batch norm 32 x 56 x 56 x 64: 2.98 -> 3.51 ms), nor for forward outputs, which the benchmark's
-// repeated calls keep in cache. The scalar kernels ignore it.
+// 32 x 64 x 56 x 56 2.82 -> 2.61 ms, group norm 8 x 512 x 32 x 32 1.42 -> 1.34 ms. The scalar
+// kernels ignore it.
 inline bool stream_dx(int64_t values) { return values >= (int64_t{1} << 22); }
+
+// The same for a channels-last output, forward or backward, written as one flat run per chunk
+// of rows (normalize_columns). Batch norm 32 x 56 x 56 x 64 (25 MB each way), alternating runs:
+// inference 445 -> 347 us, backward 2.05 -> 1.78 ms. Row-wise forward outputs do not stream:
+// the benchmark's repeated calls keep them in cache, and streaming them was slower.
+inline bool stream_output(int64_t values) { return stream_dx(values); }
 
 // The table for the active ISA (see norm4j_isa_select).
 const KernelTable &active_kernels();

@@ -134,22 +134,14 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                        const float *mean, const float *rstd, const float *w, const float *a,
-                        const float *b) {
-    // Row by row in memory order, like normalize_columns: the per-column constants stay in L1.
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t j = 0; j < cols; j += 8) {
-            const __m256i mask = tail_mask(cols - j);
-            const bool whole = cols - j >= 8;
-            const int64_t at = r * cols + j;
-            const __m256 rs = load_block(rstd + j, whole, mask);
-            const __m256 wv = w != nullptr ? load_block(w + j, whole, mask) : _mm256_set1_ps(1.0f);
-            const __m256 g = _mm256_mul_ps(load_block(dy + at, whole, mask), wv);
-            const __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(load_block(x + at, whole, mask), load_block(mean + j, whole, mask)), rs);
-            const __m256 t = _mm256_fnmadd_ps(xhat, load_block(b + j, whole, mask), _mm256_sub_ps(g, load_block(a + j, whole, mask)));
-            store_block(dx + at, whole, mask, _mm256_mul_ps(rs, t));
-        }
-    }
+                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
+                        const float *k_0, bool stream) {
+    write_columns(dx, rows, cols, stream, [&](int64_t i, bool whole, __m256i mask, int64_t j) {
+        const __m256 t = _mm256_fmadd_ps(load_block(dy + i, whole, mask), _mm256_loadu_ps(k_dy + j), _mm256_loadu_ps(k_0 + j));
+        const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(mean + j));
+        return _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_loadu_ps(rstd + j)), _mm256_loadu_ps(k_x + j), t);
+    });
+    if (stream) _mm_sfence();
 }
 
 }  // namespace norm4j::avx2

@@ -108,38 +108,13 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
     }
 }
 
-namespace {
-
-// Row by row, in memory order: the per-column constants (a few KiB) stay in L1 and are reloaded
-// per block, while x and y stream through once in order, which the hardware prefetchers and the
-// store path handle far better than walking a tile column-block by column-block.
-template <bool kWeight, bool kBias>
-void normalize_columns_impl(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                            const float *lo, const float *rstd, const float *w, const float *b) {
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * cols;
-        float *yr = y + r * cols;
-        for (int64_t j = 0; j < cols; j += 8) {
-            const __m256i mask = tail_mask(cols - j);
-            const bool whole = cols - j >= 8;
-            const __m256 v = load_block(xr + j, whole, mask);
-            const __m256 d = _mm256_sub_ps(_mm256_sub_ps(v, load_block(hi + j, whole, mask)), load_block(lo + j, whole, mask));
-            __m256 t = _mm256_mul_ps(d, load_block(rstd + j, whole, mask));
-            if constexpr (kWeight && kBias) t = _mm256_fmadd_ps(t, load_block(w + j, whole, mask), load_block(b + j, whole, mask));
-            else if constexpr (kWeight) t = _mm256_mul_ps(t, load_block(w + j, whole, mask));
-            else if constexpr (kBias) t = _mm256_add_ps(t, load_block(b + j, whole, mask));
-            store_block(yr + j, whole, mask, t);
-        }
-    }
-}
-
-}  // namespace
-
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *lo, const float *rstd, const float *w, const float *b) {
-    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        normalize_columns_impl<kw.value, kb.value>(x, y, rows, cols, hi, lo, rstd, w, b);
+                       const float *scale, const float *shift, bool stream) {
+    write_columns(y, rows, cols, stream, [&](int64_t i, bool whole, __m256i mask, int64_t j) {
+        const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(hi + j));
+        return _mm256_fmadd_ps(d, _mm256_loadu_ps(scale + j), _mm256_loadu_ps(shift + j));
     });
+    if (stream) _mm_sfence();
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

@@ -75,6 +75,18 @@ inline void write_row(float *y, int64_t n, bool stream, Block block) {
     if (i < n) _mm256_maskstore_ps(y + i, tail_mask(n - i), block(i, false, tail_mask(n - i)));
 }
 
+// Writes the [rows, cols] block y as one flat run (write_row): block(i, whole, mask, j) gives
+// the values at flat position i, whose first column is j = i mod cols, so its per-column
+// constants are the eight wrapped values from j on (kernels.h: normalize_columns).
+template <typename Block>
+inline void write_columns(float *y, int64_t rows, int64_t cols, bool stream, Block block) {
+    int64_t at = 0, column = 0;
+    write_row(y, rows * cols, stream, [&](int64_t i, bool whole, __m256i mask) {
+        for (column += i - at, at = i; column >= cols;) column -= cols;  // steps of at most 8
+        return block(i, whole, mask, column);
+    });
+}
+
 // The double accumulators of one block of eight columns (two halves of four), added into the
 // caller's per-column array once per tile.
 struct ColumnBlockSums {

@@ -75,21 +75,20 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
 
 namespace {
 
-// Backward sums of one panel of up to 48 columns (kBlocks blocks of 16, the last masked by `last`)
-// over all the rows, with each block's mean, rstd and two accumulator pairs in registers (8 of
-// AVX-512's 32 per block), so a narrow matrix is read once, in memory order.
+// Backward sums of one panel of up to 64 columns (kBlocks blocks of 16, the last masked by `last`)
+// over all the rows, in registers (six of AVX-512's 32 per block), so a matrix of up to 64
+// channels is read once, in memory order. Sum dy * xhat is taken as rstd * sum dy * (x - mean):
+// rstd is the column's constant, and leaving it out of the loop frees the registers it took.
 template <int kBlocks>
 void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t cols, __mmask16 last,
                          const float *mean, const float *rstd, double *sum_dy, double *sum_dy_xhat) {
-    __m512d mv[kBlocks][2], rv[kBlocks][2];
+    __m512d mv[kBlocks][2];
     ColumnBlockSums d[kBlocks], g[kBlocks];
     auto mask = [&](int b) { return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF); };
     for (int b = 0; b < kBlocks; ++b) {
-        const __m512 m = load(mean + 16 * b, mask(b)), r = load(rstd + 16 * b, mask(b));
+        const __m512 m = load(mean + 16 * b, mask(b));
         mv[b][0] = low_pd(m);
         mv[b][1] = high_pd(m);
-        rv[b][0] = low_pd(r);
-        rv[b][1] = high_pd(r);
     }
     for (int64_t r = 0; r < rows; ++r) {
         for (int b = 0; b < kBlocks; ++b) {
@@ -98,11 +97,14 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
             const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
             d[b].lo = _mm512_add_pd(d[b].lo, e0);
             d[b].hi = _mm512_add_pd(d[b].hi, e1);
-            g[b].lo = _mm512_fmadd_pd(e0, xhat_pd(low_pd(xv), mv[b][0], rv[b][0]), g[b].lo);
-            g[b].hi = _mm512_fmadd_pd(e1, xhat_pd(high_pd(xv), mv[b][1], rv[b][1]), g[b].hi);
+            g[b].lo = _mm512_fmadd_pd(e0, _mm512_sub_pd(low_pd(xv), mv[b][0]), g[b].lo);
+            g[b].hi = _mm512_fmadd_pd(e1, _mm512_sub_pd(high_pd(xv), mv[b][1]), g[b].hi);
         }
     }
     for (int b = 0; b < kBlocks; ++b) {
+        const __m512 rs = load(rstd + 16 * b, mask(b));
+        g[b].lo = _mm512_mul_pd(g[b].lo, low_pd(rs));
+        g[b].hi = _mm512_mul_pd(g[b].hi, high_pd(rs));
         d[b].add_to(sum_dy + 16 * b, mask(b));
         g[b].add_to(sum_dy_xhat + 16 * b, mask(b));
     }
@@ -115,34 +117,29 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat) {
-    for (int64_t j = 0; j < cols; j += 48) {
-        const int64_t width = std::min<int64_t>(48, cols - j);
+    for (int64_t j = 0; j < cols; j += 64) {
+        const int64_t width = std::min<int64_t>(64, cols - j);
         const int blocks = static_cast<int>((width + 15) / 16);
         const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
         const float *xj = x + j, *dj = dy + j;
         switch (blocks) {
             case 1: backward_sums_panel<1>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
             case 2: backward_sums_panel<2>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
-            default: backward_sums_panel<3>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
+            case 3: backward_sums_panel<3>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
+            default: backward_sums_panel<4>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
         }
     }
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                        const float *mean, const float *rstd, const float *w, const float *a,
-                        const float *b) {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t j = 0; j < cols; j += 16) {
-            const __mmask16 m = tail_mask(cols - j);
-            const int64_t at = r * cols + j;
-            const __m512 rs = load(rstd + j, m);
-            const __m512 g = _mm512_mul_ps(load(dy + at, m), w != nullptr ? load(w + j, m) : one);
-            const __m512 xhat = _mm512_mul_ps(_mm512_sub_ps(load(x + at, m), load(mean + j, m)), rs);
-            const __m512 t = _mm512_fnmadd_ps(xhat, load(b + j, m), _mm512_sub_ps(g, load(a + j, m)));
-            store(dx + at, m, _mm512_mul_ps(rs, t));
-        }
-    }
+                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
+                        const float *k_0, bool stream) {
+    write_columns(dx, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
+        const __m512 t = _mm512_fmadd_ps(load(dy + i, m), _mm512_loadu_ps(k_dy + j), _mm512_loadu_ps(k_0 + j));
+        const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(mean + j));
+        return _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_loadu_ps(rstd + j)), _mm512_loadu_ps(k_x + j), t);
+    });
+    if (stream) _mm_sfence();
 }
 
 }  // namespace norm4j::avx512

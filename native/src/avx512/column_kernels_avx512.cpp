@@ -99,31 +99,13 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
     }
 }
 
-namespace {
-
-template <bool kWeight, bool kBias>
-void normalize_columns_impl(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                            const float *lo, const float *rstd, const float *w, const float *b) {
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t j = 0; j < cols; j += 16) {
-            const __mmask16 m = tail_mask(cols - j);
-            const __m512 d = _mm512_sub_ps(_mm512_sub_ps(load(x + r * cols + j, m), load(hi + j, m)), load(lo + j, m));
-            __m512 t = _mm512_mul_ps(d, load(rstd + j, m));
-            if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + j, m), load(b + j, m));
-            else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + j, m));
-            else if constexpr (kBias) t = _mm512_add_ps(t, load(b + j, m));
-            store(y + r * cols + j, m, t);
-        }
-    }
-}
-
-}  // namespace
-
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *lo, const float *rstd, const float *w, const float *b) {
-    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        normalize_columns_impl<kw.value, kb.value>(x, y, rows, cols, hi, lo, rstd, w, b);
+                       const float *scale, const float *shift, bool stream) {
+    write_columns(y, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
+        const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(hi + j));
+        return _mm512_fmadd_ps(d, _mm512_loadu_ps(scale + j), _mm512_loadu_ps(shift + j));
     });
+    if (stream) _mm_sfence();
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

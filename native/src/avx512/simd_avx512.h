@@ -63,6 +63,18 @@ inline void write_row(float *y, int64_t n, bool stream, Block block) {
     }
 }
 
+// Writes the [rows, cols] block y as one flat run (write_row): block(i, mask, j) gives the
+// values at flat position i, whose first column is j = i mod cols, so its per-column constants
+// are the sixteen wrapped values from j on (kernels.h: normalize_columns).
+template <typename Block>
+inline void write_columns(float *y, int64_t rows, int64_t cols, bool stream, Block block) {
+    int64_t at = 0, column = 0;
+    write_row(y, rows * cols, stream, [&](int64_t i, __mmask16 m) {
+        for (column += i - at, at = i; column >= cols;) column -= cols;  // steps of at most 16
+        return block(i, m, column);
+    });
+}
+
 // Horizontal sum of eight doubles in a fixed order (halves, then pairs), so results depend
 // only on the input.
 inline double reduce_add(__m512d v) {

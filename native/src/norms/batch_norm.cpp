@@ -81,11 +81,17 @@ void apply_channels(const KernelTable &k, const float *x, float *y, int64_t n, i
                     int64_t s, bool columns, int threads, const ChannelConstants &cc,
                     const float *weight, const float *bias) {
     if (columns) {
+        ScratchFrame frame;
+        ColumnAffine affine(frame, c);
+        for (int64_t ch = 0; ch < c; ++ch)
+            affine.set(ch, cc.get(ch), weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
+        affine.wrap();
         const RowChunks chunks(n * s, c);
+        const bool stream = stream_output(n * c * s);
         parallel_for(chunks.count(), threads, [&](int64_t q) {
             const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
-            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, cc.hi, cc.lo, cc.rstd,
-                                weight, bias);
+            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
+                                affine.shift.data(), stream);
         });
         return;
     }
@@ -193,20 +199,26 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     }
     // dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g and g * xhat.
     const double count = static_cast<double>(n) * static_cast<double>(s);
-    float *const a = frame.array<float>(c), *const b = frame.array<float>(c);
-    for (int64_t ch = 0; ch < c; ++ch) {
-        const double w = weight != nullptr ? weight[ch] : 1.0;
-        a[ch] = static_cast<float>(w * sums.db[ch] / count);
-        b[ch] = static_cast<float>(w * sums.dw[ch] / count);
-    }
+    auto weight_of = [&](int64_t ch) { return weight != nullptr ? weight[ch] : 1.0f; };
     if (columns) {
+        ColumnGradient grad(frame, c);
+        for (int64_t ch = 0; ch < c; ++ch)
+            grad.set(ch, mean[ch], rstd[ch], weight_of(ch), weight_of(ch) * sums.db[ch] / count,
+                     weight_of(ch) * sums.dw[ch] / count);
+        grad.wrap();
         const RowChunks chunks(n * s, c);
+        const bool stream = stream_output(n * c * s);
         parallel_for(chunks.count(), threads, [&](int64_t q) {
             const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
-            k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, mean, rstd, weight,
-                                 a, b);
+            k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
+                                 grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
         });
     } else {
+        float *const a = frame.array<float>(c), *const b = frame.array<float>(c);
+        for (int64_t ch = 0; ch < c; ++ch) {
+            a[ch] = static_cast<float>(weight_of(ch) * sums.db[ch] / count);
+            b[ch] = static_cast<float>(weight_of(ch) * sums.dw[ch] / count);
+        }
         const bool stream = stream_dx(n * c * s);
         parallel_for(n * c, threads, [&](int64_t plane) {
             const int64_t ch = plane % c;

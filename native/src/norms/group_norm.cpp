@@ -76,17 +76,21 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
                      float *mean, float *rstd, float *var) {
     const int64_t cg = c / groups;
     const int threads = threads_for(n * c * s);  // samples are independent
+    const bool stream = stream_output(n * c * s);
     parallel_for(n, threads, [&](int64_t i) {
         const float *xi = x + i * s * c;
         ScratchFrame frame;  // this thread's
         const MeanVariance *const stats = sample_group_statistics(k, xi, c, s, groups, frame);
-        ChannelConstants cc(frame, c);
+        ColumnAffine affine(frame, c);
         for (int64_t g = 0; g < groups; ++g) {
             const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
             save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
-            for (int64_t j = 0; j < cg; ++j) cc.set(g * cg + j, cst);
+            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
+                affine.set(ch, cst, weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
         }
-        k.normalize_columns(xi, y + i * s * c, s, c, cc.hi, cc.lo, cc.rstd, weight, bias);
+        affine.wrap();
+        k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),
+                            affine.shift.data(), stream);
     });
 }
 
@@ -187,8 +191,12 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                               channel_mean[ch], channel_rstd[ch], nullptr,
                               weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
         } else {
-            k.column_backward_dx(x + base, dy + base, dx + base, s, c, channel_mean, channel_rstd,
-                                 weight, a, b);
+            ColumnGradient grad(mine, c);
+            for (int64_t ch = 0; ch < c; ++ch)
+                grad.set(ch, channel_mean[ch], channel_rstd[ch], weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+            grad.wrap();
+            k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
+                                 grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
         }
     });
     per_sample.write_total(dweight, dbias);

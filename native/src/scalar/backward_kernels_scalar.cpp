@@ -40,14 +40,12 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                        const float *mean, const float *rstd, const float *w, const float *a,
-                        const float *b) {
+                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
+                        const float *k_0, bool /*stream*/) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) {
             const int64_t i = r * cols + j;
-            const float g = dy[i] * (w != nullptr ? w[j] : 1.0f);
-            const float xhat = (x[i] - mean[j]) * rstd[j];
-            dx[i] = rstd[j] * ((g - a[j]) - xhat * b[j]);
+            dx[i] = (x[i] - mean[j]) * rstd[j] * k_x[j] + (dy[i] * k_dy[j] + k_0[j]);
         }
 }
 

@@ -101,14 +101,9 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
 }
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *lo, const float *rstd, const float *w, const float *b) {
+                       const float *scale, const float *shift, bool /*stream*/) {
     for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < cols; ++j) {
-            float v = ((x[r * cols + j] - hi[j]) - lo[j]) * rstd[j];
-            if (w != nullptr) v *= w[j];
-            if (b != nullptr) v += b[j];
-            y[r * cols + j] = v;
-        }
+        for (int64_t j = 0; j < cols; ++j) y[r * cols + j] = (x[r * cols + j] - hi[j]) * scale[j] + shift[j];
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

@@ -105,17 +105,18 @@ public final class ParityGrid {
             }
         }
         addBackward(all);
-        addLargeBackward(all);
+        addLargeOutputs(all);
         return all;
     }
 
     /**
-     * Backward calls whose dx has 4M values or more, which the SIMD kernels write around the
-     * caches (non-temporal stores from each segment's first aligned block, ordinary ones for its
-     * head and tail): one per op that writes dx in contiguous segments, with widths that leave
-     * unaligned heads and ragged tails.
+     * Calls whose output has 4M values or more, which the SIMD kernels write around the caches
+     * (non-temporal stores from each segment's first aligned block, ordinary ones for its head
+     * and tail): every backward dx written in contiguous segments, and every channels-last
+     * output (written as one run per chunk of rows, each vector's channels wrapping round), with
+     * widths and channel counts that leave unaligned heads, ragged tails and every phase.
      */
-    private static void addLargeBackward(List<Case> all) {
+    private static void addLargeOutputs(List<Case> all) {
         InputDistribution in = InputDistribution.NORMAL;
         long[] rows = {1023, 4101};
         int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}};
@@ -127,6 +128,17 @@ public final class ParityGrid {
                 b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_003)));
         all.add(new Case("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
                 true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004)));
+        for (boolean training : BOTH) {
+            String mode = training ? "training" : "inference";
+            all.add(new Case("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(batch), in, true),
+                    b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_005)));
+            all.add(new Case("batch_norm", "backward", name("batch_norm backward", mode, "nhwc", shape(batch), in, true),
+                    b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_006)));
+        }
+        all.add(new Case("group_norm", "forward", name("group_norm(6)", "training", "nhwc", shape(group), in, true),
+                b -> GroupNormParity.run(b, 3, 66, group[1], 6, Layout.NHWC, in, true, true, 300_007)));
+        all.add(new Case("group_norm", "backward", name("group_norm(6) backward", "training", "nhwc", shape(group), in,
+                true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NHWC, in, true, 300_008)));
     }
 
     /** Backward cases: every op with statistics, on the forward grid's shapes. */
