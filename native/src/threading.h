@@ -45,6 +45,17 @@ void parallel_for(int64_t n, int threads, Body body) {
     for (int64_t i = 0; i < n; ++i) body(i);
 }
 
+// body(i) for i in [0, n) where each item is cheap (a channel's constants): in blocks of 256
+// items, shared out as by parallel_for, so small counts stay on the calling thread.
+template <typename Body>
+void parallel_for_blocks(int64_t n, int threads, Body body) {
+    constexpr int64_t kBlock = 256;
+    const int64_t blocks = (n + kBlock - 1) / kBlock;
+    parallel_for(blocks, blocks > 1 ? threads : 1, [&](int64_t b) {
+        for (int64_t i = b * kBlock, end = std::min(n, i + kBlock); i < end; ++i) body(i);
+    });
+}
+
 }  // namespace norm4j
 
 #endif

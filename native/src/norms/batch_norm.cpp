@@ -3,6 +3,7 @@
 // channels-last data, and [N, C] input (no spatial extent), column-wise across channels, in
 // fixed chunks of rows whose partial sums are added in chunk order (see threading.h).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "../api_checks.h"
@@ -19,10 +20,10 @@ namespace {
 // Column sums over all rows, in fixed chunks of rows (at most 16, so the partials stay few)
 // whose partials are added in chunk order: the same bits for any thread count.
 // f(first row, rows, out) adds a chunk's sums into out, which holds kOutputs zeroed arrays of
-// cols values; sums receives them likewise.
-template <int kOutputs, typename ChunkSums>
-void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const (&sums)[kOutputs],
-                         ChunkSums f) {
+// cols values. done(j, totals) then receives column j's kOutputs totals; columns are finished
+// in parallel blocks, so no per-channel work is left to one thread.
+template <int kOutputs, typename ChunkSums, typename Done>
+void chunked_column_sums(int64_t rows, int64_t cols, int threads, ChunkSums f, Done done) {
     const RowChunks chunks(rows, cols, 16);
     const int64_t width = kOutputs * cols;
     ScratchFrame frame;
@@ -32,73 +33,63 @@ void chunked_column_sums(int64_t rows, int64_t cols, int threads, double *const 
         std::fill(mine, mine + width, 0.0);  // by the thread that fills it, into its cache
         f(chunks.begin(c), chunks.size(c), mine);
     });
-    for (int64_t c = 0; c < chunks.count(); ++c)
-        for (int o = 0; o < kOutputs; ++o)
-            for (int64_t j = 0; j < cols; ++j) sums[o][j] += partial[c * width + o * cols + j];
-}
-
-// Per-channel mean and biased variance of channels-last data in one pass about the first row
-// (see pivoted_mean_variance); false when any channel needs the two-pass route instead.
-bool pivoted_column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c,
-                               int threads, double *mean, double *var) {
-    ScratchFrame frame;
-    double *const s1 = frame.array<double>(c, 0.0), *const s2 = frame.array<double>(c, 0.0);
-    double *const out[2] = {s1, s2};
-    chunked_column_sums<2>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
-        k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c);
+    parallel_for_blocks(cols, threads, [&](int64_t j) {
+        double totals[kOutputs] = {};
+        for (int64_t c = 0; c < chunks.count(); ++c)
+            for (int o = 0; o < kOutputs; ++o) totals[o] += partial[c * width + o * cols + j];
+        done(j, static_cast<const double *>(totals));
     });
-    for (int64_t ch = 0; ch < c; ++ch) {
-        MeanVariance mv;
-        if (!pivoted_mean_variance(x[ch], s1[ch], s2[ch], static_cast<double>(rows), &mv)) return false;
-        mean[ch] = mv.mean;
-        var[ch] = mv.var;
-    }
-    return true;
 }
 
-// Per-channel mean and biased variance of channels-last [rows, c] data, in double: one pass
-// where it is provably accurate, else a pass for the sums and one for the centred squares.
+// Per-channel mean and biased variance of channels-last [rows, c] data, in double, handed to
+// finish(ch, MeanVariance): one pass about the first row where pivoted_mean_variance accepts
+// every channel, else a pass for the sums and one for the centred squares. (Channels finished
+// before a later one is rejected are finished again from the two-pass statistics.)
+template <typename Finish>
 void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
-                       double *mean, double *var) {
-    if (pivoted_column_statistics(k, x, rows, c, threads, mean, var)) return;
+                       Finish finish) {
     const double count = static_cast<double>(rows);
+    std::atomic<bool> accepted{true};
+    chunked_column_sums<2>(
+        rows, c, threads,
+        [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
+        [&](int64_t ch, const double *t) {
+            MeanVariance mv;
+            if (pivoted_mean_variance(x[ch], t[0], t[1], count, &mv)) finish(ch, mv);
+            else accepted.store(false, std::memory_order_relaxed);
+        });
+    if (accepted.load()) return;
     ScratchFrame frame;
-    double *const acc = frame.array<double>(c, 0.0);
-    double *const out[1] = {acc};
-    chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
-        k.column_sums(x + r0 * c, nr, c, part);
-    });
-    for (int64_t ch = 0; ch < c; ++ch) mean[ch] = acc[ch] / count;
-    std::fill(acc, acc + c, 0.0);
-    chunked_column_sums<1>(rows, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
-        k.column_centred_square_sums(x + r0 * c, nr, c, mean, part);
-    });
-    for (int64_t ch = 0; ch < c; ++ch) var[ch] = acc[ch] / count;
+    double *const mean = frame.array<double>(c);
+    chunked_column_sums<1>(
+        rows, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
+        [&](int64_t ch, const double *t) { mean[ch] = t[0] / count; });
+    chunked_column_sums<1>(
+        rows, c, threads,
+        [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
+        [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count}); });
 }
 
-// y = normalize(x) with per-channel constants, in whichever memory shape the data has.
-void apply_channels(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
-                    int64_t s, bool columns, int threads, const ChannelConstants &cc,
-                    const float *weight, const float *bias) {
-    if (columns) {
-        ScratchFrame frame;
-        ColumnAffine affine(frame, c);
-        for (int64_t ch = 0; ch < c; ++ch)
-            affine.set(ch, cc.get(ch), weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
-        affine.wrap();
-        const RowChunks chunks(n * s, c);
-        const bool stream = stream_output(n * c * s);
-        parallel_for(chunks.count(), threads, [&](int64_t q) {
-            const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
-            k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
-                                affine.shift.data(), stream);
-        });
-        return;
-    }
+// y = normalize(x) for channels-last data, the constants folded (channel_constants.h).
+void apply_columns(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c,
+                   int threads, ColumnAffine &affine) {
+    affine.wrap();
+    const RowChunks chunks(rows, c);
+    const bool stream = stream_output(rows * c);
+    parallel_for(chunks.count(), threads, [&](int64_t q) {
+        const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
+        k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
+                            affine.shift.data(), stream);
+    });
+}
+
+// y = normalize(x) for channels-first data, plane by plane.
+void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c, int64_t s,
+                  int threads, const ChannelConstants &cc, const float *weight, const float *bias) {
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
-        k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch),
-                            weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
+        k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch),
+                            bias != nullptr ? bias[ch] : 0.0f);
     });
 }
 
@@ -133,27 +124,35 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
-                k.normalize_uniform(x + offset, y + offset, s, g, weight != nullptr ? weight[ch] : 1.0f,
+                k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch),
                                     bias != nullptr ? bias[ch] : 0.0f);
             }
         });
         return NORM4J_OK;
     }
     ScratchFrame frame;
-    ChannelConstants cc(frame, c);
-    if (training) {
-        double *const m = frame.array<double>(c), *const v = frame.array<double>(c);
-        column_statistics(k, x, n * s, c, threads, m, v);
-        for (int64_t ch = 0; ch < c; ++ch) {
-            const CentringConstants g = centring_constants(m[ch], v[ch], eps);
-            cc.set(ch, g);
-            save_group_statistics(ch, m[ch], v[ch], g, mean, rstd, var);
+    if (columns) {
+        ColumnAffine affine(frame, c);
+        auto set = [&](int64_t ch, const CentringConstants &g) {
+            affine.set(ch, g, weight_of(weight, ch), bias != nullptr ? bias[ch] : 0.0f);
+        };
+        if (training) {
+            column_statistics(k, x, n * s, c, threads, [&](int64_t ch, const MeanVariance &mv) {
+                const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
+                save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
+                set(ch, g);
+            });
+        } else {
+            parallel_for_blocks(c, threads, [&](int64_t ch) {
+                set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
+            });
         }
-    } else {
-        for (int64_t ch = 0; ch < c; ++ch)
-            cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
+        apply_columns(k, x, y, n * s, c, threads, affine);
+        return NORM4J_OK;
     }
-    apply_channels(k, x, y, n, c, s, columns, threads, cc, weight, bias);
+    ChannelConstants cc(frame, c);  // channels-first inference
+    for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
+    apply_planes(k, x, y, n, c, s, threads, cc, weight, bias);
     return NORM4J_OK;
 }
 
@@ -171,59 +170,71 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;
     const int threads = threads_for(n * c * s);
 
-    // Per channel: sum dy and sum dy * xhat (these are also dbias and dweight).
+    // Per channel: sum dy and sum dy * xhat (these are also dbias and dweight). Then
+    // dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g and g * xhat;
+    // or, with constant statistics, dx = dy * rstd * w, which does not depend on x (a NaN in x
+    // must not reach dx): normalize with mean 0.
     ScratchFrame frame;
     ParamGradients sums(frame, c);
+    const double count = static_cast<double>(n) * static_cast<double>(s);
     if (columns) {
-        double *const out[2] = {sums.db, sums.dw};
-        chunked_column_sums<2>(n * s, c, threads, out, [&](int64_t r0, int64_t nr, double *part) {
-            k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c);
-        });
-    } else {
-        parallel_for(c, threads, [&](int64_t ch) {
-            for (int64_t i = 0; i < n; ++i) {
-                const int64_t offset = (i * c + ch) * s;
-                k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr,
-                                &sums.db[ch], &sums.dw[ch], nullptr, nullptr);
-            }
-        });
-    }
-    if (!batch_statistics) {
-        // Constant statistics: dx = dy * rstd * w, which does not depend on x (a NaN in x must
-        // not reach dx). That is normalize with mean 0: (dy - 0 - 0) * rstd * w.
-        ChannelConstants cc(frame, c);
-        for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
-        apply_channels(k, dy, dx, n, c, s, columns, threads, cc, weight, nullptr);
+        // Each channel's constants are set as its sums are finished, in parallel blocks.
+        auto channel_sums = [&](auto finish) {
+            chunked_column_sums<2>(
+                n * s, c, threads,
+                [&](int64_t r0, int64_t nr, double *part) {
+                    k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c);
+                },
+                [&](int64_t ch, const double *t) {
+                    sums.db[ch] = t[0];
+                    sums.dw[ch] = t[1];
+                    finish(ch, weight_of(weight, ch));
+                });
+        };
+        if (batch_statistics) {
+            ColumnGradient grad(frame, c);
+            channel_sums([&](int64_t ch, float w) {
+                grad.set(ch, mean[ch], rstd[ch], w, w * sums.db[ch] / count, w * sums.dw[ch] / count);
+            });
+            grad.wrap();
+            const RowChunks chunks(n * s, c);
+            const bool stream = stream_output(n * c * s);
+            parallel_for(chunks.count(), threads, [&](int64_t q) {
+                const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
+                k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
+                                     grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(),
+                                     stream);
+            });
+        } else {
+            ColumnAffine affine(frame, c);
+            channel_sums([&](int64_t ch, float w) { affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f); });
+            apply_columns(k, dy, dx, n * s, c, threads, affine);
+        }
         sums.write(dweight, dbias);
         return NORM4J_OK;
     }
-    // dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g and g * xhat.
-    const double count = static_cast<double>(n) * static_cast<double>(s);
-    auto weight_of = [&](int64_t ch) { return weight != nullptr ? weight[ch] : 1.0f; };
-    if (columns) {
-        ColumnGradient grad(frame, c);
-        for (int64_t ch = 0; ch < c; ++ch)
-            grad.set(ch, mean[ch], rstd[ch], weight_of(ch), weight_of(ch) * sums.db[ch] / count,
-                     weight_of(ch) * sums.dw[ch] / count);
-        grad.wrap();
-        const RowChunks chunks(n * s, c);
-        const bool stream = stream_output(n * c * s);
-        parallel_for(chunks.count(), threads, [&](int64_t q) {
-            const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
-            k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
-                                 grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
-        });
+    parallel_for(c, threads, [&](int64_t ch) {
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t offset = (i * c + ch) * s;
+            k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
+                            &sums.dw[ch], nullptr, nullptr);
+        }
+    });
+    if (!batch_statistics) {
+        ChannelConstants cc(frame, c);
+        for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
+        apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr);
     } else {
         float *const a = frame.array<float>(c), *const b = frame.array<float>(c);
         for (int64_t ch = 0; ch < c; ++ch) {
-            a[ch] = static_cast<float>(weight_of(ch) * sums.db[ch] / count);
-            b[ch] = static_cast<float>(weight_of(ch) * sums.dw[ch] / count);
+            a[ch] = static_cast<float>(weight_of(weight, ch) * sums.db[ch] / count);
+            b[ch] = static_cast<float>(weight_of(weight, ch) * sums.dw[ch] / count);
         }
         const bool stream = stream_dx(n * c * s);
         parallel_for(n * c, threads, [&](int64_t plane) {
             const int64_t ch = plane % c;
-            k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch],
-                          nullptr, weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
+            k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr,
+                          weight_of(weight, ch), a[ch], b[ch], stream);
         });
     }
     sums.write(dweight, dbias);

@@ -30,6 +30,9 @@ struct ChannelConstants {
     }
 };
 
+// A channel's weight: 1 without weights.
+inline float weight_of(const float *weight, int64_t channel) { return weight != nullptr ? weight[channel] : 1.0f; }
+
 // An array of `channels` values followed by kColumnWrap more that repeat it from the start.
 class WrappedArray {
 public:

@@ -29,7 +29,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
         for (int64_t j = 0; j < cg; ++j) {
             const int64_t ch = g * cg + j;
             k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
-                                weight != nullptr ? weight[ch] : 1.0f,
+                                weight_of(weight, ch),
                                 bias != nullptr ? bias[ch] : 0.0f);
         }
     });
@@ -86,7 +86,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
             const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
             save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
             for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
-                affine.set(ch, cst, weight != nullptr ? weight[ch] : 1.0f, bias != nullptr ? bias[ch] : 0.0f);
+                affine.set(ch, cst, weight_of(weight, ch), bias != nullptr ? bias[ch] : 0.0f);
         }
         affine.wrap();
         k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),
@@ -189,11 +189,11 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             for (int64_t ch = 0; ch < c; ++ch)
                 k.backward_dx(x + base + ch * s, dy + base + ch * s, dx + base + ch * s, s,
                               channel_mean[ch], channel_rstd[ch], nullptr,
-                              weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch], stream);
+                              weight_of(weight, ch), a[ch], b[ch], stream);
         } else {
             ColumnGradient grad(mine, c);
             for (int64_t ch = 0; ch < c; ++ch)
-                grad.set(ch, channel_mean[ch], channel_rstd[ch], weight != nullptr ? weight[ch] : 1.0f, a[ch], b[ch]);
+                grad.set(ch, channel_mean[ch], channel_rstd[ch], weight_of(weight, ch), a[ch], b[ch]);
             grad.wrap();
             k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
                                  grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
