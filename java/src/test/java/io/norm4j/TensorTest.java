@@ -25,6 +25,19 @@ class TensorTest {
     }
 
     @Test
+    void allocatedTensorsStartOnA64ByteBoundaryAndHoldExactlyTheirElements() {
+        for (long n : new long[] {1, 3, 16, 17, 1000, 4097, 100_000}) {
+            try (Tensor t = Tensor.allocate(n); Tensor c = Tensor.of(new float[(int) n], n)) {
+                assertEquals(0, t.address() % Tensor.ALIGNMENT, "allocate(" + n + ")");
+                assertEquals(0, c.address() % Tensor.ALIGNMENT, "of(float[" + n + "])");
+                assertEquals(n, t.toArray().length);
+                t.set(n - 1, 5f); // the last element is inside the aligned slice
+                assertEquals(5f, t.get(n - 1));
+            }
+        }
+    }
+
+    @Test
     void wrapOfDirectBufferSharesMemoryFromItsPosition() {
         FloatBuffer buf = ByteBuffer.allocateDirect(10 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
         buf.position(2);
