@@ -16,6 +16,7 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db);
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b, bool stream);
+void store_as_floats(const double *src, float *dst, int64_t n);
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc);
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
                                 double *acc);

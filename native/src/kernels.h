@@ -59,6 +59,9 @@ struct KernelTable {
                         float rstd, const float *w, float w_uniform, float a, float b,
                         bool stream);
 
+    // dst[i] = src[i] rounded to float: double accumulators written out (parameter gradients).
+    void (*store_as_floats)(const double *src, float *dst, int64_t n);
+
     // ---- columns of a row-major [rows, cols] matrix ---------------------------------------
     // acc[j] += sum over rows of x[r, j]
     void (*column_sums)(const float *x, int64_t rows, int64_t cols, double *acc);
@@ -106,6 +109,7 @@ struct KernelTable {
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
                                 backward_dx,                                                   \
+                                store_as_floats,                                               \
                                 column_sums,                                                   \
                                 column_centred_square_sums,                                    \
                                 column_pivoted_sums,                                           \

@@ -144,4 +144,10 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
     if (stream) _mm_sfence();
 }
 
+void store_as_floats(const double *src, float *dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm256_cvtpd_ps(_mm256_loadu_pd(src + i)));
+    for (; i < n; ++i) dst[i] = static_cast<float>(src[i]);
+}
+
 }  // namespace norm4j::avx2

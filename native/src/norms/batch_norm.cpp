@@ -210,7 +210,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
             channel_sums([&](int64_t ch, float w) { affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f); });
             apply_columns(k, dy, dx, n * s, c, threads, affine);
         }
-        sums.write(dweight, dbias);
+        sums.write(k, dweight, dbias);
         return NORM4J_OK;
     }
     parallel_for(c, threads, [&](int64_t ch) {
@@ -237,6 +237,6 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                           weight_of(weight, ch), a[ch], b[ch], stream);
         });
     }
-    sums.write(dweight, dbias);
+    sums.write(k, dweight, dbias);
     return NORM4J_OK;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "../kernels.h"
 #include "../scratch.h"
 
 namespace norm4j {
@@ -31,11 +32,9 @@ struct ParamGradients {
         }
     }
 
-    void write(float *dweight, float *dbias) const {
-        for (int64_t i = 0; i < channels; ++i) {
-            if (dweight != nullptr) dweight[i] = static_cast<float>(dw[i]);
-            if (dbias != nullptr) dbias[i] = static_cast<float>(db[i]);
-        }
+    void write(const KernelTable &k, float *dweight, float *dbias) const {
+        if (dweight != nullptr) k.store_as_floats(dw, dweight, channels);
+        if (dbias != nullptr) k.store_as_floats(db, dbias, channels);
     }
 };
 
@@ -53,10 +52,10 @@ public:
         return p;
     }
 
-    void write_total(float *dweight, float *dbias) const {
+    void write_total(const KernelTable &k, float *dweight, float *dbias) const {
         ParamGradients total(data_, channels_);  // chunk 0 accumulates the others
         for (int64_t c = 1; c < chunks_; ++c) total.add(ParamGradients(data_ + 2 * c * channels_, channels_));
-        total.write(dweight, dbias);
+        total.write(k, dweight, dbias);
     }
 
 private:

@@ -199,6 +199,6 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                                  grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
         }
     });
-    per_sample.write_total(dweight, dbias);
+    per_sample.write_total(k, dweight, dbias);
     return NORM4J_OK;
 }

@@ -106,7 +106,7 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
                           static_cast<float>(sum_gxhat / n), stream);
         }
     });
-    if (params) partial.write_total(dweight, dbias);
+    if (params) partial.write_total(k, dweight, dbias);
 }
 
 }  // namespace

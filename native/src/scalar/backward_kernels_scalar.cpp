@@ -49,4 +49,8 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         }
 }
 
+void store_as_floats(const double *src, float *dst, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
+}
+
 }  // namespace norm4j::scalar
