@@ -48,10 +48,11 @@ struct KernelTable {
     // Backward sums over a segment, in double, with xhat = (x - mean) * rstd and g = dy * w[i]
     // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat. Where dw is given,
     // also the parameter gradients of a segment whose element i has its own weight, in the same
-    // pass: dw[i] += dy * xhat, db[i] += dy (db may be null).
+    // pass: dw[i] += dy * xhat, db[i] += dy (db may be null); with start, they are set to those
+    // terms instead (the first segment of a sum: no clearing pass before it).
     void (*backward_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
                           const float *w, double *sum_g, double *sum_gxhat, double *dw,
-                          double *db);
+                          double *db, bool start);
     // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
     // xhat = (x - mean) * rstd, in f32. With stream, whole aligned blocks of dx are written
     // around the caches (see stream_dx below).

@@ -14,15 +14,16 @@ inline __m512d xhat_pd(__m512d x, __m512d mean, __m512d rstd) {
     return _mm512_mul_pd(_mm512_sub_pd(x, mean), rstd);
 }
 
-template <bool kWeight, bool kParams>
+template <bool kWeight, bool kParams, bool kStart>
 void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, float rstd,
                         const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
     const __m512d mv = _mm512_set1_pd(mean), rs = _mm512_set1_pd(rstd);
     __m512d g0 = _mm512_setzero_pd(), g1 = _mm512_setzero_pd();
     __m512d gx0 = _mm512_setzero_pd(), gx1 = _mm512_setzero_pd();
-    for (int64_t i = 0; i < n; i += 16) {
+    // Sixteen values from i on, m their lanes (the whole-vector loop passes the full mask as a
+    // constant, so its loads and stores are plain ones with no test).
+    auto block = [&](int64_t i, __mmask16 m) {
         // Missing tail lanes load dy = 0, so they add nothing to any sum.
-        const __mmask16 m = tail_mask(n - i);
         const __m512 xv = load(x + i, m), dv = load(dy + i, m);
         const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
         const __m512d h0 = xhat_pd(low_pd(xv), mv, rs), h1 = xhat_pd(high_pd(xv), mv, rs);
@@ -39,14 +40,22 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
         if constexpr (kParams) {
             // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
             const __mmask8 l = low_mask(m), h = high_mask(m);
-            store_pd(dw + i, l, _mm512_fmadd_pd(e0, h0, load_pd(dw + i, l)));
-            store_pd(dw + i + 8, h, _mm512_fmadd_pd(e1, h1, load_pd(dw + i + 8, h)));
+            if constexpr (kStart) {
+                store_pd(dw + i, l, _mm512_mul_pd(e0, h0));
+                store_pd(dw + i + 8, h, _mm512_mul_pd(e1, h1));
+            } else {
+                store_pd(dw + i, l, _mm512_fmadd_pd(e0, h0, load_pd(dw + i, l)));
+                store_pd(dw + i + 8, h, _mm512_fmadd_pd(e1, h1, load_pd(dw + i + 8, h)));
+            }
             if (db != nullptr) {
-                store_pd(db + i, l, _mm512_add_pd(load_pd(db + i, l), e0));
-                store_pd(db + i + 8, h, _mm512_add_pd(load_pd(db + i + 8, h), e1));
+                store_pd(db + i, l, kStart ? e0 : _mm512_add_pd(load_pd(db + i, l), e0));
+                store_pd(db + i + 8, h, kStart ? e1 : _mm512_add_pd(load_pd(db + i + 8, h), e1));
             }
         }
-    }
+    };
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) block(i, static_cast<__mmask16>(0xFFFF));
+    if (i < n) block(i, tail_mask(n - i));
     *sum_g += reduce_add(_mm512_add_pd(g0, g1));
     *sum_gxhat += reduce_add(_mm512_add_pd(gx0, gx1));
 }
@@ -54,9 +63,11 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
 }  // namespace
 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
+                   bool start) {
     with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
-        backward_sums_impl<kw.value, kp.value>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        if (start) backward_sums_impl<kw.value, kp.value, true>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<kw.value, kp.value, false>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
     });
 }
 

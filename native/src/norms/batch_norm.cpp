@@ -217,7 +217,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
             k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
-                            &sums.dw[ch], nullptr, nullptr);
+                            &sums.dw[ch], nullptr, nullptr, false);
         }
     });
     if (!batch_statistics) {

@@ -38,16 +38,19 @@ struct ParamGradients {
     }
 };
 
-// One ParamGradients per chunk of work (a chunk of rows, a sample), each cleared by the thread
+// One ParamGradients per chunk of work (a chunk of rows, a sample), each started by the thread
 // that fills it, then added in chunk order: the total does not depend on the thread count.
 class ChunkParamGradients {
 public:
     ChunkParamGradients(ScratchFrame &frame, int64_t chunks, int64_t channels)
         : data_(frame.array<double>(2 * chunks * channels)), chunks_(chunks), channels_(channels) {}
 
+    // Chunk c's sums as they are, for a filler that sets them before adding to them.
+    ParamGradients at(int64_t c) const { return ParamGradients(data_ + 2 * c * channels_, channels_); }
+
     // Chunk c's sums, cleared.
     ParamGradients start(int64_t c) const {
-        ParamGradients p(data_ + 2 * c * channels_, channels_);
+        ParamGradients p = at(c);
         p.clear();
         return p;
     }

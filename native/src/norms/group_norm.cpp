@@ -179,7 +179,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             for (int64_t ch = 0; ch < c; ++ch)
                 k.backward_sums(x + base + ch * s, dy + base + ch * s, s, channel_mean[ch],
                                 channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch],
-                                nullptr, nullptr);
+                                nullptr, nullptr, false);
         } else {
             k.column_backward_sums(x + base, dy + base, s, c, channel_mean, channel_rstd, sample.db,
                                    sample.dw);

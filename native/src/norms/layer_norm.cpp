@@ -86,21 +86,25 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     const norm4j::RowChunks chunks(rows, cols, 16);
     norm4j::ScratchFrame frame;
     const norm4j::ChunkParamGradients partial(frame, params ? chunks.count() : 0, cols);
+    // A call of one chunk lets its first row set the sums (backward_sums' start) rather than
+    // clear them first: layer norm 1 x 768 backward 0.37 -> 0.27 us. With chunks spread over
+    // threads the same was measured slower (512 x 1024: 75 -> 92 us), so there they are cleared.
+    const bool set_first = chunks.count() == 1;
     const double n = static_cast<double>(cols);
     const bool stream = norm4j::stream_dx(rows * cols);
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
         double *dw = nullptr, *db = nullptr;
         if (params) {
-            const norm4j::ParamGradients mine = partial.start(c);
+            const norm4j::ParamGradients mine = set_first ? partial.at(c) : partial.start(c);
             dw = mine.dw;
             db = mine.db;
         }
-        for (int64_t r = chunks.begin(c), end = r + chunks.size(c); r < end; ++r) {
+        for (int64_t first = chunks.begin(c), r = first, end = r + chunks.size(c); r < end; ++r) {
             const float m = centred ? mean[r] : 0.0f;
             const float *xr = x + r * cols;
             const float *dr = dy + r * cols;
             double sum_g = 0, sum_gxhat = 0;
-            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat, dw, db);
+            k.backward_sums(xr, dr, cols, m, rstd[r], weight, &sum_g, &sum_gxhat, dw, db, set_first && r == first);
             const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
             k.backward_dx(xr, dr, dx + r * cols, cols, m, rstd[r], weight, 1.0f, a,
                           static_cast<float>(sum_gxhat / n), stream);
