@@ -213,29 +213,29 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         sums.write(k, dweight, dbias);
         return NORM4J_OK;
     }
+    // Channels-first: each channel's sums, then with batch statistics its dx while its planes
+    // are still in cache (x and dy of a [32, 64, 56, 56] channel are 800 KB), channels in
+    // parallel: x and dy are read from memory once, not twice. A channel's dy is all read before
+    // its dx is written, so dx may be dy.
+    const bool stream = stream_dx(n * c * s);
     parallel_for(c, threads, [&](int64_t ch) {
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
             k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
                             &sums.dw[ch], nullptr, nullptr, false);
         }
+        if (!batch_statistics) return;
+        const float w = weight_of(weight, ch);
+        const float a = static_cast<float>(w * sums.db[ch] / count), b = static_cast<float>(w * sums.dw[ch] / count);
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t offset = (i * c + ch) * s;
+            k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr, w, a, b, stream);
+        }
     });
     if (!batch_statistics) {
         ChannelConstants cc(frame, c);
         for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
         apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr);
-    } else {
-        float *const a = frame.array<float>(c), *const b = frame.array<float>(c);
-        for (int64_t ch = 0; ch < c; ++ch) {
-            a[ch] = static_cast<float>(weight_of(weight, ch) * sums.db[ch] / count);
-            b[ch] = static_cast<float>(weight_of(weight, ch) * sums.dw[ch] / count);
-        }
-        const bool stream = stream_dx(n * c * s);
-        parallel_for(n * c, threads, [&](int64_t plane) {
-            const int64_t ch = plane % c;
-            k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr,
-                          weight_of(weight, ch), a[ch], b[ch], stream);
-        });
     }
     sums.write(k, dweight, dbias);
     return NORM4J_OK;

@@ -121,25 +121,20 @@ namespace norm4j {
 
 namespace {
 
-// Combines per-channel sums of dy and dy * xhat into each group's a and b (see kernels.h:
-// backward_dx), per channel of the group.
-void group_coefficients(int64_t c, int64_t groups, double count,
-                        const float *weight, const double *sum_dy, const double *sum_dy_xhat,
-                        float *a, float *b) {
-    const int64_t cg = c / groups;
-    for (int64_t g = 0; g < groups; ++g) {
-        double sg = 0, sgx = 0;
-        for (int64_t j = 0; j < cg; ++j) {
-            const int64_t ch = g * cg + j;
-            const double w = weight != nullptr ? weight[ch] : 1.0;
-            sg += w * sum_dy[ch];
-            sgx += w * sum_dy_xhat[ch];
-        }
-        for (int64_t j = 0; j < cg; ++j) {
-            a[g * cg + j] = static_cast<float>(sg / count);
-            b[g * cg + j] = static_cast<float>(sgx / count);
-        }
+struct Coefficients {
+    float a, b;
+};
+
+// Group g's a and b (kernels.h: backward_dx) from its channels' sums of dy and dy * xhat.
+Coefficients group_coefficients(int64_t g, int64_t cg, double count, const float *weight,
+                                const double *sum_dy, const double *sum_dy_xhat) {
+    double sg = 0, sgx = 0;
+    for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) {
+        const double w = weight_of(weight, ch);
+        sg += w * sum_dy[ch];
+        sgx += w * sum_dy_xhat[ch];
     }
+    return {static_cast<float>(sg / count), static_cast<float>(sgx / count)};
 }
 
 }  // namespace
@@ -165,39 +160,47 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     const ChunkParamGradients per_sample(frame, n, c);
     const int threads = threads_for(n * c * s);
     const bool stream = stream_dx(n * c * s);
-    parallel_for(n, threads, [&](int64_t i) {
+    if (layout == NORM4J_LAYOUT_NCHW) {
+        // A sample-group is cg contiguous planes (16 channels of 32 x 32: 64 KB of x): its sums,
+        // then its dx while they are in cache, sample-groups in parallel. Each sets only its own
+        // channels' sums in its sample's partials.
+        parallel_for(n * groups, threads, [&](int64_t ig) {
+            const int64_t i = ig / groups, g = ig % groups;
+            const ParamGradients sample = per_sample.at(i);
+            const int64_t base = (i * c + g * cg) * s;
+            for (int64_t j = 0; j < cg; ++j) {
+                double sum_dy = 0, sum_dy_xhat = 0;
+                k.backward_sums(x + base + j * s, dy + base + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy,
+                                &sum_dy_xhat, nullptr, nullptr, false);
+                sample.db[g * cg + j] = sum_dy;
+                sample.dw[g * cg + j] = sum_dy_xhat;
+            }
+            const Coefficients co = group_coefficients(g, cg, count, weight, sample.db, sample.dw);
+            for (int64_t j = 0; j < cg; ++j)
+                k.backward_dx(x + base + j * s, dy + base + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
+                              nullptr, weight_of(weight, g * cg + j), co.a, co.b, stream);
+        });
+        per_sample.write_total(k, dweight, dbias);
+        return NORM4J_OK;
+    }
+    parallel_for(n, threads, [&](int64_t i) {  // channels-last: sample by sample
         const ParamGradients sample = per_sample.start(i);
         ScratchFrame mine;  // this thread's
-        float *const a = mine.array<float>(c), *const b = mine.array<float>(c);
-        float *const channel_mean = mine.array<float>(c), *const channel_rstd = mine.array<float>(c);
+        ColumnGradient grad(mine, c);
         for (int64_t ch = 0; ch < c; ++ch) {
-            channel_mean[ch] = mean[i * groups + ch / cg];
-            channel_rstd[ch] = rstd[i * groups + ch / cg];
+            grad.mean[ch] = mean[i * groups + ch / cg];
+            grad.rstd[ch] = rstd[i * groups + ch / cg];
         }
         const int64_t base = i * c * s;
-        if (layout == NORM4J_LAYOUT_NCHW) {
-            for (int64_t ch = 0; ch < c; ++ch)
-                k.backward_sums(x + base + ch * s, dy + base + ch * s, s, channel_mean[ch],
-                                channel_rstd[ch], nullptr, &sample.db[ch], &sample.dw[ch],
-                                nullptr, nullptr, false);
-        } else {
-            k.column_backward_sums(x + base, dy + base, s, c, channel_mean, channel_rstd, sample.db,
-                                   sample.dw);
+        k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw);
+        for (int64_t g = 0; g < groups; ++g) {
+            const Coefficients co = group_coefficients(g, cg, count, weight, sample.db, sample.dw);
+            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
+                grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
         }
-        group_coefficients(c, groups, count, weight, sample.db, sample.dw, a, b);
-        if (layout == NORM4J_LAYOUT_NCHW) {
-            for (int64_t ch = 0; ch < c; ++ch)
-                k.backward_dx(x + base + ch * s, dy + base + ch * s, dx + base + ch * s, s,
-                              channel_mean[ch], channel_rstd[ch], nullptr,
-                              weight_of(weight, ch), a[ch], b[ch], stream);
-        } else {
-            ColumnGradient grad(mine, c);
-            for (int64_t ch = 0; ch < c; ++ch)
-                grad.set(ch, channel_mean[ch], channel_rstd[ch], weight_of(weight, ch), a[ch], b[ch]);
-            grad.wrap();
-            k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
-                                 grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
-        }
+        grad.wrap();
+        k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
+                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
     });
     per_sample.write_total(k, dweight, dbias);
     return NORM4J_OK;

@@ -1,7 +1,6 @@
 package io.norm4j.cli;
 
 import io.norm4j.Backend;
-import io.norm4j.Norms;
 import io.norm4j.parity.ParityGrid;
 import io.norm4j.parity.ParityResult;
 import java.io.PrintStream;
@@ -23,7 +22,7 @@ final class ParityCommand {
             if (!b.isAvailable()) continue;
             log.printf("parity: %d cases on %s%n", cases.size(), b.id());
             for (ParityGrid.Case c : cases) {
-                if (Norms.on(b).supports(c.supportKey())) results.add(c.run().apply(b));
+                if (c.runsOn(b)) results.add(c.run().apply(b));
             }
         }
         return results;
