@@ -11,7 +11,7 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
                          const float *w, const float *b, const float *next, double pivot, double *s1,
                          double *s2);
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b);
+                       float b, bool stream);
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start);

@@ -41,9 +41,10 @@ struct KernelTable {
     void (*normalize_then_sums)(const float *x, float *y, int64_t n, const CentringConstants &c,
                                 const float *w, const float *b, const float *next, double pivot,
                                 double *s1, double *s2);
-    // As normalize, with one weight and bias for the whole segment (1 and 0 when absent).
+    // As normalize, with one weight and bias for the whole segment (1 and 0 when absent); with
+    // stream, whole aligned blocks of y are written around the caches (see stream_dx below).
     void (*normalize_uniform)(const float *x, float *y, int64_t n, const CentringConstants &c,
-                              float w, float b);
+                              float w, float b, bool stream);
 
     // Backward sums over a segment, in double, with xhat = (x - mean) * rstd and g = dy * w[i]
     // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat. Where dw is given,

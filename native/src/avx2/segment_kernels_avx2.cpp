@@ -153,20 +153,16 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b) {
+                       float b, bool stream) {
     const __m256 hi = _mm256_set1_ps(c.mean_hi);
     const __m256 lo = _mm256_set1_ps(c.mean_lo);
     const __m256 rs = _mm256_set1_ps(c.rstd);
     const __m256 wv = _mm256_set1_ps(w);
     const __m256 bv = _mm256_set1_ps(b);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(centre(_mm256_loadu_ps(x + i), hi, lo, rs), wv, bv));
-    if (i < n) {
-        const __m256i mask = tail_mask(n - i);
-        const __m256 t = centre(_mm256_maskload_ps(x + i, mask), hi, lo, rs);
-        _mm256_maskstore_ps(y + i, mask, _mm256_fmadd_ps(t, wv, bv));
-    }
+    write_row(y, n, stream, [&](int64_t i, bool whole, __m256i mask) {
+        return _mm256_fmadd_ps(centre(load_block(x + i, whole, mask), hi, lo, rs), wv, bv);
+    });
+    if (stream) _mm_sfence();
 }
 
 }  // namespace norm4j::avx2

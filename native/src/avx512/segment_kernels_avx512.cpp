@@ -185,14 +185,14 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b) {
+                       float b, bool stream) {
     const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
     const __m512 rs = _mm512_set1_ps(c.rstd);
     const __m512 wv = _mm512_set1_ps(w), bv = _mm512_set1_ps(b);
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        store(y + i, m, _mm512_fmadd_ps(centre(load(x + i, m), hi, lo, rs), wv, bv));
-    }
+    write_row(y, n, stream, [&](int64_t i, __mmask16 m) {
+        return _mm512_fmadd_ps(centre(load(x + i, m), hi, lo, rs), wv, bv);
+    });
+    if (stream) _mm_sfence();
 }
 
 }  // namespace norm4j::avx512

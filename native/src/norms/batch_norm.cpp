@@ -89,7 +89,7 @@ void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
         k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch),
-                            bias != nullptr ? bias[ch] : 0.0f);
+                            bias != nullptr ? bias[ch] : 0.0f, false);
     });
 }
 
@@ -118,6 +118,10 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
     if (training && !columns) {
         // Channels-first: each channel's statistics, then its planes normalized while they are
         // still in cache (a channel of a [32, 64, 56, 56] batch is 400 KB), channels in parallel.
+        // y is written around the caches from 16 MiB (stream_output): that batch 1.05 -> 0.67 ms
+        // in a native loop. (Not for inference, nor group norm's 16 MiB forward, where it was
+        // measured slower: 0.34 -> 0.41 ms and 0.27 -> 0.49 ms; there x and y stay in cache.)
+        const bool stream = stream_output(n * c * s);
         parallel_for(c, threads, [&](int64_t ch) {
             const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s);
             const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
@@ -125,7 +129,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
                 k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch),
-                                    bias != nullptr ? bias[ch] : 0.0f);
+                                    bias != nullptr ? bias[ch] : 0.0f, stream);
             }
         });
         return NORM4J_OK;

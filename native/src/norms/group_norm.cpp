@@ -30,7 +30,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
             const int64_t ch = g * cg + j;
             k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
                                 weight_of(weight, ch),
-                                bias != nullptr ? bias[ch] : 0.0f);
+                                bias != nullptr ? bias[ch] : 0.0f, false);
         }
     });
 }

@@ -80,7 +80,7 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b) {
+                       float b, bool /*stream*/) {
     for (int64_t i = 0; i < n; ++i) y[i] = centre(x[i], c) * w + b;
 }
 

@@ -124,8 +124,9 @@ public final class ParityGrid {
     /**
      * Calls whose output has 4M values or more, which NATIVE's SIMD kernels write around the
      * caches (non-temporal stores from each segment's first aligned block, ordinary ones for its
-     * head and tail): every backward dx written in contiguous segments, and every channels-last
-     * output (written as one run per chunk of rows, each vector's channels wrapping round), with
+     * head and tail): every backward dx written in contiguous segments, channels-first batch norm
+     * training's y, and every channels-last output (written as one run per chunk of rows, each
+     * vector's channels wrapping round), with
      * widths and channel counts that leave unaligned heads, ragged tails and every phase. They
      * exist for those NATIVE paths and run on NATIVE only (each of its kernel sets). ONEDNN's f32
      * statistics over groups this large fall outside the random-walk model of
@@ -144,6 +145,8 @@ public final class ParityGrid {
                 b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_003)));
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
                 true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004)));
+        all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nchw", shape(batch), in, true),
+                b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_009)));
         for (boolean training : BOTH) {
             String mode = training ? "training" : "inference";
             all.add(nativeCase("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(batch), in, true),
