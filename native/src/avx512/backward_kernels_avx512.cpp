@@ -24,9 +24,10 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
     // constant, so its loads and stores are plain ones with no test).
     auto block = [&](int64_t i, __mmask16 m) {
         // Missing tail lanes load dy = 0, so they add nothing to any sum.
-        const __m512 xv = load(x + i, m), dv = load(dy + i, m);
-        const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
-        const __m512d h0 = xhat_pd(low_pd(xv), mv, rs), h1 = xhat_pd(high_pd(xv), mv, rs);
+        __m512d x0, x1, e0, e1;
+        load_halves_pd(x + i, m, x0, x1);
+        load_halves_pd(dy + i, m, e0, e1);
+        const __m512d h0 = xhat_pd(x0, mv, rs), h1 = xhat_pd(x1, mv, rs);
         __m512d d0 = e0, d1 = e1;
         if constexpr (kWeight) {
             const __m512 wv = load(w + i, m);
@@ -104,12 +105,13 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
     for (int64_t r = 0; r < rows; ++r) {
         for (int b = 0; b < kBlocks; ++b) {
             // Masked-off lanes load dy = 0, so they add nothing to either sum.
-            const __m512 xv = load(x + r * cols + 16 * b, mask(b)), dv = load(dy + r * cols + 16 * b, mask(b));
-            const __m512d e0 = low_pd(dv), e1 = high_pd(dv);
+            __m512d x0, x1, e0, e1;
+            load_halves_pd(x + r * cols + 16 * b, mask(b), x0, x1);
+            load_halves_pd(dy + r * cols + 16 * b, mask(b), e0, e1);
             d[b].lo = _mm512_add_pd(d[b].lo, e0);
             d[b].hi = _mm512_add_pd(d[b].hi, e1);
-            g[b].lo = _mm512_fmadd_pd(e0, _mm512_sub_pd(low_pd(xv), mv[b][0]), g[b].lo);
-            g[b].hi = _mm512_fmadd_pd(e1, _mm512_sub_pd(high_pd(xv), mv[b][1]), g[b].hi);
+            g[b].lo = _mm512_fmadd_pd(e0, _mm512_sub_pd(x0, mv[b][0]), g[b].lo);
+            g[b].hi = _mm512_fmadd_pd(e1, _mm512_sub_pd(x1, mv[b][1]), g[b].hi);
         }
     }
     for (int b = 0; b < kBlocks; ++b) {

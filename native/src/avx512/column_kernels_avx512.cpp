@@ -68,8 +68,9 @@ void pivoted_panel(const float *x, int64_t rows, int64_t cols, __mmask16 last, c
     for (int64_t r = 0; r < rows; ++r) {
         for (int b = 0; b < kBlocks; ++b) {
             // Masked-off lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
-            const __m512 v = load(x + r * cols + 16 * b, mask(b));
-            const __m512d d0 = _mm512_sub_pd(low_pd(v), p[b][0]), d1 = _mm512_sub_pd(high_pd(v), p[b][1]);
+            __m512d v0, v1;
+            load_halves_pd(x + r * cols + 16 * b, mask(b), v0, v1);
+            const __m512d d0 = _mm512_sub_pd(v0, p[b][0]), d1 = _mm512_sub_pd(v1, p[b][1]);
             a[b].lo = _mm512_add_pd(a[b].lo, d0);
             a[b].hi = _mm512_add_pd(a[b].hi, d1);
             q[b].lo = _mm512_fmadd_pd(d0, d0, q[b].lo);

@@ -28,6 +28,19 @@ inline __m512d high_pd(__m512 v) {
 // Eight floats from p, widened to double.
 inline __m512d load8_pd(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 
+// The sixteen floats at p (lanes in m; missing ones read as zero) as two halves of eight
+// doubles: whole, widened straight from memory (no shuffle to split a wide load).
+inline void load_halves_pd(const float *p, __mmask16 m, __m512d &lo, __m512d &hi) {
+    if (m == 0xFFFF) {
+        lo = load8_pd(p);
+        hi = load8_pd(p + 8);
+    } else {
+        const __m512 v = _mm512_maskz_loadu_ps(m, p);
+        lo = low_pd(v);
+        hi = high_pd(v);
+    }
+}
+
 // Masked loads and stores: plain ones when the mask is full, since even then the masked forms
 // run at about half speed on some CPUs (measured on AMD Zen 5).
 inline __m512 load(const float *p, __mmask16 m) {
