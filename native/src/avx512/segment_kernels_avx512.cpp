@@ -29,8 +29,9 @@ namespace {
 
 // Sums of (x - c)^2, and with kLinear of (x - c), over a segment, in four accumulators of each
 // so the add and fma latencies do not bound the pass. add(i) takes the 32 values from i on,
-// add_tail(i, m) the last, partial 16; finish() adds the totals into the caller's sums.
-template <bool kLinear>
+// add_tail(i, m) the last, partial 16; finish() adds the totals into the caller's sums. Without
+// kCentred, c is 0 and not subtracted (x - 0 is x exactly: the same bits, one operation less).
+template <bool kLinear, bool kCentred = true>
 struct DeviationSums {
     __m512d c;
     __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd(), a2 = _mm512_setzero_pd(), a3 = _mm512_setzero_pd();
@@ -38,10 +39,15 @@ struct DeviationSums {
 
     explicit DeviationSums(double centre) : c(_mm512_set1_pd(centre)) {}
 
+    __m512d centred(__m512d v) const {
+        if constexpr (kCentred) return _mm512_sub_pd(v, c);
+        else return v;
+    }
+
     void add(const float *x) {
         // Eight floats per load, widened as they are loaded: no shuffle to split a wide load.
-        const __m512d d0 = _mm512_sub_pd(load8_pd(x), c), d1 = _mm512_sub_pd(load8_pd(x + 8), c);
-        const __m512d d2 = _mm512_sub_pd(load8_pd(x + 16), c), d3 = _mm512_sub_pd(load8_pd(x + 24), c);
+        const __m512d d0 = centred(load8_pd(x)), d1 = centred(load8_pd(x + 8));
+        const __m512d d2 = centred(load8_pd(x + 16)), d3 = centred(load8_pd(x + 24));
         if constexpr (kLinear) {
             a0 = _mm512_add_pd(a0, d0);
             a1 = _mm512_add_pd(a1, d1);
@@ -139,20 +145,22 @@ void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants
 
 // normalize_impl and deviation_sums of `next` in one loop: the same arithmetic in the same
 // order, so the same bits, with the next segment's loads issued among this one's stores.
-template <bool kWeight, bool kBias, bool kLinear>
+// Without kCentred the output's hi and lo and the sums' pivot are all 0 (RMS norm): neither is
+// subtracted.
+template <bool kWeight, bool kBias, bool kLinear, bool kCentred>
 void normalize_then_sums_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
                               const float *w, const float *b, const float *next, double pivot,
                               double *s1, double *s2) {
     const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
     const __m512 rs = _mm512_set1_ps(c.rstd);
     auto out = [&](int64_t i, __mmask16 m) {
-        __m512 t = centre(load(x + i, m), hi, lo, rs);
+        __m512 t = kCentred ? centre(load(x + i, m), hi, lo, rs) : _mm512_mul_ps(load(x + i, m), rs);
         if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
         else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
         else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
         store(y + i, m, t);
     };
-    DeviationSums<kLinear> s(pivot);
+    DeviationSums<kLinear, kCentred> s(pivot);
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {
         s.add(next + i);
@@ -179,8 +187,12 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
                          const float *w, const float *b, const float *next, double pivot, double *s1,
                          double *s2) {
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        if (s1 != nullptr) normalize_then_sums_impl<kw.value, kb.value, true>(x, y, n, c, w, b, next, pivot, s1, s2);
-        else normalize_then_sums_impl<kw.value, kb.value, false>(x, y, n, c, w, b, next, pivot, s1, s2);
+        if (s1 != nullptr)
+            normalize_then_sums_impl<kw.value, kb.value, true, true>(x, y, n, c, w, b, next, pivot, s1, s2);
+        else if (pivot == 0.0 && c.mean_hi == 0.0f && c.mean_lo == 0.0f)
+            normalize_then_sums_impl<kw.value, kb.value, false, false>(x, y, n, c, w, b, next, pivot, s1, s2);
+        else
+            normalize_then_sums_impl<kw.value, kb.value, false, true>(x, y, n, c, w, b, next, pivot, s1, s2);
     });
 }
 
