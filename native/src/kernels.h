@@ -27,6 +27,7 @@ struct KernelTable {
     // ---- segments -------------------------------------------------------------------------
     double (*sum)(const float *x, int64_t n);
     double (*centred_square_sum)(const float *x, int64_t n, double mean);
+    // Sum of x^2: the bits of centred_square_sum(x, n, 0), which RMS norm's rows rely on.
     double (*square_sum)(const float *x, int64_t n);
     // *s1 += sum (x[i] - pivot), *s2 += sum (x[i] - pivot)^2 (see pivoted_mean_variance).
     void (*pivoted_sums)(const float *x, int64_t n, double pivot, double *s1, double *s2);

@@ -79,9 +79,9 @@ struct DeviationSums {
     }
 };
 
-template <bool kLinear>
+template <bool kLinear, bool kCentred = true>
 void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
-    DeviationSums<kLinear> s(centre);
+    DeviationSums<kLinear, kCentred> s(centre);
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) s.add(x + i);
     for (; i < n; i += 16) s.add_tail(x + i, tail_mask(n - i));
@@ -97,24 +97,10 @@ double centred_square_sum(const float *x, int64_t n, double mean) {
 }
 
 double square_sum(const float *x, int64_t n) {
-    // As centred_square_sum without the subtraction (missing tail lanes load as zero).
-    __m512d q0 = _mm512_setzero_pd(), q1 = _mm512_setzero_pd(), q2 = _mm512_setzero_pd(), q3 = _mm512_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
-        const __m512d d0 = low_pd(v), d1 = high_pd(v), d2 = low_pd(w), d3 = high_pd(w);
-        q0 = _mm512_fmadd_pd(d0, d0, q0);
-        q1 = _mm512_fmadd_pd(d1, d1, q1);
-        q2 = _mm512_fmadd_pd(d2, d2, q2);
-        q3 = _mm512_fmadd_pd(d3, d3, q3);
-    }
-    for (; i < n; i += 16) {
-        const __m512 v = load(x + i, tail_mask(n - i));
-        const __m512d d0 = low_pd(v), d1 = high_pd(v);
-        q0 = _mm512_fmadd_pd(d0, d0, q0);
-        q1 = _mm512_fmadd_pd(d1, d1, q1);
-    }
-    return reduce_add(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+    // centred_square_sum about 0 without the subtraction: the same bits (x - 0 is x).
+    double squares = 0;
+    deviation_sums<false, false>(x, n, 0.0, nullptr, &squares);
+    return squares;
 }
 
 void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {

@@ -27,7 +27,7 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
         auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
         double s1 = 0, s2 = 0;
         if (centred) k.pivoted_sums(x + first * cols, cols, pivot(first), &s1, &s2);
-        else s2 = k.centred_square_sum(x + first * cols, cols, 0.0);
+        else s2 = k.square_sum(x + first * cols, cols);
         for (int64_t r = first; r < end; ++r) {
             const norm4j::CentringConstants c = finish(r, s1, s2);
             const float *xr = x + r * cols;

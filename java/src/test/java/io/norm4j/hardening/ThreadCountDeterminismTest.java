@@ -29,6 +29,17 @@ class ThreadCountDeterminismTest {
                 return Workload.concat(y, m, r, dx, dw, db);
             }
         });
+        calls.add(n -> {
+            // Rows are shared out by the thread count, a share's first row summed on its own and
+            // every other with the previous row's output: the sums must agree to the bit.
+            try (Tensor x = Workload.data(301, 1000); Tensor w = Workload.data(1000); Tensor y = Tensor.allocate(301, 1000);
+                    Tensor r = Tensor.allocate(301); Tensor dy = Workload.data(301, 1000); Tensor dx = Tensor.allocate(301, 1000);
+                    Tensor dw = Tensor.allocate(1000)) {
+                n.rmsNormTraining(x, new long[] {1000}, w, 1e-5, y, r);
+                n.rmsNormBackward(x, dy, new long[] {1000}, w, r, dx, dw);
+                return Workload.concat(y, r, dx, dw);
+            }
+        });
         for (Layout layout : Layout.values()) {
             long[] shape = layout == Layout.NCHW ? new long[] {16, 24, 30, 30} : new long[] {16, 30, 30, 24};
             calls.add(n -> {
