@@ -140,10 +140,12 @@ namespace avx512 {
 // kernels ignore it.
 inline bool stream_dx(int64_t values) { return values >= (int64_t{1} << 22); }
 
-// The same for a channels-last output, forward or backward, written as one flat run per chunk
-// of rows (normalize_columns). Batch norm 32 x 56 x 56 x 64 (25 MB each way), alternating runs:
-// inference 445 -> 347 us, backward 2.05 -> 1.78 ms. Row-wise forward outputs do not stream:
-// the benchmark's repeated calls keep them in cache, and streaming them was slower.
+// The same for an output that is not read back in the call: channels-last outputs, forward or
+// backward, written as one flat run per chunk of rows (normalize_columns; batch norm
+// 32 x 56 x 56 x 64, 25 MB each way, alternating runs: inference 445 -> 347 us, backward
+// 2.05 -> 1.78 ms), and channels-first batch norm training's y. Other forward outputs (rows,
+// group norm, channels-first inference) are written through the caches: where repeated calls
+// keep input and output in the last-level cache, streaming them was measured slower.
 inline bool stream_output(int64_t values) { return stream_dx(values); }
 
 // The table for the active ISA (see norm4j_isa_select).
