@@ -85,8 +85,7 @@ void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start) {
-    if (start && dw != nullptr) std::fill(dw, dw + n, 0.0);  // the one-pass start is AVX-512's
-    if (start && db != nullptr) std::fill(db, db + n, 0.0);
+    clear_for_start(start, dw, db, n);  // the one-pass start is AVX-512's
     with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
         backward_sums_impl<kw.value, kp.value>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
     });

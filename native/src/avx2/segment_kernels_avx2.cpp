@@ -143,14 +143,7 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
     });
 }
 
-void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
-                         const float *w, const float *b, const float *next, double pivot, double *s1,
-                         double *s2) {
-    // One after the other here; the fused pass is written for AVX-512 only.
-    normalize(x, y, n, c, w, b);
-    if (s1 != nullptr) pivoted_sums(next, n, pivot, s1, s2);
-    else *s2 += centred_square_sum(next, n, pivot);
-}
+#include "../unfused_kernels.h"  // normalize_then_sums: the fused pass is AVX-512's
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool stream) {

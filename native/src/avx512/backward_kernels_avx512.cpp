@@ -1,6 +1,5 @@
 // AVX-512 backward kernels: reductions in double (8 lanes per half vector), dx in f32. Tails
 // use masked loads (missing lanes read as zero) and masked stores, never touching past the data.
-#include <algorithm>
 
 #include "../flag_dispatch.h"
 #include "kernels_avx512.h"
@@ -96,7 +95,7 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
                          const float *mean, const float *rstd, double *sum_dy, double *sum_dy_xhat) {
     __m512d mv[kBlocks][2];
     ColumnBlockSums d[kBlocks], g[kBlocks];
-    auto mask = [&](int b) { return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+    auto mask = [&](int b) { return panel_mask<kBlocks>(b, last); };
     for (int b = 0; b < kBlocks; ++b) {
         const __m512 m = load(mean + 16 * b, mask(b));
         mv[b][0] = low_pd(m);
@@ -130,18 +129,10 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat) {
-    for (int64_t j = 0; j < cols; j += 64) {
-        const int64_t width = std::min<int64_t>(64, cols - j);
-        const int blocks = static_cast<int>((width + 15) / 16);
-        const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
-        const float *xj = x + j, *dj = dy + j;
-        switch (blocks) {
-            case 1: backward_sums_panel<1>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
-            case 2: backward_sums_panel<2>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
-            case 3: backward_sums_panel<3>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
-            default: backward_sums_panel<4>(xj, dj, rows, cols, last, mean + j, rstd + j, sum_dy + j, sum_dy_xhat + j); break;
-        }
-    }
+    for_each_panel(cols, [&](int64_t j, __mmask16 last, auto blocks) {
+        backward_sums_panel<blocks.value>(x + j, dy + j, rows, cols, last, mean + j, rstd + j, sum_dy + j,
+                                          sum_dy_xhat + j);
+    });
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,

@@ -59,7 +59,7 @@ void pivoted_panel(const float *x, int64_t rows, int64_t cols, __mmask16 last, c
                    double *s1, double *s2) {
     __m512d p[kBlocks][2];
     ColumnBlockSums a[kBlocks], q[kBlocks];
-    auto mask = [&](int b) { return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+    auto mask = [&](int b) { return panel_mask<kBlocks>(b, last); };
     for (int b = 0; b < kBlocks; ++b) {
         const __m512 pv = load(pivot + 16 * b, mask(b));
         p[b][0] = low_pd(pv);
@@ -87,17 +87,9 @@ void pivoted_panel(const float *x, int64_t rows, int64_t cols, __mmask16 last, c
 
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2) {
-    for (int64_t j = 0; j < cols; j += 64) {
-        const int64_t width = std::min<int64_t>(64, cols - j);
-        const int blocks = static_cast<int>((width + 15) / 16);
-        const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
-        switch (blocks) {
-            case 1: pivoted_panel<1>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
-            case 2: pivoted_panel<2>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
-            case 3: pivoted_panel<3>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
-            default: pivoted_panel<4>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j); break;
-        }
-    }
+    for_each_panel(cols, [&](int64_t j, __mmask16 last, auto blocks) {
+        pivoted_panel<blocks.value>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j);
+    });
 }
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,

@@ -114,6 +114,19 @@ inline __m512 centre(__m512 v, __m512 hi, __m512 lo, __m512 rs) {
     return _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, hi), lo), rs);
 }
 
+// The output of the sixteen values from i on (lanes in m): centred and scaled, then weighted and
+// shifted where there is a weight and a bias. Without kCentred, hi and lo are 0 (RMS norm) and
+// not subtracted (x - 0 is x exactly).
+template <bool kWeight, bool kBias, bool kCentred = true>
+inline __m512 normalized(const float *x, const float *w, const float *b, int64_t i, __mmask16 m, __m512 hi,
+                         __m512 lo, __m512 rs) {
+    __m512 t = kCentred ? centre(load(x + i, m), hi, lo, rs) : _mm512_mul_ps(load(x + i, m), rs);
+    if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
+    else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
+    else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
+    return t;
+}
+
 template <bool kWeight, bool kBias>
 void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
                     const float *w, const float *b) {
@@ -121,11 +134,7 @@ void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants
     const __m512 rs = _mm512_set1_ps(c.rstd);
     for (int64_t i = 0; i < n; i += 16) {
         const __mmask16 m = tail_mask(n - i);
-        __m512 t = centre(load(x + i, m), hi, lo, rs);
-        if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
-        else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
-        else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
-        store(y + i, m, t);
+        store(y + i, m, normalized<kWeight, kBias>(x, w, b, i, m, hi, lo, rs));
     }
 }
 
@@ -139,13 +148,7 @@ void normalize_then_sums_impl(const float *x, float *y, int64_t n, const Centrin
                               double *s1, double *s2) {
     const __m512 hi = _mm512_set1_ps(c.mean_hi), lo = _mm512_set1_ps(c.mean_lo);
     const __m512 rs = _mm512_set1_ps(c.rstd);
-    auto out = [&](int64_t i, __mmask16 m) {
-        __m512 t = kCentred ? centre(load(x + i, m), hi, lo, rs) : _mm512_mul_ps(load(x + i, m), rs);
-        if constexpr (kWeight && kBias) t = _mm512_fmadd_ps(t, load(w + i, m), load(b + i, m));
-        else if constexpr (kWeight) t = _mm512_mul_ps(t, load(w + i, m));
-        else if constexpr (kBias) t = _mm512_add_ps(t, load(b + i, m));
-        store(y + i, m, t);
-    };
+    auto out = [&](int64_t i, __mmask16 m) { store(y + i, m, normalized<kWeight, kBias, kCentred>(x, w, b, i, m, hi, lo, rs)); };
     DeviationSums<kLinear, kCentred> s(pivot);
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <type_traits>
 
 namespace norm4j::avx512 {
 
@@ -110,6 +111,31 @@ struct ColumnBlockSums {
         store_pd(acc + 8, h, _mm512_add_pd(load_pd(acc + 8, h), hi));
     }
 };
+
+// Runs panel(j, last, blocks) for each panel of up to 64 of the cols columns, from column j:
+// `blocks` (a std::integral_constant of 1 to 4) blocks of sixteen, the last one's lanes in
+// `last`. The panel kernels hold a panel's accumulators in registers, so they take the block
+// count as a compile-time constant.
+template <typename Panel>
+inline void for_each_panel(int64_t cols, Panel panel) {
+    for (int64_t j = 0; j < cols; j += 64) {
+        const int64_t width = cols - j < 64 ? cols - j : 64;
+        const int blocks = static_cast<int>((width + 15) / 16);
+        const __mmask16 last = tail_mask(width - 16 * (blocks - 1));
+        switch (blocks) {
+            case 1: panel(j, last, std::integral_constant<int, 1>{}); break;
+            case 2: panel(j, last, std::integral_constant<int, 2>{}); break;
+            case 3: panel(j, last, std::integral_constant<int, 3>{}); break;
+            default: panel(j, last, std::integral_constant<int, 4>{}); break;
+        }
+    }
+}
+
+// The lanes of block b of a panel of kBlocks blocks whose last block has `last`.
+template <int kBlocks>
+inline __mmask16 panel_mask(int b, __mmask16 last) {
+    return b == kBlocks - 1 ? last : static_cast<__mmask16>(0xFFFF);
+}
 
 // Rows per tile for the tiled channel kernels: a tile of rows x cols floats fits a 32 KiB L1.
 inline int64_t column_tile_rows(int64_t cols) {

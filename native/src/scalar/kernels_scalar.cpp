@@ -71,13 +71,7 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
     }
 }
 
-void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
-                         const float *w, const float *b, const float *next, double pivot, double *s1,
-                         double *s2) {
-    normalize(x, y, n, c, w, b);  // the scalar code has no latency to hide: one after the other
-    if (s1 != nullptr) pivoted_sums(next, n, pivot, s1, s2);
-    else *s2 += centred_square_sum(next, n, pivot);
-}
+#include "../unfused_kernels.h"  // normalize_then_sums: the scalar code has no latency to hide
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool /*stream*/) {
