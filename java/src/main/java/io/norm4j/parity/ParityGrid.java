@@ -167,12 +167,22 @@ public final class ParityGrid {
     /** Backward cases: every op with statistics, on the forward grid's shapes. */
     private static void addBackward(List<Case> all) {
         long seed = 100_000;
+        long longRowSeed = 400_000;
         for (InputDistribution in : InputDistribution.values()) {
             for (boolean affine : BOTH) {
                 for (long[] s : ROW_SHAPES) {
                     long sd = seed++;
                     all.add(new Case("layer_norm", "backward", name("layer_norm backward", "training", "rows", s, in, affine),
                             b -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd)));
+                }
+                // Rows longer than NATIVE's backward column block, in several chunks of row groups
+                // with a partial last group; seeded apart so that the other cases keep their inputs.
+                long[] longRows = {40, 1500};
+                for (boolean rms : BOTH) {
+                    long sd = longRowSeed++;
+                    String op = rms ? "rms_norm" : "layer_norm";
+                    all.add(new Case(op, "backward", name(op + " backward", "training", "rows", longRows, in, affine),
+                            b -> RowNormParity.runBackward(b, longRows, 1, rms, in, affine, sd)));
                 }
                 for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                     long sd = seed++;

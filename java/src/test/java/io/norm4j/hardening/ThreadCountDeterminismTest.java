@@ -40,6 +40,18 @@ class ThreadCountDeterminismTest {
                 return Workload.concat(y, r, dx, dw);
             }
         });
+        calls.add(n -> {
+            // Rows past 2048 values: forward in two passes per row, backward sums in column blocks
+            // over groups of rows, with a partial last group.
+            try (Tensor x = Workload.data(100, 3000); Tensor w = Workload.data(3000); Tensor b = Workload.data(3000);
+                    Tensor y = Tensor.allocate(100, 3000); Tensor m = Tensor.allocate(100); Tensor r = Tensor.allocate(100);
+                    Tensor dy = Workload.data(100, 3000); Tensor dx = Tensor.allocate(100, 3000);
+                    Tensor dw = Tensor.allocate(3000); Tensor db = Tensor.allocate(3000)) {
+                n.layerNormTraining(x, new long[] {3000}, w, b, 1e-5, y, m, r);
+                n.layerNormBackward(x, dy, new long[] {3000}, w, m, r, dx, dw, db);
+                return Workload.concat(y, m, r, dx, dw, db);
+            }
+        });
         for (Layout layout : Layout.values()) {
             long[] shape = layout == Layout.NCHW ? new long[] {16, 24, 30, 30} : new long[] {16, 30, 30, 24};
             calls.add(n -> {
