@@ -56,6 +56,13 @@ struct KernelTable {
     void (*backward_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
                           const float *w, double *sum_g, double *sum_gxhat, double *dw,
                           double *db, bool start);
+    // backward_sums of `rows` rows, row r at x + r * stride and dy + r * stride with its own
+    // mean[r] (0 where mean is null), rstd[r], sum_g[r] and sum_gxhat[r], all adding into one dw
+    // and db (start: the first row sets them): the same bits as one backward_sums per row in
+    // order, with each block of dw and db kept in registers across several rows.
+    void (*backward_sums_rows)(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
+                               const float *mean, const float *rstd, const float *w, double *sum_g,
+                               double *sum_gxhat, double *dw, double *db, bool start);
     // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
     // xhat = (x - mean) * rstd, in f32. With stream, whole aligned blocks of dx are written
     // around the caches (see stream_dx below).
@@ -112,6 +119,7 @@ struct KernelTable {
                                 normalize_then_sums,                                           \
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
+                                backward_sums_rows,                                            \
                                 backward_dx,                                                   \
                                 store_as_floats,                                               \
                                 column_sums,                                                   \

@@ -143,7 +143,7 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
     });
 }
 
-#include "../unfused_kernels.h"  // normalize_then_sums: the fused pass is AVX-512's
+#include "../unfused_kernels.h"  // the fused and grouped passes are AVX-512's
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool stream) {

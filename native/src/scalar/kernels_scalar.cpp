@@ -71,7 +71,7 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
     }
 }
 
-#include "../unfused_kernels.h"  // normalize_then_sums: the scalar code has no latency to hide
+#include "../unfused_kernels.h"  // the scalar code has no latency to hide, nor registers to spare
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool /*stream*/) {
