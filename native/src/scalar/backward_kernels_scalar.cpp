@@ -57,4 +57,6 @@ void store_as_floats(const double *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
 }
 
+#include "../unfused_kernels.h"  // backward_sums_rows: the grouped pass is AVX-512's
+
 }  // namespace norm4j::scalar

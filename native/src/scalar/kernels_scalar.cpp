@@ -71,7 +71,14 @@ void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, 
     }
 }
 
-#include "../unfused_kernels.h"  // the scalar code has no latency to hide, nor registers to spare
+// normalize, then the sums of `next`: the scalar code has no latency to hide by fusing them.
+void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
+                         const float *w, const float *b, const float *next, double pivot, double *s1,
+                         double *s2) {
+    normalize(x, y, n, c, w, b);
+    if (s1 != nullptr) pivoted_sums(next, n, pivot, s1, s2);
+    else *s2 += centred_square_sum(next, n, pivot);
+}
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool /*stream*/) {

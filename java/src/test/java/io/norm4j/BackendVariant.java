@@ -4,14 +4,14 @@ package io.norm4j;
  * What the parity tests run against REFERENCE: each backend, and NATIVE once per kernel set, since
  * the AVX-512, AVX2 and scalar kernels are different code.
  */
-enum BackendVariant {
+public enum BackendVariant {
     NATIVE_AVX512(Backend.NATIVE, "avx512"),
     NATIVE_AVX2(Backend.NATIVE, "avx2"),
     NATIVE_SCALAR(Backend.NATIVE, "scalar"),
     ONEDNN(Backend.ONEDNN, null);
 
-    final Backend backend;
-    final String isa;
+    public final Backend backend;
+    public final String isa;
 
     BackendVariant(Backend backend, String isa) {
         this.backend = backend;
@@ -22,14 +22,14 @@ enum BackendVariant {
      * The variants this machine can run: NATIVE's kernel sets up to the best the CPU has (AVX-512
      * implies AVX2; on arm64 NATIVE has its portable kernels only).
      */
-    static java.util.List<BackendVariant> available() {
+    public static java.util.List<BackendVariant> available() {
         java.util.List<String> order = java.util.List.of("scalar", "avx2", "avx512");
         int best = order.indexOf(RuntimeInfo.detectedIsa().orElse("scalar"));
         return java.util.Arrays.stream(values()).filter(v -> v.isa == null || order.indexOf(v.isa) <= best).toList();
     }
 
     /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */
-    Runnable activate() {
+    public Runnable activate() {
         if (isa == null) return () -> {};
         String previous = RuntimeInfo.activeIsa().orElseThrow();
         RuntimeInfo.selectIsa(isa);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.norm4j.Backend;
+import io.norm4j.BackendVariant;
 import io.norm4j.Layout;
 import io.norm4j.Norms;
 import io.norm4j.RuntimeInfo;
@@ -11,11 +12,13 @@ import io.norm4j.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * NATIVE gives the same bits for any thread count and from run to run: large calls of every op
- * and direction (big enough to be split) on 1, 2 and 3 threads.
+ * and direction (big enough to be split) on 1, 2 and 3 threads, with each kernel set.
  */
 class ThreadCountDeterminismTest {
     private static List<Function<Norms, float[]>> largeCalls() {
@@ -84,10 +87,17 @@ class ThreadCountDeterminismTest {
         return calls;
     }
 
-    @Test
-    void sameBitsForAnyThreadCount() {
+    /** NATIVE's kernel sets this machine runs: each has its own passes, fused or not. */
+    static Stream<BackendVariant> nativeKernelSets() {
+        return BackendVariant.available().stream().filter(v -> v.backend == Backend.NATIVE);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nativeKernelSets")
+    void sameBitsForAnyThreadCount(BackendVariant variant) {
         Norms nat = Norms.on(Backend.NATIVE);
         List<Function<Norms, float[]>> calls = largeCalls();
+        Runnable restore = variant.activate();
         try {
             RuntimeInfo.setThreads(1);
             List<float[]> one = new ArrayList<>();
@@ -99,6 +109,7 @@ class ThreadCountDeterminismTest {
             }
         } finally {
             RuntimeInfo.setThreads(0);
+            restore.run();
         }
     }
 }
