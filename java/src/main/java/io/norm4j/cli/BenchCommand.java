@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * Times every bench case on every loaded backend in one run, so the ratios compare like with
- * like, and measures the copy bandwidth that large cases are judged against.
+ * Times every bench case on every loaded backend in one run, NATIVE's and ONEDNN's timed batches
+ * interleaved so that their ratio compares like with like, and measures the copy bandwidth that
+ * large cases are judged against.
  */
 final class BenchCommand {
     private BenchCommand() {}
@@ -32,15 +34,37 @@ final class BenchCommand {
         List<Result> results = new ArrayList<>();
         for (BenchCases.Case c : BenchCases.cases(full)) {
             if (!label(c).contains(only)) continue;
-            for (Backend b : BACKENDS) {
-                if (!b.isAvailable() || !Norms.on(b).supports(c.supportKey())) continue;
-                log.printf("bench %s on %s%n", label(c), b.id());
-                try (BenchCases.Prepared p = c.preparer().prepare(Norms.on(b))) {
-                    results.add(new Result(c, b, Stopwatch.medianNanosPerCall(p::run, budget)));
-                }
+            List<Backend> backends = new ArrayList<>();
+            for (Backend b : BACKENDS)
+                if (b.isAvailable() && Norms.on(b).supports(c.supportKey())) backends.add(b);
+            log.printf("bench %s on %s%n", label(c), backends.stream().map(Backend::id).collect(Collectors.joining(", ")));
+            List<BenchCases.Prepared> prepared = new ArrayList<>();
+            try {
+                for (Backend b : backends) prepared.add(c.preparer().prepare(Norms.on(b)));
+                double[] ns = time(backends, prepared, budget);
+                for (int i = 0; i < ns.length; i++) results.add(new Result(c, backends.get(i), ns[i]));
+            } finally {
+                for (BenchCases.Prepared p : prepared) p.close();
             }
         }
         return results;
+    }
+
+    /**
+     * Median ns per call of each backend's prepared call. NATIVE and ONEDNN, whose ratio is the
+     * close one, are timed interleaved (Stopwatch#interleavedMedians); REFERENCE, up to 100 ms a
+     * call and far behind, on its own, so its calls do not thin out the others' rounds.
+     */
+    private static double[] time(List<Backend> backends, List<BenchCases.Prepared> prepared, long budget) {
+        double[] ns = new double[backends.size()];
+        List<Integer> raced = new ArrayList<>();
+        for (int i = 0; i < backends.size(); i++) {
+            if (backends.get(i) == Backend.REFERENCE) ns[i] = Stopwatch.medianNanosPerCall(prepared.get(i)::run, budget);
+            else raced.add(i);
+        }
+        double[] racedNs = Stopwatch.interleavedMedians(raced.stream().map(i -> (Runnable) prepared.get(i)::run).toList(), budget);
+        for (int j = 0; j < raced.size(); j++) ns[raced.get(j)] = racedNs[j];
+        return ns;
     }
 
     /** Copy bandwidth in GB/s (bytes read + written per second) over 64 MiB moved per copy. */

@@ -1,6 +1,7 @@
 package io.norm4j.cli;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Median time per call of an action, measured in batches long enough for System.nanoTime to be
@@ -16,8 +17,45 @@ final class Stopwatch {
      */
     static final long MIN_WARM_UP_NANOS = 100_000_000L;
 
+    /** Timed batches per action at most; at least {@link #MIN_ROUNDS} whatever the budget. */
+    private static final int MAX_ROUNDS = 64, MIN_ROUNDS = 5;
+
     /** Median nanoseconds per call of {@code action} within roughly {@code budgetNanos}. */
     static double medianNanosPerCall(Runnable action, long budgetNanos) {
+        return interleavedMedians(List.of(action), budgetNanos)[0];
+    }
+
+    /**
+     * Median nanoseconds per call of each action, within roughly {@code budgetNanos} per action.
+     * Each is warmed up on its own, then timed in rounds: a round times one batch of every action
+     * in turn, so a change in the load of a shared machine falls on all of them alike instead of
+     * on whichever happened to be measured at the time. With several actions, each batch follows
+     * one untimed call that brings the action's own data back into the caches the others used.
+     */
+    static double[] interleavedMedians(List<Runnable> actions, long budgetNanos) {
+        int k = actions.size();
+        int[] perBatch = new int[k];
+        for (int a = 0; a < k; a++) perBatch[a] = warmUp(actions.get(a), budgetNanos);
+        double[][] samples = new double[k][MAX_ROUNDS];
+        int rounds = 0;
+        long end = System.nanoTime() + budgetNanos * 3 / 4 * k;
+        while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || System.nanoTime() < end)) {
+            for (int a = 0; a < k; a++) {
+                Runnable action = actions.get(a);
+                if (k > 1) action.run();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < perBatch[a]; i++) action.run();
+                samples[a][rounds] = (System.nanoTime() - t0) / (double) perBatch[a];
+            }
+            rounds++;
+        }
+        double[] medians = new double[k];
+        for (int a = 0; a < k; a++) medians[a] = median(Arrays.copyOf(samples[a], rounds));
+        return medians;
+    }
+
+    /** Runs the action for the warm-up time; returns how many calls make a batch of ~200 us. */
+    private static int warmUp(Runnable action, long budgetNanos) {
         long warmEnd = System.nanoTime() + Math.max(budgetNanos / 4, MIN_WARM_UP_NANOS);
         long single = Long.MAX_VALUE;
         do {
@@ -26,17 +64,12 @@ final class Stopwatch {
             single = Math.min(single, System.nanoTime() - t0);
         } while (System.nanoTime() < warmEnd);
         // Batches of at least ~200 us, so timer resolution and call overhead of nanoTime vanish.
-        int perBatch = (int) Math.max(1, Math.min(1_000_000, 200_000 / Math.max(1, single)));
-        double[] samples = new double[64];
-        int n = 0;
-        long end = System.nanoTime() + budgetNanos * 3 / 4;
-        while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < perBatch; i++) action.run();
-            samples[n++] = (System.nanoTime() - t0) / (double) perBatch;
-        }
-        double[] s = Arrays.copyOf(samples, n);
+        return (int) Math.max(1, Math.min(1_000_000, 200_000 / Math.max(1, single)));
+    }
+
+    private static double median(double[] s) {
         Arrays.sort(s);
+        int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }
