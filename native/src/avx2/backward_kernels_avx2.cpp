@@ -18,76 +18,117 @@ inline __m256d xhat_pd(__m256d x, __m256d mean, __m256d rstd) {
 
 namespace {
 
-// One block of eight values of a segment's backward sums. Whole blocks use plain loads and
-// stores (masked ones are slow on some CPUs); the ragged end of a segment uses masked ones, whose
-// missing lanes load as zero: dy = 0 there, so they add nothing to any sum.
-template <bool kWeight, bool kParams>
-struct BackwardSumsBlock {
-    __m256d m, rs;
-    const float *w;
-    double *dw, *db;
-    __m256d g0 = _mm256_setzero_pd(), g1 = _mm256_setzero_pd();
-    __m256d gx0 = _mm256_setzero_pd(), gx1 = _mm256_setzero_pd();
-
-    template <bool kWhole>
-    inline void add(const float *x, const float *dy, int64_t i, __m256i mask) {
-        const __m256 xv = kWhole ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, mask);
-        const __m256 dv = kWhole ? _mm256_loadu_ps(dy + i) : _mm256_maskload_ps(dy + i, mask);
-        const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
-        const __m256d h0 = xhat_pd(low_pd(xv), m, rs), h1 = xhat_pd(high_pd(xv), m, rs);
-        __m256d d0 = e0, d1 = e1;
+// Backward sums of kRows rows at once (row r at x + r * stride and dy + r * stride, n values
+// each), every row with its own sums and, with kParams, all of them adding into one dw and db,
+// whose block of eight stays in registers across the rows (as the AVX-512 pass; two rows need
+// more than AVX2's sixteen registers, so the rows' means and rstds are reloaded, which costs
+// loads only). Whole blocks use plain loads and stores (masked ones are slow on some CPUs); the
+// ragged end uses masked ones, whose missing lanes load as zero: dy = 0 there, so they add
+// nothing to any sum. Every sum adds the same terms in the same order whatever kRows is.
+template <bool kWeight, bool kParams, int kRows>
+void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
+                        const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                        double *db) {
+    __m256d mv[kRows], rs[kRows], g0[kRows], g1[kRows], gx0[kRows], gx1[kRows];
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+        mv[r] = _mm256_set1_pd(mean != nullptr ? mean[r] : 0.0f);
+        rs[r] = _mm256_set1_pd(rstd[r]);
+        g0[r] = g1[r] = gx0[r] = gx1[r] = _mm256_setzero_pd();
+    }
+    auto block = [&](int64_t i, bool whole, __m256i mask) {
+        const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask)), hi = _mm256_castpd_si256(high_mask_pd(mask));
+        auto load_pd = [&](const double *p, __m256i m) { return whole ? _mm256_loadu_pd(p) : _mm256_maskload_pd(p, m); };
+        auto store_pd = [&](double *p, __m256i m, __m256d v) {
+            if (whole) _mm256_storeu_pd(p, v);
+            else _mm256_maskstore_pd(p, m, v);
+        };
+        __m256d w0, w1, pw0, pw1, pb0, pb1;
         if constexpr (kWeight) {
-            const __m256 wv = kWhole ? _mm256_loadu_ps(w + i) : _mm256_maskload_ps(w + i, mask);
-            d0 = _mm256_mul_pd(d0, low_pd(wv));
-            d1 = _mm256_mul_pd(d1, high_pd(wv));
+            const __m256 wv = load_block(w + i, whole, mask);
+            w0 = low_pd(wv);
+            w1 = high_pd(wv);
         }
-        g0 = _mm256_add_pd(g0, d0);
-        g1 = _mm256_add_pd(g1, d1);
-        gx0 = _mm256_fmadd_pd(d0, h0, gx0);
-        gx1 = _mm256_fmadd_pd(d1, h1, gx1);
         if constexpr (kParams) {
-            // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
-            if constexpr (kWhole) {
-                _mm256_storeu_pd(dw + i, _mm256_fmadd_pd(e0, h0, _mm256_loadu_pd(dw + i)));
-                _mm256_storeu_pd(dw + i + 4, _mm256_fmadd_pd(e1, h1, _mm256_loadu_pd(dw + i + 4)));
+            pw0 = load_pd(dw + i, lo);
+            pw1 = load_pd(dw + i + 4, hi);
+            if (db != nullptr) {
+                pb0 = load_pd(db + i, lo);
+                pb1 = load_pd(db + i + 4, hi);
+            }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < kRows; ++r) {
+            const __m256 xv = load_block(x + r * stride + i, whole, mask);
+            const __m256 dv = load_block(dy + r * stride + i, whole, mask);
+            const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
+            const __m256d h0 = xhat_pd(low_pd(xv), mv[r], rs[r]), h1 = xhat_pd(high_pd(xv), mv[r], rs[r]);
+            __m256d d0 = e0, d1 = e1;
+            if constexpr (kWeight) {
+                d0 = _mm256_mul_pd(d0, w0);
+                d1 = _mm256_mul_pd(d1, w1);
+            }
+            g0[r] = _mm256_add_pd(g0[r], d0);
+            g1[r] = _mm256_add_pd(g1[r], d1);
+            gx0[r] = _mm256_fmadd_pd(d0, h0, gx0[r]);
+            gx1[r] = _mm256_fmadd_pd(d1, h1, gx1[r]);
+            if constexpr (kParams) {
+                // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
+                pw0 = _mm256_fmadd_pd(e0, h0, pw0);
+                pw1 = _mm256_fmadd_pd(e1, h1, pw1);
                 if (db != nullptr) {
-                    _mm256_storeu_pd(db + i, _mm256_add_pd(_mm256_loadu_pd(db + i), e0));
-                    _mm256_storeu_pd(db + i + 4, _mm256_add_pd(_mm256_loadu_pd(db + i + 4), e1));
-                }
-            } else {
-                const __m256i lo = _mm256_castpd_si256(low_mask_pd(mask));
-                const __m256i hi = _mm256_castpd_si256(high_mask_pd(mask));
-                _mm256_maskstore_pd(dw + i, lo, _mm256_fmadd_pd(e0, h0, _mm256_maskload_pd(dw + i, lo)));
-                _mm256_maskstore_pd(dw + i + 4, hi, _mm256_fmadd_pd(e1, h1, _mm256_maskload_pd(dw + i + 4, hi)));
-                if (db != nullptr) {
-                    _mm256_maskstore_pd(db + i, lo, _mm256_add_pd(_mm256_maskload_pd(db + i, lo), e0));
-                    _mm256_maskstore_pd(db + i + 4, hi, _mm256_add_pd(_mm256_maskload_pd(db + i + 4, hi), e1));
+                    pb0 = _mm256_add_pd(pb0, e0);
+                    pb1 = _mm256_add_pd(pb1, e1);
                 }
             }
         }
-    }
-};
-
-template <bool kWeight, bool kParams>
-void backward_sums_impl(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                        const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db) {
-    BackwardSumsBlock<kWeight, kParams> s{_mm256_set1_pd(mean), _mm256_set1_pd(rstd), w, dw, db};
+        if constexpr (kParams) {
+            store_pd(dw + i, lo, pw0);
+            store_pd(dw + i + 4, hi, pw1);
+            if (db != nullptr) {
+                store_pd(db + i, lo, pb0);
+                store_pd(db + i + 4, hi, pb1);
+            }
+        }
+    };
     const __m256i all = _mm256_set1_epi32(-1);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) s.template add<true>(x, dy, i, all);
-    if (i < n) s.template add<false>(x, dy, i, tail_mask(n - i));
-    *sum_g += reduce_add(_mm256_add_pd(s.g0, s.g1));
-    *sum_gxhat += reduce_add(_mm256_add_pd(s.gx0, s.gx1));
+    for (; i + 8 <= n; i += 8) block(i, true, all);
+    if (i < n) block(i, false, tail_mask(n - i));
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+        sum_g[r] += reduce_add(_mm256_add_pd(g0[r], g1[r]));
+        sum_gxhat[r] += reduce_add(_mm256_add_pd(gx0[r], gx1[r]));
+    }
 }
+
+template <int kRows>
+void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
+                           const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                           double *db, bool start) {
+    clear_for_start(start, dw, db, n);  // the one-pass start is AVX-512's
+    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
+        backward_sums_impl<kw.value, kp.value, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    });
+}
+
+constexpr int kRowsAtOnce = 2;
 
 }  // namespace
 
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start) {
-    clear_for_start(start, dw, db, n);  // the one-pass start is AVX-512's
-    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
-        backward_sums_impl<kw.value, kp.value>(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+    backward_sums_rows_of<1>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, db, start);
+}
+
+void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
+                        const float *mean, const float *rstd, const float *w, double *sum_g,
+                        double *sum_gxhat, double *dw, double *db, bool start) {
+    for_row_groups<kRowsAtOnce>(rows, start, [&](auto at_once, int64_t r, bool first) {
+        backward_sums_rows_of<at_once.value>(x + r * stride, dy + r * stride, stride, n,
+                                             mean != nullptr ? mean + r : nullptr, rstd + r, w, sum_g + r,
+                                             sum_gxhat + r, dw, db, first);
     });
 }
 
@@ -151,7 +192,5 @@ void store_as_floats(const double *src, float *dst, int64_t n) {
     for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm256_cvtpd_ps(_mm256_loadu_pd(src + i)));
     for (; i < n; ++i) dst[i] = static_cast<float>(src[i]);
 }
-
-#include "../unfused_kernels.h"  // backward_sums_rows: the grouped pass is AVX-512's
 
 }  // namespace norm4j::avx2

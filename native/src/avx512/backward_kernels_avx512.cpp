@@ -126,13 +126,11 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
 void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
                         const float *mean, const float *rstd, const float *w, double *sum_g,
                         double *sum_gxhat, double *dw, double *db, bool start) {
-    int64_t r = 0;
-    for (; r + kRowsAtOnce <= rows; r += kRowsAtOnce, start = false)
-        backward_sums_rows_of<kRowsAtOnce>(x + r * stride, dy + r * stride, stride, n, mean != nullptr ? mean + r : nullptr,
-                                           rstd + r, w, sum_g + r, sum_gxhat + r, dw, db, start);
-    for (; r < rows; ++r, start = false)
-        backward_sums_rows_of<1>(x + r * stride, dy + r * stride, stride, n, mean != nullptr ? mean + r : nullptr,
-                                 rstd + r, w, sum_g + r, sum_gxhat + r, dw, db, start);
+    for_row_groups<kRowsAtOnce>(rows, start, [&](auto at_once, int64_t r, bool first) {
+        backward_sums_rows_of<at_once.value>(x + r * stride, dy + r * stride, stride, n,
+                                             mean != nullptr ? mean + r : nullptr, rstd + r, w, sum_g + r,
+                                             sum_gxhat + r, dw, db, first);
+    });
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,

@@ -57,6 +57,13 @@ void store_as_floats(const double *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
 }
 
-#include "../unfused_kernels.h"  // backward_sums_rows: the grouped pass is AVX-512's
+// backward_sums row by row: the portable kernels keep no registers across rows.
+void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
+                        const float *mean, const float *rstd, const float *w, double *sum_g,
+                        double *sum_gxhat, double *dw, double *db, bool start) {
+    for (int64_t r = 0; r < rows; ++r)
+        backward_sums(x + r * stride, dy + r * stride, n, mean != nullptr ? mean[r] : 0.0f, rstd[r], w,
+                      sum_g + r, sum_gxhat + r, dw, db, start && r == 0);
+}
 
 }  // namespace norm4j::scalar
