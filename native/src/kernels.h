@@ -12,7 +12,6 @@
 #ifndef NORM4J_KERNELS_H
 #define NORM4J_KERNELS_H
 
-#include <algorithm>
 #include <cstdint>
 
 #include "row_statistics.h"
@@ -156,13 +155,6 @@ inline bool stream_dx(int64_t values) { return values >= (int64_t{1} << 22); }
 // group norm, channels-first inference) are written through the caches: where repeated calls
 // keep input and output in the last-level cache, streaming them was measured slower.
 inline bool stream_output(int64_t values) { return stream_dx(values); }
-
-// backward_sums' start for a kernel that only adds (scalar, AVX2): clear the parameter sums first.
-inline void clear_for_start(bool start, double *dw, double *db, int64_t n) {
-    if (!start) return;
-    if (dw != nullptr) std::fill(dw, dw + n, 0.0);
-    if (db != nullptr) std::fill(db, db + n, 0.0);
-}
 
 // The table for the active ISA (see norm4j_isa_select).
 const KernelTable &active_kernels();

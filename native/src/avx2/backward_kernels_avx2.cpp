@@ -25,7 +25,7 @@ namespace {
 // loads only). Whole blocks use plain loads and stores (masked ones are slow on some CPUs); the
 // ragged end uses masked ones, whose missing lanes load as zero: dy = 0 there, so they add
 // nothing to any sum. Every sum adds the same terms in the same order whatever kRows is.
-template <bool kWeight, bool kParams, int kRows>
+template <bool kWeight, bool kParams, bool kStart, int kRows>
 void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
                         const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
                         double *db) {
@@ -49,7 +49,7 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
             w0 = low_pd(wv);
             w1 = high_pd(wv);
         }
-        if constexpr (kParams) {
+        if constexpr (kParams && !kStart) {
             pw0 = load_pd(dw + i, lo);
             pw1 = load_pd(dw + i + 4, hi);
             if (db != nullptr) {
@@ -73,12 +73,20 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
             gx0[r] = _mm256_fmadd_pd(d0, h0, gx0[r]);
             gx1[r] = _mm256_fmadd_pd(d1, h1, gx1[r]);
             if constexpr (kParams) {
-                // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
-                pw0 = _mm256_fmadd_pd(e0, h0, pw0);
-                pw1 = _mm256_fmadd_pd(e1, h1, pw1);
-                if (db != nullptr) {
-                    pb0 = _mm256_add_pd(pb0, e0);
-                    pb1 = _mm256_add_pd(pb1, e1);
+                // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight;
+                // with kStart, the first row sets them (no clearing pass before).
+                if (kStart && r == 0) {
+                    pw0 = _mm256_mul_pd(e0, h0);
+                    pw1 = _mm256_mul_pd(e1, h1);
+                    pb0 = e0;
+                    pb1 = e1;
+                } else {
+                    pw0 = _mm256_fmadd_pd(e0, h0, pw0);
+                    pw1 = _mm256_fmadd_pd(e1, h1, pw1);
+                    if (db != nullptr) {
+                        pb0 = _mm256_add_pd(pb0, e0);
+                        pb1 = _mm256_add_pd(pb1, e1);
+                    }
                 }
             }
         }
@@ -106,9 +114,9 @@ template <int kRows>
 void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
                            const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
                            double *db, bool start) {
-    clear_for_start(start, dw, db, n);  // the one-pass start is AVX-512's
     with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
-        backward_sums_impl<kw.value, kp.value, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        if (start) backward_sums_impl<kw.value, kp.value, true, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
+        else backward_sums_impl<kw.value, kp.value, false, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
     });
 }
 

@@ -8,7 +8,10 @@ namespace norm4j::scalar {
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start) {
-    clear_for_start(start, dw, db, n);
+    if (start) {  // the parameter sums start from zero (the vector kernels set them in their pass)
+        if (dw != nullptr) std::fill(dw, dw + n, 0.0);
+        if (db != nullptr) std::fill(db, db + n, 0.0);
+    }
     double sg = 0, sgx = 0;
     for (int64_t i = 0; i < n; ++i) {
         const double d = dy[i];
