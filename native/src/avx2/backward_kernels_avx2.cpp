@@ -44,11 +44,7 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
             else _mm256_maskstore_pd(p, m, v);
         };
         __m256d w0, w1, pw0, pw1, pb0, pb1;
-        if constexpr (kWeight) {
-            const __m256 wv = load_block(w + i, whole, mask);
-            w0 = low_pd(wv);
-            w1 = high_pd(wv);
-        }
+        if constexpr (kWeight) load_halves_pd(w + i, whole, mask, w0, w1);
         if constexpr (kParams && !kStart) {
             pw0 = load_pd(dw + i, lo);
             pw1 = load_pd(dw + i + 4, hi);
@@ -59,10 +55,10 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
         }
 #pragma GCC unroll 8
         for (int r = 0; r < kRows; ++r) {
-            const __m256 xv = load_block(x + r * stride + i, whole, mask);
-            const __m256 dv = load_block(dy + r * stride + i, whole, mask);
-            const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
-            const __m256d h0 = xhat_pd(low_pd(xv), mv[r], rs[r]), h1 = xhat_pd(high_pd(xv), mv[r], rs[r]);
+            __m256d x0, x1, e0, e1;
+            load_halves_pd(x + r * stride + i, whole, mask, x0, x1);
+            load_halves_pd(dy + r * stride + i, whole, mask, e0, e1);
+            const __m256d h0 = xhat_pd(x0, mv[r], rs[r]), h1 = xhat_pd(x1, mv[r], rs[r]);
             __m256d d0 = e0, d1 = e1;
             if constexpr (kWeight) {
                 d0 = _mm256_mul_pd(d0, w0);
@@ -197,7 +193,11 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
 
 void store_as_floats(const double *src, float *dst, int64_t n) {
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm256_cvtpd_ps(_mm256_loadu_pd(src + i)));
+    // Eight at a time, one full-width store: four per 128-bit store took 70 against 46 ns for 768.
+    for (; i + 8 <= n; i += 8) {
+        const __m128 lo = _mm256_cvtpd_ps(_mm256_loadu_pd(src + i)), hi = _mm256_cvtpd_ps(_mm256_loadu_pd(src + i + 4));
+        _mm256_storeu_ps(dst + i, _mm256_set_m128(hi, lo));
+    }
     for (; i < n; ++i) dst[i] = static_cast<float>(src[i]);
 }
 

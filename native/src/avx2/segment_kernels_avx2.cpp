@@ -25,9 +25,6 @@ double sum(const float *x, int64_t n) {
 
 namespace {
 
-// Four floats from p, widened to double as they are loaded (no shuffle to split a wide load).
-inline __m256d load4_pd(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-
 // Sums of (x - c)^2, and with kLinear of (x - c), over a segment, in four accumulators of each
 // so the add and fma latencies do not bound the pass. add(x) takes the 16 values from x on,
 // add_tail(x, n) the last n < 16 (in masked blocks of eight); finish() adds the totals into the

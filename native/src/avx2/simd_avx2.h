@@ -29,6 +29,22 @@ inline __m256d low_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(
 inline __m256d high_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 
 // A 32-bit lane mask widened to the matching 64-bit lane masks (low and high halves).
+// Four floats from p, widened to double as they are loaded (no shuffle to split a wide load).
+inline __m256d load4_pd(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+
+// The eight floats at p (lanes in mask where not whole; missing ones read as zero) as two halves
+// of four doubles: whole, widened straight from memory.
+inline void load_halves_pd(const float *p, bool whole, __m256i mask, __m256d &lo, __m256d &hi) {
+    if (whole) {
+        lo = load4_pd(p);
+        hi = load4_pd(p + 4);
+    } else {
+        const __m256 v = _mm256_maskload_ps(p, mask);
+        lo = low_pd(v);
+        hi = high_pd(v);
+    }
+}
+
 inline __m256d low_mask_pd(__m256i m) {
     return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)));
 }
