@@ -19,13 +19,16 @@ int threads_for(int64_t elements);
 // be combined deterministically: about 32K values per chunk (a [64, 1024] batch still splits in
 // two, and a tall one does not make thousands of partials), decided by the shape alone.
 // max_chunks > 0 makes the chunks longer where needed to keep at most that many, for callers
-// whose per-chunk partials are large (a row of doubles each).
+// whose per-chunk partials are large (a row of doubles each). Several chunks come in an even
+// number, so that two threads take equal shares: 13 chunks left one thread with 7 and the other
+// waiting (batch norm [8, 14, 14, 256] backward, 58.6 -> 56.3 us in a native loop).
 struct RowChunks {
     int64_t rows, per_chunk;
 
     RowChunks(int64_t rows_, int64_t cols, int64_t max_chunks = 0)
         : rows(rows_), per_chunk(std::clamp<int64_t>((int64_t{1} << 15) / (cols > 0 ? cols : 1), 16, 1024)) {
         if (max_chunks > 0) per_chunk = std::max(per_chunk, (rows + max_chunks - 1) / max_chunks);
+        if (count() > 1 && count() % 2 == 1) per_chunk = (rows + count()) / (count() + 1);
     }
 
     int64_t count() const { return (rows + per_chunk - 1) / per_chunk; }
@@ -43,6 +46,16 @@ void parallel_for(int64_t n, int threads, Body body) {
     }
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t i = 0; i < n; ++i) body(i);
+}
+
+// body(first, count) for each thread's equal share of `rows` independent rows (element-wise
+// work, whose results do not depend on how the rows are shared).
+template <typename Body>
+void parallel_row_shares(int64_t rows, int threads, Body body) {
+    parallel_for(threads, threads, [&](int64_t t) {
+        const int64_t first = rows * t / threads, end = rows * (t + 1) / threads;
+        if (first < end) body(first, end - first);
+    });
 }
 
 // body(i) for i in [0, n) where each item is cheap (a channel's constants): in blocks of 256

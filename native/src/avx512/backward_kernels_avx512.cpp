@@ -152,35 +152,40 @@ namespace {
 // over all the rows, in registers (six of AVX-512's 32 per block), so a matrix of up to 64
 // channels is read once, in memory order. Sum dy * xhat is taken as rstd * sum dy * (x - mean):
 // rstd is the column's constant, and leaving it out of the loop frees the registers it took.
+// The sums are plain arrays of vectors: in arrays of ColumnBlockSums, GCC stored all of four
+// blocks' sums to the stack on every row (64 channels, one thread: 87 -> 80 us for 400K values).
 template <int kBlocks>
 void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t cols, __mmask16 last,
                          const float *mean, const float *rstd, double *sum_dy, double *sum_dy_xhat) {
     __m512d mv[kBlocks][2];
-    ColumnBlockSums d[kBlocks], g[kBlocks];
+    __m512d d_lo[kBlocks], d_hi[kBlocks], g_lo[kBlocks], g_hi[kBlocks];
     auto mask = [&](int b) { return panel_mask<kBlocks>(b, last); };
+#pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
         const __m512 m = load(mean + 16 * b, mask(b));
         mv[b][0] = low_pd(m);
         mv[b][1] = high_pd(m);
+        d_lo[b] = d_hi[b] = g_lo[b] = g_hi[b] = _mm512_setzero_pd();
     }
     for (int64_t r = 0; r < rows; ++r) {
+#pragma GCC unroll 4
         for (int b = 0; b < kBlocks; ++b) {
             // Masked-off lanes load dy = 0, so they add nothing to either sum.
             __m512d x0, x1, e0, e1;
             load_halves_pd(x + r * cols + 16 * b, mask(b), x0, x1);
             load_halves_pd(dy + r * cols + 16 * b, mask(b), e0, e1);
-            d[b].lo = _mm512_add_pd(d[b].lo, e0);
-            d[b].hi = _mm512_add_pd(d[b].hi, e1);
-            g[b].lo = _mm512_fmadd_pd(e0, _mm512_sub_pd(x0, mv[b][0]), g[b].lo);
-            g[b].hi = _mm512_fmadd_pd(e1, _mm512_sub_pd(x1, mv[b][1]), g[b].hi);
+            d_lo[b] = _mm512_add_pd(d_lo[b], e0);
+            d_hi[b] = _mm512_add_pd(d_hi[b], e1);
+            g_lo[b] = _mm512_fmadd_pd(e0, _mm512_sub_pd(x0, mv[b][0]), g_lo[b]);
+            g_hi[b] = _mm512_fmadd_pd(e1, _mm512_sub_pd(x1, mv[b][1]), g_hi[b]);
         }
     }
+#pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
         const __m512 rs = load(rstd + 16 * b, mask(b));
-        g[b].lo = _mm512_mul_pd(g[b].lo, low_pd(rs));
-        g[b].hi = _mm512_mul_pd(g[b].hi, high_pd(rs));
-        d[b].add_to(sum_dy + 16 * b, mask(b));
-        g[b].add_to(sum_dy_xhat + 16 * b, mask(b));
+        ColumnBlockSums{d_lo[b], d_hi[b]}.add_to(sum_dy + 16 * b, mask(b));
+        ColumnBlockSums{_mm512_mul_pd(g_lo[b], low_pd(rs)), _mm512_mul_pd(g_hi[b], high_pd(rs))}
+            .add_to(sum_dy_xhat + 16 * b, mask(b));
     }
 }
 

@@ -57,29 +57,33 @@ namespace {
 template <int kBlocks>
 void pivoted_panel(const float *x, int64_t rows, int64_t cols, __mmask16 last, const float *pivot,
                    double *s1, double *s2) {
-    __m512d p[kBlocks][2];
-    ColumnBlockSums a[kBlocks], q[kBlocks];
+    // Plain arrays of vectors, not of ColumnBlockSums: see backward_sums_panel.
+    __m512d p[kBlocks][2], a_lo[kBlocks], a_hi[kBlocks], q_lo[kBlocks], q_hi[kBlocks];
     auto mask = [&](int b) { return panel_mask<kBlocks>(b, last); };
+#pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
         const __m512 pv = load(pivot + 16 * b, mask(b));
         p[b][0] = low_pd(pv);
         p[b][1] = high_pd(pv);
+        a_lo[b] = a_hi[b] = q_lo[b] = q_hi[b] = _mm512_setzero_pd();
     }
     for (int64_t r = 0; r < rows; ++r) {
+#pragma GCC unroll 4
         for (int b = 0; b < kBlocks; ++b) {
             // Masked-off lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
             __m512d v0, v1;
             load_halves_pd(x + r * cols + 16 * b, mask(b), v0, v1);
             const __m512d d0 = _mm512_sub_pd(v0, p[b][0]), d1 = _mm512_sub_pd(v1, p[b][1]);
-            a[b].lo = _mm512_add_pd(a[b].lo, d0);
-            a[b].hi = _mm512_add_pd(a[b].hi, d1);
-            q[b].lo = _mm512_fmadd_pd(d0, d0, q[b].lo);
-            q[b].hi = _mm512_fmadd_pd(d1, d1, q[b].hi);
+            a_lo[b] = _mm512_add_pd(a_lo[b], d0);
+            a_hi[b] = _mm512_add_pd(a_hi[b], d1);
+            q_lo[b] = _mm512_fmadd_pd(d0, d0, q_lo[b]);
+            q_hi[b] = _mm512_fmadd_pd(d1, d1, q_hi[b]);
         }
     }
+#pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
-        a[b].add_to(s1 + 16 * b, mask(b));
-        q[b].add_to(s2 + 16 * b, mask(b));
+        ColumnBlockSums{a_lo[b], a_hi[b]}.add_to(s1 + 16 * b, mask(b));
+        ColumnBlockSums{q_lo[b], q_hi[b]}.add_to(s2 + 16 * b, mask(b));
     }
 }
 

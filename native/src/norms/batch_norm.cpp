@@ -74,10 +74,8 @@ void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64
 void apply_columns(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c,
                    int threads, ColumnAffine &affine) {
     affine.wrap();
-    const RowChunks chunks(rows, c);
     const bool stream = stream_output(rows * c);
-    parallel_for(chunks.count(), threads, [&](int64_t q) {
-        const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
+    parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
         k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
                             affine.shift.data(), stream);
     });
@@ -201,10 +199,8 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                 grad.set(ch, mean[ch], rstd[ch], w, w * sums.db[ch] / count, w * sums.dw[ch] / count);
             });
             grad.wrap();
-            const RowChunks chunks(n * s, c);
             const bool stream = stream_output(n * c * s);
-            parallel_for(chunks.count(), threads, [&](int64_t q) {
-                const int64_t r0 = chunks.begin(q), nr = chunks.size(q);
+            parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
                 k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
                                      grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(),
                                      stream);

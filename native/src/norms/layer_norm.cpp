@@ -29,9 +29,8 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
                   bool centred, const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
     const bool fuse = cols <= kFusedRowMax;
-    norm4j::parallel_for(threads, threads, [&](int64_t t) {
-        const int64_t first = rows * t / threads, end = rows * (t + 1) / threads;
-        if (first == end) return;
+    norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
+        const int64_t end = first + count;
         auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
         double s1 = 0, s2 = 0;
         auto sums_of = [&](int64_t r) {

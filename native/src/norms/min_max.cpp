@@ -75,9 +75,7 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
     }
     const KernelTable &k = active_kernels();
     const int threads = threads_for(samples * features);
-    const RowChunks chunks(samples, features);
-    parallel_for(chunks.count(), threads, [&](int64_t c) {
-        const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
+    parallel_row_shares(samples, threads, [&](int64_t r0, int64_t nr) {
         k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub, scale, add);
     });
     return NORM4J_OK;
