@@ -30,10 +30,11 @@ void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, con
                        const float *scale, const float *shift, bool stream);
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat);
+                          double *sum_dy_xhat, bool from_memory);
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool stream);
+                        const float *k_0, bool stream,
+                        bool from_memory);
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
                    const float *scale, const float *add);

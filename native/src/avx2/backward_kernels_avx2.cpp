@@ -155,7 +155,7 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
 // in L1-sized tiles, each block of eight channels with its sums or constants in registers.
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat) {
+                          double *sum_dy_xhat, bool /*from_memory*/) {
     for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
         for (int64_t j = 0; j < cols; j += 8) {
@@ -182,7 +182,7 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool stream) {
+                        const float *k_0, bool stream, bool /*from_memory*/) {
     write_columns(dx, rows, cols, stream, [&](int64_t i, bool whole, __m256i mask, int64_t j) {
         const __m256 t = _mm256_fmadd_ps(load_block(dy + i, whole, mask), _mm256_loadu_ps(k_dy + j), _mm256_loadu_ps(k_0 + j));
         const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(mean + j));

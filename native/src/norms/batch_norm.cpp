@@ -181,11 +181,12 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     const double count = static_cast<double>(n) * static_cast<double>(s);
     if (columns) {
         // Each channel's constants are set as its sums are finished, in parallel blocks.
+        const bool from_memory = stream_output(n * c * s);
         auto channel_sums = [&](auto finish) {
             chunked_column_sums<2>(
                 n * s, c, threads,
                 [&](int64_t r0, int64_t nr, double *part) {
-                    k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c);
+                    k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
                 },
                 [&](int64_t ch, const double *t) {
                     sums.db[ch] = t[0];
@@ -203,7 +204,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
             parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
                 k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
                                      grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(),
-                                     stream);
+                                     stream, from_memory);
             });
         } else {
             ColumnAffine affine(frame, c);

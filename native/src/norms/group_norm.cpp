@@ -192,7 +192,10 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             grad.rstd[ch] = rstd[i * groups + ch / cg];
         }
         const int64_t base = i * c * s;
-        k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw);
+        // The sums read the sample from memory (in a call too large for the caches); dx then
+        // finds it in cache.
+        k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw,
+                               stream);
         for (int64_t g = 0; g < groups; ++g) {
             const Coefficients co = group_coefficients(g, cg, count, weight, sample.db, sample.dw);
             for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
@@ -200,7 +203,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
         }
         grad.wrap();
         k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
-                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream);
+                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream, false);
     });
     per_sample.write_total(k, dweight, dbias);
     return NORM4J_OK;

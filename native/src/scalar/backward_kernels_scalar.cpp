@@ -37,7 +37,7 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat) {
+                          double *sum_dy_xhat, bool /*from_memory*/) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) {
             const double d = dy[r * cols + j];
@@ -48,7 +48,7 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool /*stream*/) {
+                        const float *k_0, bool /*stream*/, bool /*from_memory*/) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) {
             const int64_t i = r * cols + j;
