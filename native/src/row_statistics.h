@@ -27,6 +27,12 @@ inline CentringConstants centring_constants(double mean, double variance, float 
     return c;
 }
 
+// Whether hi and lo are both +0 (RMS norm): (x - hi) - lo is then x exactly, sign of zero and
+// NaN included, so a kernel may skip the two subtractions and keep the same bits.
+inline bool uncentred(const CentringConstants &c) {
+    return c.mean_hi == 0.0f && c.mean_lo == 0.0f && !std::signbit(c.mean_hi) && !std::signbit(c.mean_lo);
+}
+
 // One-pass mean and variance about a pivot p, a value of the group itself: the kernels sum
 // s1 = sum (x - p) and s2 = sum (x - p)^2 in double over the n values, and then
 //   mean = p + s1 / n,   var = (s2 - s1 * s1 / n) / n.

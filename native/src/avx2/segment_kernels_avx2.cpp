@@ -130,12 +130,12 @@ inline __m256 normalized(const float *x, const float *w, const float *b, int64_t
     return t;
 }
 
-template <bool kWeight, bool kBias>
+template <bool kWeight, bool kBias, bool kCentred>
 void normalize_impl(const float *x, float *y, int64_t n, const CentringConstants &c,
                     const float *w, const float *b) {
     const __m256 hi = _mm256_set1_ps(c.mean_hi), lo = _mm256_set1_ps(c.mean_lo), rs = _mm256_set1_ps(c.rstd);
     write_row(y, n, false, [&](int64_t i, bool whole, __m256i mask) {
-        return normalized<kWeight, kBias>(x, w, b, i, whole, mask, hi, lo, rs);
+        return normalized<kWeight, kBias, kCentred>(x, w, b, i, whole, mask, hi, lo, rs);
     });
 }
 
@@ -173,7 +173,8 @@ void normalize_then_sums_impl(const float *x, float *y, int64_t n, const Centrin
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b) {
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        normalize_impl<kw.value, kb.value>(x, y, n, c, w, b);
+        if (uncentred(c)) normalize_impl<kw.value, kb.value, false>(x, y, n, c, w, b);
+        else normalize_impl<kw.value, kb.value, true>(x, y, n, c, w, b);
     });
 }
 
@@ -183,7 +184,7 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
         if (s1 != nullptr)
             normalize_then_sums_impl<kw.value, kb.value, true, true>(x, y, n, c, w, b, next, pivot, s1, s2);
-        else if (pivot == 0.0 && c.mean_hi == 0.0f && c.mean_lo == 0.0f)
+        else if (pivot == 0.0 && !std::signbit(pivot) && uncentred(c))
             normalize_then_sums_impl<kw.value, kb.value, false, false>(x, y, n, c, w, b, next, pivot, s1, s2);
         else
             normalize_then_sums_impl<kw.value, kb.value, false, true>(x, y, n, c, w, b, next, pivot, s1, s2);
