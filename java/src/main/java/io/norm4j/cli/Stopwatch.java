@@ -17,6 +17,14 @@ final class Stopwatch {
      */
     static final long MIN_WARM_UP_NANOS = 100_000_000L;
 
+    /**
+     * Untimed calls before each interleaved batch, at least one: they bring the action's data
+     * back into the caches, and outlast the other action's OpenMP threads, which spin for some
+     * milliseconds after a parallel call and slowed a single-threaded 0.4 us call that followed
+     * by about a quarter here.
+     */
+    static final long LEAD_IN_NANOS = 5_000_000L;
+
     /** Timed batches per action at most; at least {@link #MIN_ROUNDS} whatever the budget. */
     private static final int MAX_ROUNDS = 64, MIN_ROUNDS = 5;
 
@@ -30,7 +38,7 @@ final class Stopwatch {
      * Each is warmed up on its own, then timed in rounds: a round times one batch of every action
      * in turn, so a change in the load of a shared machine falls on all of them alike instead of
      * on whichever happened to be measured at the time. With several actions, each batch follows
-     * one untimed call that brings the action's own data back into the caches the others used.
+     * a lead-in of the action's own untimed calls ({@link #LEAD_IN_NANOS}).
      */
     static double[] interleavedMedians(List<Runnable> actions, long budgetNanos) {
         int k = actions.size();
@@ -42,7 +50,11 @@ final class Stopwatch {
         while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || System.nanoTime() < end)) {
             for (int a = 0; a < k; a++) {
                 Runnable action = actions.get(a);
-                if (k > 1) action.run();
+                if (k > 1) {
+                    long leadEnd = System.nanoTime() + LEAD_IN_NANOS;
+                    do action.run();
+                    while (System.nanoTime() < leadEnd);
+                }
                 long t0 = System.nanoTime();
                 for (int i = 0; i < perBatch[a]; i++) action.run();
                 samples[a][rounds] = (System.nanoTime() - t0) / (double) perBatch[a];
