@@ -9,15 +9,6 @@ namespace norm4j::avx2 {
 
 namespace {
 
-// xhat = (x - mean) * rstd for the four doubles of one half.
-inline __m256d xhat_pd(__m256d x, __m256d mean, __m256d rstd) {
-    return _mm256_mul_pd(_mm256_sub_pd(x, mean), rstd);
-}
-
-}  // namespace
-
-namespace {
-
 // Backward sums of kRows rows at once (row r at x + r * stride and dy + r * stride, n values
 // each), every row with its own sums and, with kParams, all of them adding into one dw and db,
 // whose block of eight stays in registers across the rows (as the AVX-512 pass; two rows need
@@ -58,27 +49,31 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
             __m256d x0, x1, e0, e1;
             load_halves_pd(x + r * stride + i, whole, mask, x0, x1);
             load_halves_pd(dy + r * stride + i, whole, mask, e0, e1);
-            const __m256d h0 = xhat_pd(x0, mv[r], rs[r]), h1 = xhat_pd(x1, mv[r], rs[r]);
-            __m256d d0 = e0, d1 = e1;
+            // p = dy * (x - mean): sum g xhat = rstd * sum w p, and dw += rstd * p (as AVX-512).
+            const __m256d p0 = _mm256_mul_pd(e0, _mm256_sub_pd(x0, mv[r]));
+            const __m256d p1 = _mm256_mul_pd(e1, _mm256_sub_pd(x1, mv[r]));
             if constexpr (kWeight) {
-                d0 = _mm256_mul_pd(d0, w0);
-                d1 = _mm256_mul_pd(d1, w1);
+                g0[r] = _mm256_fmadd_pd(e0, w0, g0[r]);
+                g1[r] = _mm256_fmadd_pd(e1, w1, g1[r]);
+                gx0[r] = _mm256_fmadd_pd(p0, w0, gx0[r]);
+                gx1[r] = _mm256_fmadd_pd(p1, w1, gx1[r]);
+            } else {
+                g0[r] = _mm256_add_pd(g0[r], e0);
+                g1[r] = _mm256_add_pd(g1[r], e1);
+                gx0[r] = _mm256_add_pd(gx0[r], p0);
+                gx1[r] = _mm256_add_pd(gx1[r], p1);
             }
-            g0[r] = _mm256_add_pd(g0[r], d0);
-            g1[r] = _mm256_add_pd(g1[r], d1);
-            gx0[r] = _mm256_fmadd_pd(d0, h0, gx0[r]);
-            gx1[r] = _mm256_fmadd_pd(d1, h1, gx1[r]);
             if constexpr (kParams) {
                 // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight;
                 // with kStart, the first row sets them (no clearing pass before).
                 if (kStart && r == 0) {
-                    pw0 = _mm256_mul_pd(e0, h0);
-                    pw1 = _mm256_mul_pd(e1, h1);
+                    pw0 = _mm256_mul_pd(p0, rs[r]);
+                    pw1 = _mm256_mul_pd(p1, rs[r]);
                     pb0 = e0;
                     pb1 = e1;
                 } else {
-                    pw0 = _mm256_fmadd_pd(e0, h0, pw0);
-                    pw1 = _mm256_fmadd_pd(e1, h1, pw1);
+                    pw0 = _mm256_fmadd_pd(p0, rs[r], pw0);
+                    pw1 = _mm256_fmadd_pd(p1, rs[r], pw1);
                     if (db != nullptr) {
                         pb0 = _mm256_add_pd(pb0, e0);
                         pb1 = _mm256_add_pd(pb1, e1);
@@ -102,7 +97,7 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
         sum_g[r] += reduce_add(_mm256_add_pd(g0[r], g1[r]));
-        sum_gxhat[r] += reduce_add(_mm256_add_pd(gx0[r], gx1[r]));
+        sum_gxhat[r] += reduce_add(_mm256_add_pd(gx0[r], gx1[r])) * rstd[r];
     }
 }
 
@@ -161,19 +156,24 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
         for (int64_t j = 0; j < cols; j += 8) {
             const __m256i mask = tail_mask(cols - j);
             const bool whole = cols - j >= 8;
-            const __m256 mv = load_block(mean + j, whole, mask), rv = load_block(rstd + j, whole, mask);
-            const __m256d m0 = low_pd(mv), m1 = high_pd(mv), s0 = low_pd(rv), s1 = high_pd(rv);
+            __m256d m0, m1;
+            load_halves_pd(mean + j, whole, mask, m0, m1);
             ColumnBlockSums d, g;
             for (int64_t r = r0; r < r1; ++r) {
-                // Masked-off lanes load dy = 0, so they add nothing to either sum.
-                const __m256 xv = load_block(x + r * cols + j, whole, mask);
-                const __m256 dv = load_block(dy + r * cols + j, whole, mask);
-                const __m256d e0 = low_pd(dv), e1 = high_pd(dv);
+                // Masked-off lanes load dy = 0, so they add nothing to either sum. Sum dy * xhat
+                // is taken as rstd * sum dy * (x - mean), rstd being the column's constant.
+                __m256d x0, x1, e0, e1;
+                load_halves_pd(x + r * cols + j, whole, mask, x0, x1);
+                load_halves_pd(dy + r * cols + j, whole, mask, e0, e1);
                 d.lo = _mm256_add_pd(d.lo, e0);
                 d.hi = _mm256_add_pd(d.hi, e1);
-                g.lo = _mm256_fmadd_pd(e0, xhat_pd(low_pd(xv), m0, s0), g.lo);
-                g.hi = _mm256_fmadd_pd(e1, xhat_pd(high_pd(xv), m1, s1), g.hi);
+                g.lo = _mm256_fmadd_pd(e0, _mm256_sub_pd(x0, m0), g.lo);
+                g.hi = _mm256_fmadd_pd(e1, _mm256_sub_pd(x1, m1), g.hi);
             }
+            __m256d s0, s1;
+            load_halves_pd(rstd + j, whole, mask, s0, s1);
+            g.lo = _mm256_mul_pd(g.lo, s0);
+            g.hi = _mm256_mul_pd(g.hi, s1);
             d.add_to(sum_dy + j, cols - j);
             g.add_to(sum_dy_xhat + j, cols - j);
         }

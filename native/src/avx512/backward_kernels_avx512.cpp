@@ -8,11 +8,6 @@ namespace norm4j::avx512 {
 
 namespace {
 
-// xhat = (x - mean) * rstd for the eight doubles of one half.
-inline __m512d xhat_pd(__m512d x, __m512d mean, __m512d rstd) {
-    return _mm512_mul_pd(_mm512_sub_pd(x, mean), rstd);
-}
-
 // Backward sums of kRows rows at once (row r at x + r * stride and dy + r * stride, n values
 // each), every row with its own sums and, with kParams, all of them adding into one dw and db.
 // Each block of sixteen columns keeps its dw and db in registers across the rows, loaded and
@@ -41,27 +36,32 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
             w0 = low_pd(wv);
             w1 = high_pd(wv);
         }
-    #pragma GCC unroll 8
-    for (int r = 0; r < kRows; ++r) {
-            // Missing tail lanes load dy = 0, so they add nothing to any sum.
+#pragma GCC unroll 8
+        for (int r = 0; r < kRows; ++r) {
+            // Missing tail lanes load dy = 0, so they add nothing to any sum. With
+            // p = dy * (x - mean): sum g xhat = rstd * sum w p, taken out of the loop, and
+            // dw += rstd * p, one operation fewer per value than through xhat.
             __m512d x0, x1, e0, e1;
             load_halves_pd(x + r * stride + i, m, x0, x1);
             load_halves_pd(dy + r * stride + i, m, e0, e1);
-            const __m512d h0 = xhat_pd(x0, mv[r], rs[r]), h1 = xhat_pd(x1, mv[r], rs[r]);
-            __m512d d0 = e0, d1 = e1;
+            const __m512d p0 = _mm512_mul_pd(e0, _mm512_sub_pd(x0, mv[r]));
+            const __m512d p1 = _mm512_mul_pd(e1, _mm512_sub_pd(x1, mv[r]));
             if constexpr (kWeight) {
-                d0 = _mm512_mul_pd(d0, w0);
-                d1 = _mm512_mul_pd(d1, w1);
+                g0[r] = _mm512_fmadd_pd(e0, w0, g0[r]);
+                g1[r] = _mm512_fmadd_pd(e1, w1, g1[r]);
+                gx0[r] = _mm512_fmadd_pd(p0, w0, gx0[r]);
+                gx1[r] = _mm512_fmadd_pd(p1, w1, gx1[r]);
+            } else {
+                g0[r] = _mm512_add_pd(g0[r], e0);
+                g1[r] = _mm512_add_pd(g1[r], e1);
+                gx0[r] = _mm512_add_pd(gx0[r], p0);
+                gx1[r] = _mm512_add_pd(gx1[r], p1);
             }
-            g0[r] = _mm512_add_pd(g0[r], d0);
-            g1[r] = _mm512_add_pd(g1[r], d1);
-            gx0[r] = _mm512_fmadd_pd(d0, h0, gx0[r]);
-            gx1[r] = _mm512_fmadd_pd(d1, h1, gx1[r]);
             if constexpr (kParams) {
                 // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
                 if (r == 0 && kStart) {
-                    pw0 = _mm512_mul_pd(e0, h0);
-                    pw1 = _mm512_mul_pd(e1, h1);
+                    pw0 = _mm512_mul_pd(p0, rs[r]);
+                    pw1 = _mm512_mul_pd(p1, rs[r]);
                     pb0 = e0;
                     pb1 = e1;
                 } else {
@@ -73,8 +73,8 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
                             pb1 = load_pd(db + i + 8, h);
                         }
                     }
-                    pw0 = _mm512_fmadd_pd(e0, h0, pw0);
-                    pw1 = _mm512_fmadd_pd(e1, h1, pw1);
+                    pw0 = _mm512_fmadd_pd(p0, rs[r], pw0);
+                    pw1 = _mm512_fmadd_pd(p1, rs[r], pw1);
                     if (db != nullptr) {
                         pb0 = _mm512_add_pd(pb0, e0);
                         pb1 = _mm512_add_pd(pb1, e1);
@@ -97,7 +97,7 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
         sum_g[r] += reduce_add(_mm512_add_pd(g0[r], g1[r]));
-        sum_gxhat[r] += reduce_add(_mm512_add_pd(gx0[r], gx1[r]));
+        sum_gxhat[r] += reduce_add(_mm512_add_pd(gx0[r], gx1[r])) * rstd[r];
     }
 }
 
