@@ -14,21 +14,24 @@ namespace {
 // The longest row (values) whose output pass also takes the next row's sums: beyond it this row,
 // the next, the weights and the output no longer fit L1 together, and two passes per row are
 // faster (RMS norm 256 x 4096 forward 65 -> 57 us in a native loop; 512 x 2048 fused 42 against
-// 51 us).
+// 51 us). Nor is a call fused whose data come from memory (stream_output's size): there the
+// next row's loads compete with this row's stores, and a row read into L1 first went faster
+// (4096 x 1024 forward, AVX-512: RMS norm 330 -> 265 us, layer norm 356 -> 300 us; AVX2: RMS
+// norm 338 -> 301 us), while 2048 x 1024 stays faster fused (95 against 102 us).
 constexpr int64_t kFusedRowMax = 2048;
 
 // Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
 // makes (x - hi) - lo exactly x). Each thread takes an equal share of the rows, one pass per row:
 // the row's output together with the next row's sums (normalize_then_sums), so the next row's
 // reads overlap this row's writes. A row's sums have the same bits whether taken alone or with
-// the previous row's output, so the shares do not change the result (nor does kFusedRowMax, which
-// takes rows longer than it in two passes). finish(r, s1, s2) turns row r's sums into its
+// the previous row's output, so the shares do not change the result (nor does fusing or not, see
+// kFusedRowMax). finish(r, s1, s2) turns row r's sums into its
 // constants.
 template <typename Finish>
 void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
                   bool centred, const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
-    const bool fuse = cols <= kFusedRowMax;
+    const bool fuse = cols <= kFusedRowMax && !norm4j::stream_output(rows * cols);
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
         const int64_t end = first + count;
         auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
