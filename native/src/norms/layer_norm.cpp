@@ -25,8 +25,7 @@ constexpr int64_t kFusedRowMax = 2048;
 // the row's output together with the next row's sums (normalize_then_sums), so the next row's
 // reads overlap this row's writes. A row's sums have the same bits whether taken alone or with
 // the previous row's output, so the shares do not change the result (nor does fusing or not, see
-// kFusedRowMax). finish(r, s1, s2) turns row r's sums into its
-// constants.
+// kFusedRowMax). finish(r, s1, s2) turns row r's sums into its constants.
 template <typename Finish>
 void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
                   bool centred, const float *weight, const float *bias, Finish finish) {
