@@ -101,35 +101,9 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
     }
 }
 
-template <int kRows>
-void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
-                           const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
-                           double *db, bool start) {
-    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
-        if (start) backward_sums_impl<kw.value, kp.value, true, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<kw.value, kp.value, false, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    });
-}
-
-constexpr int kRowsAtOnce = 2;
-
 }  // namespace
 
-void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
-                   bool start) {
-    backward_sums_rows_of<1>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, db, start);
-}
-
-void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
-                        const float *mean, const float *rstd, const float *w, double *sum_g,
-                        double *sum_gxhat, double *dw, double *db, bool start) {
-    for_row_groups<kRowsAtOnce>(rows, start, [&](auto at_once, int64_t r, bool first) {
-        backward_sums_rows_of<at_once.value>(x + r * stride, dy + r * stride, stride, n,
-                                             mean != nullptr ? mean + r : nullptr, rstd + r, w, sum_g + r,
-                                             sum_gxhat + r, dw, db, first);
-    });
-}
+#include "../backward_entry_points.h"
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b, bool stream) {
@@ -142,7 +116,6 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
         // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
         return _mm256_mul_ps(rs, _mm256_fnmadd_ps(xhat, bv, _mm256_sub_ps(g, av)));
     });
-    if (stream) _mm_sfence();
 }
 
 
@@ -188,7 +161,6 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(mean + j));
         return _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_loadu_ps(rstd + j)), _mm256_loadu_ps(k_x + j), t);
     });
-    if (stream) _mm_sfence();
 }
 
 void store_as_floats(const double *src, float *dst, int64_t n) {

@@ -114,7 +114,6 @@ void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, con
         const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(hi + j));
         return _mm256_fmadd_ps(d, _mm256_loadu_ps(scale + j), _mm256_loadu_ps(shift + j));
     });
-    if (stream) _mm_sfence();
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

@@ -31,10 +31,14 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
     auto block = [&](int64_t i, __mmask16 m) {
         const __mmask8 l = low_mask(m), h = high_mask(m);
         __m512d w0, w1, pw0, pw1, pb0, pb1;
-        if constexpr (kWeight) {
-            const __m512 wv = load(w + i, m);
-            w0 = low_pd(wv);
-            w1 = high_pd(wv);
+        if constexpr (kWeight) load_halves_pd(w + i, m, w0, w1);
+        if constexpr (kParams && !kStart) {
+            pw0 = load_pd(dw + i, l);
+            pw1 = load_pd(dw + i + 8, h);
+            if (db != nullptr) {
+                pb0 = load_pd(db + i, l);
+                pb1 = load_pd(db + i + 8, h);
+            }
         }
 #pragma GCC unroll 8
         for (int r = 0; r < kRows; ++r) {
@@ -58,21 +62,14 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
                 gx1[r] = _mm512_add_pd(gx1[r], p1);
             }
             if constexpr (kParams) {
-                // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight.
-                if (r == 0 && kStart) {
+                // dw += dy * xhat, db += dy: the parameter gradients take dy before the weight;
+                // with kStart, the first row sets them (no clearing pass before).
+                if (kStart && r == 0) {
                     pw0 = _mm512_mul_pd(p0, rs[r]);
                     pw1 = _mm512_mul_pd(p1, rs[r]);
                     pb0 = e0;
                     pb1 = e1;
                 } else {
-                    if (r == 0) {
-                        pw0 = load_pd(dw + i, l);
-                        pw1 = load_pd(dw + i + 8, h);
-                        if (db != nullptr) {
-                            pb0 = load_pd(db + i, l);
-                            pb1 = load_pd(db + i + 8, h);
-                        }
-                    }
                     pw0 = _mm512_fmadd_pd(p0, rs[r], pw0);
                     pw1 = _mm512_fmadd_pd(p1, rs[r], pw1);
                     if (db != nullptr) {
@@ -101,37 +98,9 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
     }
 }
 
-template <int kRows>
-void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
-                           const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
-                           double *db, bool start) {
-    with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
-        if (start) backward_sums_impl<kw.value, kp.value, true, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-        else backward_sums_impl<kw.value, kp.value, false, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
-    });
-}
-
-// Rows taken two at a time: with four, their sums, means and rstds left too few of AVX-512's 32
-// registers (the compiler spilled, and layer norm 512 x 1024 backward measured 71 -> 76 us).
-constexpr int kRowsAtOnce = 2;
-
 }  // namespace
 
-void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
-                   bool start) {
-    backward_sums_rows_of<1>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, db, start);
-}
-
-void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
-                        const float *mean, const float *rstd, const float *w, double *sum_g,
-                        double *sum_gxhat, double *dw, double *db, bool start) {
-    for_row_groups<kRowsAtOnce>(rows, start, [&](auto at_once, int64_t r, bool first) {
-        backward_sums_rows_of<at_once.value>(x + r * stride, dy + r * stride, stride, n,
-                                             mean != nullptr ? mean + r : nullptr, rstd + r, w, sum_g + r,
-                                             sum_gxhat + r, dw, db, first);
-    });
-}
+#include "../backward_entry_points.h"
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b, bool stream) {
@@ -143,7 +112,6 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
         // (g - a) - xhat * b, as in the scalar kernel but with one fused rounding.
         return _mm512_mul_ps(rs, _mm512_fnmadd_ps(xhat, bv, _mm512_sub_ps(g, av)));
     });
-    if (stream) _mm_sfence();
 }
 
 namespace {
@@ -224,7 +192,6 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(mean + j));
         return _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_loadu_ps(rstd + j)), _mm512_loadu_ps(k_x + j), t);
     });
-    if (stream) _mm_sfence();
 }
 
 void store_as_floats(const double *src, float *dst, int64_t n) {

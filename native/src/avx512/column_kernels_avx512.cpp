@@ -102,7 +102,6 @@ void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, con
         const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(hi + j));
         return _mm512_fmadd_ps(d, _mm512_loadu_ps(scale + j), _mm512_loadu_ps(shift + j));
     });
-    if (stream) _mm_sfence();
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

@@ -165,26 +165,7 @@ void normalize_then_sums_impl(const float *x, float *y, int64_t n, const Centrin
 
 }  // namespace
 
-void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
-               const float *b) {
-    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        if (uncentred(c)) normalize_impl<kw.value, kb.value, false>(x, y, n, c, w, b);
-        else normalize_impl<kw.value, kb.value, true>(x, y, n, c, w, b);
-    });
-}
-
-void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
-                         const float *w, const float *b, const float *next, double pivot, double *s1,
-                         double *s2) {
-    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
-        if (s1 != nullptr)
-            normalize_then_sums_impl<kw.value, kb.value, true, true>(x, y, n, c, w, b, next, pivot, s1, s2);
-        else if (pivot == 0.0 && !std::signbit(pivot) && uncentred(c))
-            normalize_then_sums_impl<kw.value, kb.value, false, false>(x, y, n, c, w, b, next, pivot, s1, s2);
-        else
-            normalize_then_sums_impl<kw.value, kb.value, false, true>(x, y, n, c, w, b, next, pivot, s1, s2);
-    });
-}
+#include "../segment_entry_points.h"
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool stream) {
@@ -194,7 +175,6 @@ void normalize_uniform(const float *x, float *y, int64_t n, const CentringConsta
     write_row(y, n, stream, [&](int64_t i, __mmask16 m) {
         return _mm512_fmadd_ps(centre(load(x + i, m), hi, lo, rs), wv, bv);
     });
-    if (stream) _mm_sfence();
 }
 
 }  // namespace norm4j::avx512

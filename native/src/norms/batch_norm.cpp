@@ -87,7 +87,7 @@ void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
         k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch),
-                            bias != nullptr ? bias[ch] : 0.0f, false);
+                            bias_of(bias, ch), false);
     });
 }
 
@@ -127,7 +127,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
                 k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch),
-                                    bias != nullptr ? bias[ch] : 0.0f, stream);
+                                    bias_of(bias, ch), stream);
             }
         });
         return NORM4J_OK;
@@ -136,7 +136,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
     if (columns) {
         ColumnAffine affine(frame, c);
         auto set = [&](int64_t ch, const CentringConstants &g) {
-            affine.set(ch, g, weight_of(weight, ch), bias != nullptr ? bias[ch] : 0.0f);
+            affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
         };
         if (training) {
             column_statistics(k, x, n * s, c, threads, [&](int64_t ch, const MeanVariance &mv) {
@@ -180,7 +180,8 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     ParamGradients sums(frame, c);
     const double count = static_cast<double>(n) * static_cast<double>(s);
     if (columns) {
-        // Each channel's constants are set as its sums are finished, in parallel blocks.
+        // Each channel's constants are set as its sums are finished, in parallel blocks. A call
+        // too large for the caches prefetches x and dy and writes dx around the caches.
         const bool from_memory = stream_output(n * c * s);
         auto channel_sums = [&](auto finish) {
             chunked_column_sums<2>(
@@ -200,11 +201,10 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                 grad.set(ch, mean[ch], rstd[ch], w, w * sums.db[ch] / count, w * sums.dw[ch] / count);
             });
             grad.wrap();
-            const bool stream = stream_output(n * c * s);
             parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
                 k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(),
                                      grad.rstd.data(), grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(),
-                                     stream, from_memory);
+                                     from_memory, from_memory);
             });
         } else {
             ColumnAffine affine(frame, c);

@@ -30,8 +30,9 @@ struct ChannelConstants {
     }
 };
 
-// A channel's weight: 1 without weights.
+// A channel's weight: 1 without weights; its bias: 0 without biases.
 inline float weight_of(const float *weight, int64_t channel) { return weight != nullptr ? weight[channel] : 1.0f; }
+inline float bias_of(const float *bias, int64_t channel) { return bias != nullptr ? bias[channel] : 0.0f; }
 
 // An array of `channels` values followed by kColumnWrap more that repeat it from the start.
 class WrappedArray {

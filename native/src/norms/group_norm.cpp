@@ -30,7 +30,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
             const int64_t ch = g * cg + j;
             k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
                                 weight_of(weight, ch),
-                                bias != nullptr ? bias[ch] : 0.0f, false);
+                                bias_of(bias, ch), false);
         }
     });
 }
@@ -86,7 +86,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
             const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
             save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
             for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
-                affine.set(ch, cst, weight_of(weight, ch), bias != nullptr ? bias[ch] : 0.0f);
+                affine.set(ch, cst, weight_of(weight, ch), bias_of(bias, ch));
         }
         affine.wrap();
         k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),

@@ -125,9 +125,9 @@ public final class ParityGrid {
      * Calls whose output has 4M values or more, which NATIVE's SIMD kernels write around the
      * caches (non-temporal stores from each segment's first aligned block, ordinary ones for its
      * head and tail): every backward dx written in contiguous segments, channels-first batch norm
-     * training's y, and every channels-last output (written as one run per chunk of rows, each
-     * vector's channels wrapping round), with
-     * widths and channel counts that leave unaligned heads, ragged tails and every phase. They
+     * training's y, and every channels-last output (written as one run per thread's rows, each
+     * vector's channels wrapping round), with widths and channel counts that leave unaligned
+     * heads, ragged tails and every phase. They
      * exist for those NATIVE paths and run on NATIVE only (each of its kernel sets). ONEDNN's f32
      * statistics over groups this large fall outside the random-walk model of
      * {@link TolerancePolicy}: on linux-arm64, group norm nhwc [3, 149, 143, 66] was off by
