@@ -25,11 +25,11 @@ struct ParamGradients {
 
     void clear() { std::fill(dw, dw + 2 * channels, 0.0); }
 
-    void add(const ParamGradients &other) {
-        for (int64_t i = 0; i < channels; ++i) {
-            dw[i] += other.dw[i];
-            db[i] += other.db[i];
-        }
+    // Adds other's dw, and its db too when with_db (a filler that takes no bias leaves db unset).
+    void add(const ParamGradients &other, bool with_db = true) {
+        for (int64_t i = 0; i < channels; ++i) dw[i] += other.dw[i];
+        if (with_db)
+            for (int64_t i = 0; i < channels; ++i) db[i] += other.db[i];
     }
 
     void write(const KernelTable &k, float *dweight, float *dbias) const {
@@ -57,7 +57,8 @@ public:
 
     void write_total(const KernelTable &k, float *dweight, float *dbias) const {
         ParamGradients total(data_, channels_);  // chunk 0 accumulates the others
-        for (int64_t c = 1; c < chunks_; ++c) total.add(ParamGradients(data_ + 2 * c * channels_, channels_));
+        for (int64_t c = 1; c < chunks_; ++c)
+            total.add(ParamGradients(data_ + 2 * c * channels_, channels_), dbias != nullptr);
         total.write(k, dweight, dbias);
     }
 

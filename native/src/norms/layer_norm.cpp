@@ -135,12 +135,15 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
         if (params) {
             const norm4j::ParamGradients mine = set_first ? partial.at(c) : partial.start(c);
             dw = mine.dw;
-            db = mine.db;
+            db = dbias != nullptr ? mine.db : nullptr;  // RMS norm has no bias: no db to sum
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
         for (int64_t g = first; g < end; g += group) {
             const int64_t rows_in_group = std::min(group, end - g);
-            double sum_g[kRowGroup] = {}, sum_gxhat[kRowGroup] = {};
+            // Only the group's own sums are cleared: zeroing both whole arrays took GCC's
+            // `rep stos`, whose start-up cost showed in one-row calls.
+            double sum_g[kRowGroup], sum_gxhat[kRowGroup];
+            for (int64_t i = 0; i < rows_in_group; ++i) sum_g[i] = sum_gxhat[i] = 0.0;
             for (int64_t j = 0; j < cols; j += block) {
                 const int64_t width = std::min(block, cols - j);
                 const int64_t at = g * cols + j;
