@@ -14,8 +14,13 @@ final class Aliasing {
     /** One per thread, reset by each check: validation allocates nothing per call. */
     private static final ThreadLocal<Aliasing> PER_THREAD = ThreadLocal.withInitial(Aliasing::new);
 
+    /** Overlap can only be judged from native addresses; without the library nothing is checked. */
+    private static final boolean CHECKED = NativeRuntime.loadFailure().isEmpty();
+
+    // Each non-empty argument's byte range [begin, end), taken once when it is added: the
+    // pairwise loop then reads plain arrays (this check is on every call, and small calls feel it).
     private final String[] names = new String[MAX_ARGS];
-    private final Tensor[] tensors = new Tensor[MAX_ARGS];
+    private final long[] begins = new long[MAX_ARGS], ends = new long[MAX_ARGS];
     private final boolean[] outputs = new boolean[MAX_ARGS];
     private int count;
     private String inPlaceOutput, inPlaceInput;
@@ -32,9 +37,10 @@ final class Aliasing {
     }
 
     private Aliasing add(String name, Tensor t, boolean output) {
-        if (t != null) {
+        if (CHECKED && t != null && t.numel() > 0) {  // an empty tensor overlaps nothing
             names[count] = name;
-            tensors[count] = t;
+            begins[count] = t.address();
+            ends[count] = begins[count] + t.numel() * Float.BYTES;
             outputs[count] = output;
             count++;
         }
@@ -58,25 +64,18 @@ final class Aliasing {
 
     /** Throws if an output overlaps another argument other than by the allowed exact in-place pair. */
     void verify() {
-        try {
-            if (NativeRuntime.loadFailure().isPresent()) return;
-            for (int i = 0; i < count; i++) {
-                if (!outputs[i] || tensors[i].numel() == 0) continue;
-                for (int j = 0; j < count; j++) {
-                    if (i == j || tensors[j].numel() == 0 || (outputs[j] && j < i)) continue;
-                    long a0 = tensors[i].address(), a1 = a0 + tensors[i].numel() * Float.BYTES;
-                    long b0 = tensors[j].address(), b1 = b0 + tensors[j].numel() * Float.BYTES;
-                    if (a0 >= b1 || b0 >= a1) continue;
-                    boolean exact = a0 == b0 && a1 == b1;
-                    if (exact && names[i].equals(inPlaceOutput) && names[j].equals(inPlaceInput)) continue;
-                    throw new IllegalArgumentException(names[i] + " overlaps " + names[j]
-                            + (exact ? " (they are the same memory)" : " in part")
-                            + "; outputs must not share memory with other arguments"
-                            + (inPlaceOutput == null ? "" : " (exact in place, " + inPlaceOutput + " = " + inPlaceInput + ", is allowed)"));
-                }
+        for (int i = 0; i < count; i++) {
+            if (!outputs[i]) continue;
+            for (int j = 0; j < count; j++) {
+                if (i == j || (outputs[j] && j < i)) continue;
+                if (begins[i] >= ends[j] || begins[j] >= ends[i]) continue;
+                boolean exact = begins[i] == begins[j] && ends[i] == ends[j];
+                if (exact && names[i].equals(inPlaceOutput) && names[j].equals(inPlaceInput)) continue;
+                throw new IllegalArgumentException(names[i] + " overlaps " + names[j]
+                        + (exact ? " (they are the same memory)" : " in part")
+                        + "; outputs must not share memory with other arguments"
+                        + (inPlaceOutput == null ? "" : " (exact in place, " + inPlaceOutput + " = " + inPlaceInput + ", is allowed)"));
             }
-        } finally {
-            java.util.Arrays.fill(tensors, 0, count, null); // hold no tensor past the call
         }
     }
 }
