@@ -25,6 +25,23 @@ final class Stopwatch {
      */
     static final long LEAD_IN_NANOS = 5_000_000L;
 
+    /**
+     * The warm-up also lasts until the JIT has compiled nothing for this long (at most {@link
+     * #MAX_WARM_UP_NANOS} in all). On two cores the optimizing compiler's queue lags behind a new
+     * backend's first calls: after REFERENCE had run, NATIVE's rms_norm 1x768 backward path was
+     * still being compiled 0.2 s into its timing, and a fixed 100 ms warm-up measured it at
+     * 330-480 ns instead of 270-300 ns.
+     */
+    static final long JIT_QUIET_NANOS = 200_000_000L, MAX_WARM_UP_NANOS = 1_000_000_000L;
+
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** The JIT's total compile time so far (ms), or 0 where the JVM does not report it. */
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    }
+
     /** Timed batches per action at most; at least {@link #MIN_ROUNDS} whatever the budget. */
     private static final int MAX_ROUNDS = 64, MIN_ROUNDS = 5;
 
@@ -66,15 +83,28 @@ final class Stopwatch {
         return medians;
     }
 
-    /** Runs the action for the warm-up time; returns how many calls make a batch of ~200 us. */
+    /**
+     * Runs the action for the warm-up time, and on while the JIT is still compiling (see
+     * {@link #JIT_QUIET_NANOS}); returns how many calls make a batch of ~200 us.
+     */
     private static int warmUp(Runnable action, long budgetNanos) {
-        long warmEnd = System.nanoTime() + Math.max(budgetNanos / 4, MIN_WARM_UP_NANOS);
+        long start = System.nanoTime();
+        long warmEnd = start + Math.max(budgetNanos / 4, MIN_WARM_UP_NANOS);
         long single = Long.MAX_VALUE;
-        do {
+        long jitMillis = jitMillis(), quietSince = start;
+        while (true) {
             long t0 = System.nanoTime();
             action.run();
-            single = Math.min(single, System.nanoTime() - t0);
-        } while (System.nanoTime() < warmEnd);
+            long t1 = System.nanoTime();
+            single = Math.min(single, t1 - t0);
+            long jit = jitMillis();
+            if (jit != jitMillis) {
+                jitMillis = jit;
+                quietSince = t1;
+            }
+            boolean settled = t1 - quietSince >= JIT_QUIET_NANOS || t1 - start >= MAX_WARM_UP_NANOS;
+            if (t1 >= warmEnd && settled) break;
+        }
         // Batches of at least ~200 us, so timer resolution and call overhead of nanoTime vanish.
         return (int) Math.max(1, Math.min(1_000_000, 200_000 / Math.max(1, single)));
     }
