@@ -165,6 +165,13 @@ constexpr int64_t kPrefetchAhead = 2048;
 // keep input and output in the last-level cache, streaming them was measured slower.
 inline bool stream_output(int64_t values) { return stream_dx(values); }
 
+// Asks for the `values` floats at p to be brought into L1 (a hint; it never faults). For data
+// from memory whose next part one core would otherwise wait for (see the callers).
+inline void prefetch(const float *p, int64_t values) {
+    const char *bytes = reinterpret_cast<const char *>(p);
+    for (int64_t b = 0; b < values * static_cast<int64_t>(sizeof(float)); b += 64) __builtin_prefetch(bytes + b, 0, 3);
+}
+
 // The table for the active ISA (see norm4j_isa_select).
 const KernelTable &active_kernels();
 

@@ -121,7 +121,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         // measured slower: 0.34 -> 0.41 ms and 0.27 -> 0.49 ms; there x and y stay in cache.)
         const bool stream = stream_output(n * c * s);
         parallel_for(c, threads, [&](int64_t ch) {
-            const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s);
+            const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s, stream);
             const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
             save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
             for (int64_t i = 0; i < n; ++i) {
@@ -217,11 +217,18 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     // Channels-first: each channel's sums, then with batch statistics its dx while its planes
     // are still in cache (x and dy of a [32, 64, 56, 56] channel are 800 KB), channels in
     // parallel: x and dy are read from memory once, not twice. A channel's dy is all read before
-    // its dx is written, so dx may be dy.
+    // its dx is written, so dx may be dy. Out of cache each plane's successor is prefetched
+    // while the plane is summed: a plane is a short run (12.5 KB) the hardware prefetchers
+    // barely start on ([32, 64, 56, 56] backward 1.52 -> 1.35 ms in a native loop; training's
+    // statistics likewise, 1.16 -> 0.98 ms, in a busier memory phase).
     const bool stream = stream_dx(n * c * s);
     parallel_for(c, threads, [&](int64_t ch) {
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
+            if (stream && i + 1 < n) {
+                prefetch(x + offset + c * s, s);
+                prefetch(dy + offset + c * s, s);
+            }
             k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
                             &sums.dw[ch], nullptr, nullptr, false);
         }

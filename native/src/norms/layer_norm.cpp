@@ -89,12 +89,6 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
 
 namespace {
 
-// Asks for the `values` floats at p to be brought into L1 (a hint; it never faults).
-void prefetch(const float *p, int64_t values) {
-    const char *bytes = reinterpret_cast<const char *>(p);
-    for (int64_t b = 0; b < values * static_cast<int64_t>(sizeof(float)); b += 64) __builtin_prefetch(bytes + b, 0, 3);
-}
-
 // Backward's column blocks (values) and row groups; see rows_backward.
 constexpr int64_t kColumnBlock = 1024;
 constexpr int64_t kRowGroup = 16, kRowPair = 2;
@@ -158,8 +152,8 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             // the hardware keeps up, it only cost: 512 x 1024 69 -> 75 us).
             if (stream && g + group < end) {
                 const int64_t next = std::min(group, end - g - group) * cols;
-                prefetch(x + (g + group) * cols, next);
-                prefetch(dy + (g + group) * cols, next);
+                norm4j::prefetch(x + (g + group) * cols, next);
+                norm4j::prefetch(dy + (g + group) * cols, next);
             }
             for (int64_t i = 0; i < rows_in_group; ++i) {
                 const int64_t r = g + i;

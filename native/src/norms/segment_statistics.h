@@ -25,10 +25,15 @@ inline MeanVariance segments_mean_variance_from(const KernelTable &k, const floa
     return {mean, squares / count};
 }
 
+// With from_memory (a group too large for the caches), each segment's successor is prefetched
+// before the segment is summed: short strided runs leave the hardware prefetchers little to go on.
 inline MeanVariance segments_mean_variance(const KernelTable &k, const float *x, int64_t segments,
-                                           int64_t length, int64_t stride) {
+                                           int64_t length, int64_t stride, bool from_memory = false) {
     double s1 = 0, s2 = 0;
-    for (int64_t i = 0; i < segments; ++i) k.pivoted_sums(x + i * stride, length, x[0], &s1, &s2);
+    for (int64_t i = 0; i < segments; ++i) {
+        if (from_memory && i + 1 < segments) prefetch(x + (i + 1) * stride, length);
+        k.pivoted_sums(x + i * stride, length, x[0], &s1, &s2);
+    }
     return segments_mean_variance_from(k, x, segments, length, stride, s1, s2);
 }
 
