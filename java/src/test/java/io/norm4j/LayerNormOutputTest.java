@@ -72,21 +72,31 @@ class LayerNormOutputTest {
     @MethodSource("cases")
     void backwardInPlaceGivesTheSameBitsAsOutOfPlace(BackendVariant variant, int cols) {
         Runnable restore = variant.activate();
-        int rows = 4;
         long[] ns = {cols};
-        float[] grad = InputDistribution.NORMAL.generate(rows, cols, 13);
-        try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, 11), rows, cols);
-                Tensor y = Tensor.allocate(rows, cols);
-                Tensor mean = Tensor.allocate(rows);
-                Tensor rstd = Tensor.allocate(rows);
-                Tensor dy = Tensor.of(grad, rows, cols);
-                Tensor dx = Tensor.allocate(rows, cols);
-                Tensor inPlace = Tensor.of(grad, rows, cols)) {
-            Norms n = Norms.on(variant.backend);
-            n.layerNormTraining(x, ns, null, null, 1e-5, y, mean, rstd);
-            n.layerNormBackward(x, dy, ns, null, mean, rstd, dx, null, null);
-            n.layerNormBackward(x, inPlace, ns, null, mean, rstd, inPlace, null, null);
-            assertArrayEquals(dx.toArray(), inPlace.toArray());
+        try {
+            // One row too: there db is copied from dy, which in place must happen before dx is written.
+            for (int rows : new int[] {1, 4}) {
+                float[] grad = InputDistribution.NORMAL.generate(rows, cols, 13);
+                try (Tensor x = Tensor.of(InputDistribution.NORMAL.generate(rows, cols, 11), rows, cols);
+                        Tensor y = Tensor.allocate(rows, cols);
+                        Tensor mean = Tensor.allocate(rows);
+                        Tensor rstd = Tensor.allocate(rows);
+                        Tensor dy = Tensor.of(grad, rows, cols);
+                        Tensor dx = Tensor.allocate(rows, cols);
+                        Tensor dw = Tensor.allocate(cols);
+                        Tensor db = Tensor.allocate(cols);
+                        Tensor inPlace = Tensor.of(grad, rows, cols);
+                        Tensor dwInPlace = Tensor.allocate(cols);
+                        Tensor dbInPlace = Tensor.allocate(cols)) {
+                    Norms n = Norms.on(variant.backend);
+                    n.layerNormTraining(x, ns, null, null, 1e-5, y, mean, rstd);
+                    n.layerNormBackward(x, dy, ns, null, mean, rstd, dx, dw, db);
+                    n.layerNormBackward(x, inPlace, ns, null, mean, rstd, inPlace, dwInPlace, dbInPlace);
+                    assertArrayEquals(dx.toArray(), inPlace.toArray(), "dx, rows " + rows);
+                    assertArrayEquals(dw.toArray(), dwInPlace.toArray(), "dweight, rows " + rows);
+                    assertArrayEquals(db.toArray(), dbInPlace.toArray(), "dbias, rows " + rows);
+                }
+            }
         } finally {
             restore.run();
         }
