@@ -21,7 +21,7 @@ final class Aliasing {
     // pairwise loop reads plain arrays. This check runs on every call and small calls feel it:
     // names are stored only when they differ from the slot's last one (a call site passes the
     // same literals every time), since a reference store pays the collector's write barrier;
-    // with a store per argument the check of a backward call took 30 ns, without 9 ns.
+    // with a store per argument the check of a backward call took 30 ns, without 16 ns.
     private final String[] names = new String[MAX_ARGS];
     private final long[] begins = new long[MAX_ARGS], ends = new long[MAX_ARGS];
     private final boolean[] outputs = new boolean[MAX_ARGS];
