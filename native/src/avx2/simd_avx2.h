@@ -28,7 +28,6 @@ inline __m256i tail_mask(int64_t n) {
 inline __m256d low_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 inline __m256d high_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 
-// A 32-bit lane mask widened to the matching 64-bit lane masks (low and high halves).
 // Four floats from p, widened to double as they are loaded (no shuffle to split a wide load).
 inline __m256d load4_pd(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
 
@@ -45,6 +44,7 @@ inline void load_halves_pd(const float *p, bool whole, __m256i mask, __m256d &lo
     }
 }
 
+// A 32-bit lane mask widened to the matching 64-bit lane masks (low and high halves).
 inline __m256d low_mask_pd(__m256i m) {
     return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)));
 }

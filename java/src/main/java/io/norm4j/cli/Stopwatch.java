@@ -36,10 +36,11 @@ final class Stopwatch {
 
     private static final java.lang.management.CompilationMXBean JIT =
             java.lang.management.ManagementFactory.getCompilationMXBean();
+    private static final boolean JIT_TIMED = JIT != null && JIT.isCompilationTimeMonitoringSupported();
 
     /** The JIT's total compile time so far (ms), or 0 where the JVM does not report it. */
     private static long jitMillis() {
-        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+        return JIT_TIMED ? JIT.getTotalCompilationTime() : 0;
     }
 
     /** Timed batches per action at most; at least {@link #MIN_ROUNDS} whatever the budget. */

@@ -44,6 +44,13 @@ public final class ParityGrid {
         {1, 1}, {1, 3}, {3, 7}, {2, 257}, {15, 768}, {257, 768}, {64, 1024}, {8, 4097}, {2, 65536}
     };
 
+    /**
+     * Backward only: rows longer than NATIVE's backward column block, in several chunks of row
+     * groups with a partial last group. Kept out of ROW_SHAPES, and seeded apart, so that the
+     * other cases keep their inputs.
+     */
+    static final long[] LONG_BACKWARD_ROWS = {40, 1500};
+
     /** (n, c, spatial) for batch norm (1d, 2d, 3d); the last two are inference-only (one value per channel). */
     static final int[][][] BATCH_SHAPES = {
         {{4, 1}, {5, 5}}, {{2, 3}, {7}}, {{8, 23}, {}}, {{3, 33}, {4, 4}}, {{2, 257}, {3, 3}}, {{6, 16}, {1, 1}},
@@ -175,14 +182,11 @@ public final class ParityGrid {
                     all.add(new Case("layer_norm", "backward", name("layer_norm backward", "training", "rows", s, in, affine),
                             b -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd)));
                 }
-                // Rows longer than NATIVE's backward column block, in several chunks of row groups
-                // with a partial last group; seeded apart so that the other cases keep their inputs.
-                long[] longRows = {40, 1500};
                 for (boolean rms : BOTH) {
                     long sd = longRowSeed++;
                     String op = rms ? "rms_norm" : "layer_norm";
-                    all.add(new Case(op, "backward", name(op + " backward", "training", "rows", longRows, in, affine),
-                            b -> RowNormParity.runBackward(b, longRows, 1, rms, in, affine, sd)));
+                    all.add(new Case(op, "backward", name(op + " backward", "training", "rows", LONG_BACKWARD_ROWS, in, affine),
+                            b -> RowNormParity.runBackward(b, LONG_BACKWARD_ROWS, 1, rms, in, affine, sd)));
                 }
                 for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                     long sd = seed++;
