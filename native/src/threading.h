@@ -16,19 +16,24 @@ namespace norm4j {
 int threads_for(int64_t elements);
 
 // Fixed chunks of the rows of a [rows, cols] matrix, for work whose partial sums over rows must
-// be combined deterministically: about 32K values per chunk (a [64, 1024] batch still splits in
-// two, and a tall one does not make thousands of partials), decided by the shape alone.
+// be combined deterministically: at most about 32K values per chunk (a [64, 1024] batch still
+// splits in two, and a tall one does not make thousands of partials), decided by the shape alone.
 // max_chunks > 0 makes the chunks longer where needed to keep at most that many, for callers
-// whose per-chunk partials are large (a row of doubles each). Several chunks come in an even
-// number, so that two threads take equal shares: 13 chunks left one thread with 7 and the other
-// waiting (batch norm [8, 14, 14, 256] backward, 58.6 -> 56.3 us in a native loop).
+// whose per-chunk partials are large (a row of doubles each). The rows are cut into that many
+// chunks of equal length, in an even number when there are several, so that two threads take
+// equal shares: 13 chunks left one thread with 7 and the other waiting (batch norm
+// [8, 14, 14, 256] backward, 58.6 -> 56.3 us in a native loop), and chunks of the longest length
+// with a short one left over did the same (layer norm 128 x 768 backward in chunks of 42, 42, 42
+// and 2 rows: one thread had 84 rows, the other 44).
 struct RowChunks {
     int64_t rows, per_chunk;
 
-    RowChunks(int64_t rows_, int64_t cols, int64_t max_chunks = 0)
-        : rows(rows_), per_chunk(std::clamp<int64_t>((int64_t{1} << 15) / (cols > 0 ? cols : 1), 16, 1024)) {
-        if (max_chunks > 0) per_chunk = std::max(per_chunk, (rows + max_chunks - 1) / max_chunks);
-        if (count() > 1 && count() % 2 == 1) per_chunk = (rows + count()) / (count() + 1);
+    RowChunks(int64_t rows_, int64_t cols, int64_t max_chunks = 0) : rows(rows_) {
+        const int64_t longest = std::clamp<int64_t>((int64_t{1} << 15) / (cols > 0 ? cols : 1), 16, 1024);
+        int64_t n = (rows + longest - 1) / longest;
+        if (max_chunks > 0) n = std::min(n, max_chunks);
+        if (n > 1 && n % 2 == 1) ++n;
+        per_chunk = std::max<int64_t>(1, (rows + n - 1) / std::max<int64_t>(n, 1));
     }
 
     int64_t count() const { return (rows + per_chunk - 1) / per_chunk; }
