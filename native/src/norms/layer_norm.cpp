@@ -14,11 +14,18 @@ namespace {
 // The longest row (values) whose output pass also takes the next row's sums: beyond it this row,
 // the next, the weights and the output no longer fit L1 together, and two passes per row are
 // faster (RMS norm 256 x 4096 forward 65 -> 57 us in a native loop; 512 x 2048 fused 42 against
-// 51 us). Nor is a call fused whose data come from memory (stream_output's size): there the
-// next row's loads compete with this row's stores, and a row read into L1 first went faster
-// (4096 x 1024 forward, AVX-512: RMS norm 330 -> 265 us, layer norm 356 -> 300 us; AVX2: RMS
-// norm 338 -> 301 us), while 2048 x 1024 stays faster fused (95 against 102 us).
+// 51 us).
 constexpr int64_t kFusedRowMax = 2048;
+
+// The same for a call whose data come from memory (stream_output's size). There the next row's
+// loads compete with this row's stores, and at 1024 values a row read into L1 first went faster
+// when the memory was busy (4096 x 1024 forward, AVX-512: RMS norm 330 -> 265 us, layer norm
+// 356 -> 300 us; AVX2: RMS norm 338 -> 301 us), though slower when it was calm (layer norm
+// 203 against 282 us). Shorter rows are faster fused in either phase (layer norm 16384 x 256:
+// 425 -> 353-395 us busy, 400 -> 288 us calm; 8192 x 512: 385 -> 352-380 us busy, 350 -> 240 us
+// calm), their rows kPrefetchAhead values ahead asked for as well (16384 x 256 379 -> 351 us,
+// 8192 x 512 339-370 -> 324-345 us; one or two rows ahead was no better than none).
+constexpr int64_t kStreamedFusedRowMax = 512;
 
 // Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
 // makes (x - hi) - lo exactly x). Each thread takes an equal share of the rows, one pass per row:
@@ -30,7 +37,9 @@ template <typename Finish>
 void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
                   bool centred, const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
-    const bool fuse = cols <= kFusedRowMax && !norm4j::stream_output(rows * cols);
+    const bool from_memory = norm4j::stream_output(rows * cols);
+    const bool fuse = cols <= (from_memory ? kStreamedFusedRowMax : kFusedRowMax);
+    const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
         const int64_t end = first + count;
         auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
@@ -46,6 +55,7 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
             float *yr = y + r * cols;
             s1 = s2 = 0;
             if (r + 1 < end && fuse) {
+                if (ahead > 0 && r + ahead < end) norm4j::prefetch(x + (r + ahead) * cols, cols);
                 k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(r + 1),
                                       centred ? &s1 : nullptr, &s2);
             } else {

@@ -134,7 +134,8 @@ public final class ParityGrid {
      * head and tail): every backward dx written in contiguous segments, channels-first batch norm
      * training's y, and every channels-last output (written as one run per thread's rows, each
      * vector's channels wrapping round), with widths and channel counts that leave unaligned
-     * heads, ragged tails and every phase. They
+     * heads, ragged tails and every phase. Rows forward of that size take their own paths too:
+     * short rows fused with the next row's sums and prefetched ahead, long rows in two passes. They
      * exist for those NATIVE paths and run on NATIVE only (each of its kernel sets). ONEDNN's f32
      * statistics over groups this large fall outside the random-walk model of
      * {@link TolerancePolicy}: on linux-arm64, group norm nhwc [3, 149, 143, 66] was off by
@@ -148,6 +149,15 @@ public final class ParityGrid {
                 b -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001)));
         all.add(nativeCase("rms_norm", "backward", name("rms_norm backward", "training", "rows", rows, in, true),
                 b -> RowNormParity.runBackward(b, rows, 1, true, in, true, 300_002)));
+        long seed = 300_010;
+        for (long[] fromMemory : new long[][] {{16411, 257}, {1023, 4101}}) {
+            for (boolean rms : BOTH) {
+                String op = rms ? "rms_norm" : "layer_norm";
+                long sd = seed++;
+                all.add(nativeCase(op, "forward", name(op, "training", "rows", fromMemory, in, true),
+                        b -> RowNormParity.run(b, fromMemory, 1, rms, in, true, true, sd)));
+            }
+        }
         all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", "training", "nchw", shape(batch), in, true),
                 b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_003)));
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
