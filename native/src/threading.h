@@ -10,6 +10,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace norm4j {
 
 // Threads for a call touching `elements` values: 1 below the size where threads pay off.
@@ -41,16 +45,34 @@ struct RowChunks {
     int64_t size(int64_t chunk) const { return std::min(rows, begin(chunk) + per_chunk) - begin(chunk); }
 };
 
+// Orders the calling thread's non-temporal stores (the kernels' streamed outputs, see
+// stream_dx in kernels.h) before its later stores and before the call returns. Nearly free when
+// none are pending. Only x86 kernels stream.
+inline void stream_fence() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_sfence();
+#endif
+}
+
 // body(i) for i in [0, n), shared statically among `threads` threads. With one thread it is a
-// plain loop: entering the OpenMP runtime at all costs more than a small call.
+// plain loop: entering the OpenMP runtime at all costs more than a small call. Each thread
+// fences its streamed stores once, after its last item: fenced row by row (or plane by plane)
+// the kernels waited for every short run to reach memory (layer norm 65536 x 64 backward
+// 3.69 -> 0.76 ms in a native loop, 4096 x 1024 0.74 -> 0.49 ms; batch norm [32, 64, 56, 56]
+// backward 1.89 -> 1.22 ms).
 template <typename Body>
 void parallel_for(int64_t n, int threads, Body body) {
     if (threads <= 1) {
         for (int64_t i = 0; i < n; ++i) body(i);
+        stream_fence();
         return;
     }
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t i = 0; i < n; ++i) body(i);
+#pragma omp parallel num_threads(threads)
+    {
+#pragma omp for schedule(static) nowait
+        for (int64_t i = 0; i < n; ++i) body(i);
+        stream_fence();
+    }
 }
 
 // body(first, count) for each thread's equal share of `rows` independent rows (element-wise

@@ -75,8 +75,8 @@ struct DoubleMasks {
 
 // Writes y[0, n), block(i, whole, mask) giving lanes i..i+7 (whole: all eight; else those of
 // mask). With stream, the whole blocks from y's first 32-byte boundary on go around the caches
-// (non-temporal stores, fenced before returning so that they are ordered before whatever follows
-// the call), the head and tail through them.
+// (non-temporal stores, which the caller fences: parallel_for does, once per thread), the head
+// and tail through them.
 template <typename Block>
 inline void write_row(float *y, int64_t n, bool stream, Block block) {
     const __m256i all = _mm256_set1_epi32(-1);
@@ -90,7 +90,6 @@ inline void write_row(float *y, int64_t n, bool stream, Block block) {
         for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, block(i, true, all));
     }
     if (i < n) _mm256_maskstore_ps(y + i, tail_mask(n - i), block(i, false, tail_mask(n - i)));
-    if (stream) _mm_sfence();
 }
 
 // Writes the [rows, cols] block y as one flat run (write_row): block(i, whole, mask, j) gives

@@ -63,9 +63,8 @@ inline void store_pd(double *p, __mmask8 m, __m512d v) {
 }
 
 // Writes y[0, n), block(i, mask) giving lanes i..i+15. With stream, the whole blocks from y's
-// first 64-byte boundary on go around the caches (non-temporal stores, fenced before returning so
-// that they are ordered before whatever follows the call), the unaligned head and the tail
-// through them.
+// first 64-byte boundary on go around the caches (non-temporal stores, which the caller fences:
+// parallel_for does, once per thread), the unaligned head and the tail through them.
 template <typename Block>
 inline void write_row(float *y, int64_t n, bool stream, Block block) {
     int64_t i = 0;
@@ -79,7 +78,6 @@ inline void write_row(float *y, int64_t n, bool stream, Block block) {
         const __mmask16 m = tail_mask(n - i);
         store(y + i, m, block(i, m));
     }
-    if (stream) _mm_sfence();
 }
 
 // Writes the [rows, cols] block y as one flat run (write_row): block(i, mask, j) gives the
