@@ -143,27 +143,37 @@ namespace avx512 {
 #include "kernel_functions.h"
 }
 
-// Whether a backward call's dx (`values` floats, written in contiguous segments) is large enough,
-// 16 MiB or more, for non-temporal stores: next to x and dy it cannot stay in a last-level cache,
-// and writing it around the caches saves reading every line of it in first. Measured here,
-// medians of 4 runs: layer norm 4096 x 1024 backward 1.88 -> 1.68 ms, channels-first batch norm
-// 32 x 64 x 56 x 56 2.82 -> 2.61 ms, group norm 8 x 512 x 32 x 32 1.42 -> 1.34 ms. The scalar
-// kernels ignore it.
-inline bool stream_dx(int64_t values) { return values >= (int64_t{1} << 22); }
+// The last-level cache that decides when a call's data count as coming from memory: 32 MiB, the
+// L3 that one core complex shares on the Zen machines measured here (sysconf reports the whole
+// socket's, 384 MiB, which no one core can use).
+constexpr int64_t kLastLevelCache = int64_t{32} << 20;
+
+// Whether a backward call (x, dy and dx: 12 bytes per value) outgrows the last-level cache: then
+// dx, written in contiguous segments or runs, goes around the caches (non-temporal stores save
+// reading every line of it in first) and x and dy are prefetched. Measured here, medians of 4
+// runs: layer norm 4096 x 1024 backward 1.88 -> 1.68 ms, channels-first batch norm
+// 32 x 64 x 56 x 56 2.82 -> 2.61 ms, group norm 8 x 512 x 32 x 32 1.42 -> 1.34 ms. Drawn at 4M
+// values instead, calls of 3M lost: layer norm 3072 x 1024 0.40-0.78 -> 0.33-0.44 ms streamed,
+// channels-last batch norm [12, 64, 56, 56] 231-254 -> 211 us; at 2M-2.4M values streaming
+// lost (layer norm 2048 x 1024 200 -> 215 us, channels-first batch norm [12, 64, 56, 56]
+// 245-260 -> 290 us). The scalar kernels ignore it.
+inline bool stream_dx(int64_t values) { return values * 12 >= kLastLevelCache; }
+
+// The same for a forward call (x and y: 8 bytes per value, so from 4M values) whose output is not
+// read back in the call: channels-last outputs, written as one flat run per chunk of rows
+// (normalize_columns; batch norm 32 x 56 x 56 x 64, 25 MB each way, alternating runs: inference
+// 445 -> 347 us; its backward, under stream_dx, 2.05 -> 1.78 ms), and channels-first batch norm
+// training's y. Other forward outputs (rows, group norm, channels-first inference) are written
+// through the caches: where repeated calls keep input and output in the last-level cache,
+// streaming them was measured slower; so was streaming from 2M values (channels-first batch norm
+// [16, 64, 56, 56] training 208 -> 267 us).
+inline bool stream_output(int64_t values) { return values * 8 >= kLastLevelCache; }
 
 // How far ahead (floats) the AVX-512 channels-last backward kernels prefetch x and dy when the
 // data comes from memory: a single core keeps too few misses in flight to reach the memory's
 // pace on its own. 8 KiB ahead, measured on batch norm 32 x 56 x 56 x 64 backward in a native
 // loop: 1.09 -> 0.87 ms (4 KiB: 0.97, 16 KiB: 0.93); in cache it cost 4-8 %, so only then.
 constexpr int64_t kPrefetchAhead = 2048;
-
-// The same for an output that is not read back in the call: channels-last outputs, forward or
-// backward, written as one flat run per chunk of rows (normalize_columns; batch norm
-// 32 x 56 x 56 x 64, 25 MB each way, alternating runs: inference 445 -> 347 us, backward
-// 2.05 -> 1.78 ms), and channels-first batch norm training's y. Other forward outputs (rows,
-// group norm, channels-first inference) are written through the caches: where repeated calls
-// keep input and output in the last-level cache, streaming them was measured slower.
-inline bool stream_output(int64_t values) { return stream_dx(values); }
 
 // Asks for the `values` floats at p to be brought into L1 (a hint; it never faults). For data
 // from memory whose next part one core would otherwise wait for (see the callers).

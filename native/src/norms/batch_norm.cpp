@@ -182,7 +182,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     if (columns) {
         // Each channel's constants are set as its sums are finished, in parallel blocks. A call
         // too large for the caches prefetches x and dy and writes dx around the caches.
-        const bool from_memory = stream_output(n * c * s);
+        const bool from_memory = stream_dx(n * c * s);
         auto channel_sums = [&](auto finish) {
             chunked_column_sums<2>(
                 n * s, c, threads,
