@@ -38,25 +38,32 @@ inline bool uncentred(const CentringConstants &c) {
 //   mean = p + s1 / n,   var = (s2 - s1 * s1 / n) / n.
 // The cancellation in s2 - s1^2/n grows with how far p lies from the mean, and a value of the
 // group can lie at most sqrt(n - 1) standard deviations from it (Samuelson's inequality), so it
-// stays small, but it is checked rather than assumed: summing n terms in double in any order
-// errs by at most about n 2^-53 times the sum of their magnitudes, which bounds the error of
-// n * var by 3 n 2^-53 s2 (s2 itself, and twice for s1^2/n by Cauchy-Schwarz). The pass is
-// accepted when that is at most 2^-30 of n * var, far below f32's 2^-24, so the result keeps the
-// two-pass accuracy; otherwise (and for non-finite sums) this returns false and the caller
-// takes two passes (a sum, then centred squares). A constant group gives s1 = s2 = 0: the
-// mean is p exactly and the variance 0.
+// stays small, but it is checked rather than assumed: a sum in double errs by at most about
+// chain 2^-53 times the sum of its terms' magnitudes, where chain is the most additions any one
+// term goes through (n for one running sum; far fewer where the terms are summed in lanes,
+// accumulators and chunks that are added up afterwards). That bounds the error of n * var by
+// 3 chain 2^-53 s2 (s2 itself, and twice for s1^2/n by Cauchy-Schwarz). The pass is accepted when
+// that is at most 2^-30 of n * var, far below f32's 2^-24, so the result keeps the two-pass
+// accuracy; otherwise (and for non-finite sums) this returns false and the caller takes two
+// passes (a sum, then centred squares). A constant group gives s1 = s2 = 0: the mean is p
+// exactly and the variance 0.
 struct MeanVariance {
     double mean, var;
 };
 
-inline bool pivoted_mean_variance(double pivot, double s1, double s2, double n, MeanVariance *out) {
+// Additions a kernel's sum may add to a term's chain beyond the terms it sums in one accumulator:
+// combining its accumulators and SIMD lanes (at most two and four levels) and adding the result
+// into the caller's sums, rounded up.
+constexpr double kCombiningAdds = 16;
+
+inline bool pivoted_mean_variance(double pivot, double s1, double s2, double n, double chain, MeanVariance *out) {
     if (!std::isfinite(pivot) || !std::isfinite(s1) || !std::isfinite(s2)) return false;
     if (s2 == 0.0) {  // every value equals the pivot
         *out = {pivot, 0.0};
         return true;
     }
     const double var_n = s2 - s1 * (s1 / n);
-    if (3.0 * 0x1p-53 * n * s2 > 0x1p-30 * var_n) return false;
+    if (3.0 * 0x1p-53 * chain * s2 > 0x1p-30 * var_n) return false;
     *out = {pivot + s1 / n, var_n / n};
     return true;
 }

@@ -22,9 +22,11 @@ namespace {
 // f(first row, rows, out) adds a chunk's sums into out, which holds kOutputs zeroed arrays of
 // cols values. done(j, totals) then receives column j's kOutputs totals; columns are finished
 // in parallel blocks, so no per-channel work is left to one thread.
+RowChunks column_chunks(int64_t rows, int64_t cols) { return RowChunks(rows, cols, 16); }
+
 template <int kOutputs, typename ChunkSums, typename Done>
 void chunked_column_sums(int64_t rows, int64_t cols, int threads, ChunkSums f, Done done) {
-    const RowChunks chunks(rows, cols, 16);
+    const RowChunks chunks = column_chunks(rows, cols);
     const int64_t width = kOutputs * cols;
     ScratchFrame frame;
     double *const partial = frame.array<double>(chunks.count() * width);
@@ -49,13 +51,17 @@ template <typename Finish>
 void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
                        Finish finish) {
     const double count = static_cast<double>(rows);
+    // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
+    // tile of rows into the chunk's partial), then the chunks' partials added in order.
+    const RowChunks chunks = column_chunks(rows, c);
+    const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count()) + kCombiningAdds;
     std::atomic<bool> accepted{true};
     chunked_column_sums<2>(
         rows, c, threads,
         [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
         [&](int64_t ch, const double *t) {
             MeanVariance mv;
-            if (pivoted_mean_variance(x[ch], t[0], t[1], count, &mv)) finish(ch, mv);
+            if (pivoted_mean_variance(x[ch], t[0], t[1], count, chain, &mv)) finish(ch, mv);
             else accepted.store(false, std::memory_order_relaxed);
         });
     if (accepted.load()) return;

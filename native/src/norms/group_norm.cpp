@@ -53,9 +53,12 @@ MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int
         for (int64_t j = 0; j < cg; ++j) total += per_channel[g * cg + j];
         return total;
     };
+    // A term's chain: its channel's sum over the s positions, then the group's cg channels added.
+    const double chain = static_cast<double>(s) + static_cast<double>(cg) + kCombiningAdds;
     bool accepted = true;
     for (int64_t g = 0; g < groups && accepted; ++g)
-        accepted = pivoted_mean_variance(pivot[g * cg], group_total(s1, g), group_total(s2, g), count, &stats[g]);
+        accepted = pivoted_mean_variance(pivot[g * cg], group_total(s1, g), group_total(s2, g), count, chain,
+                                         &stats[g]);
     if (accepted) return stats;
 
     double *const channel_mean = frame.array<double>(c);

@@ -15,8 +15,10 @@ namespace norm4j {
 inline MeanVariance segments_mean_variance_from(const KernelTable &k, const float *x, int64_t segments,
                                                 int64_t length, int64_t stride, double s1, double s2) {
     const double count = static_cast<double>(segments) * static_cast<double>(length);
+    // A term's chain: its segment's sum, then one addition into s1 and s2 per later segment.
+    const double chain = static_cast<double>(length) + static_cast<double>(segments) + kCombiningAdds;
     MeanVariance mv;
-    if (pivoted_mean_variance(x[0], s1, s2, count, &mv)) return mv;
+    if (pivoted_mean_variance(x[0], s1, s2, count, chain, &mv)) return mv;
     double sum = 0;
     for (int64_t i = 0; i < segments; ++i) sum += k.sum(x + i * stride, length);
     const double mean = sum / count;

@@ -125,6 +125,7 @@ public final class ParityGrid {
         }
         addBackward(all);
         addLargeOutputs(all);
+        addLongChannels(all);
         return all;
     }
 
@@ -175,6 +176,25 @@ public final class ParityGrid {
                 b -> GroupNormParity.run(b, 3, 66, group[1], 6, Layout.NHWC, in, true, true, 300_007)));
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nhwc", shape(group), in,
                 true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NHWC, in, true, 300_008)));
+    }
+
+    /**
+     * Channels-last batch norm training over a million rows per channel, on NATIVE only (as
+     * {@link #addLargeOutputs}). NATIVE takes each channel's statistics in one pass about its first
+     * value when the rounding error of those sums, bounded by the longest chain of additions any
+     * term goes through (a chunk of rows, then the chunks), stays far below f32's: LARGE_MEAN's
+     * channels are accepted there, OUTLIER_FIRST's (a first value 100 standard deviations out) are
+     * sent to two passes. Both must meet the output-rounding tolerance.
+     */
+    private static void addLongChannels(List<Case> all) {
+        int[] spatial = {256, 256};
+        long[] shape = {16, 256, 256, 8};
+        long seed = 300_020;
+        for (InputDistribution in : new InputDistribution[] {InputDistribution.LARGE_MEAN, InputDistribution.OUTLIER_FIRST}) {
+            long sd = seed++;
+            all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nhwc", shape, in, true),
+                    b -> BatchNormParity.run(b, 16, 8, spatial, Layout.NHWC, in, true, true, sd)));
+        }
     }
 
     private static Case nativeCase(String op, String direction, String name, Function<Backend, ParityResult> run) {
