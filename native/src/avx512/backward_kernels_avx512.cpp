@@ -1,6 +1,8 @@
 // AVX-512 backward kernels: reductions in double (8 lanes per half vector), dx in f32. Tails
 // use masked loads (missing lanes read as zero) and masked stores, never touching past the data.
 
+#include <algorithm>
+
 #include "../flag_dispatch.h"
 #include "kernels_avx512.h"
 
@@ -179,9 +181,61 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
     });
 }
 
+namespace {
+
+// column_backward_dx for channel counts of whole vectors, where every row starts on lane 0: the
+// constants indexed by the column, with none of the flat run's per-vector wrapping of that index
+// (which left the loop about 35 instructions a vector). Wide rows go in blocks of columns over a
+// tile of rows, so that a block's five constants stay in L1 while the tile's rows pass: a whole
+// row of 2048 channels and its constants (64 KiB) did not fit, and every vector's constants came
+// from L2. The same arithmetic, so the same bits. Streams dx when dx starts on a cache line (then
+// every vector is one); from memory, each block's rows in the next tile are prefetched.
+void column_dx_rows(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols, const float *mean,
+                    const float *rstd, const float *k_dy, const float *k_x, const float *k_0, bool stream,
+                    bool from_memory) {
+    // Blocks of 512 columns (their constants 10 KiB) over tiles of 32K values (x and dy 256 KiB,
+    // in L2): [8, 7, 7, 2048] on one thread 314 -> 240 us; blocks of 256 or tiles of 16K values
+    // 257-261 us.
+    const int64_t block = std::min<int64_t>(cols, 512);
+    const int64_t tile = std::max<int64_t>(1, (int64_t{1} << 15) / cols);  // rows
+    const bool around = stream && (reinterpret_cast<uintptr_t>(dx) & 63) == 0;
+    // In one block the rows pass in memory order, kPrefetchAhead values ahead; in several, a
+    // block's values in the next tile are the next ones it reads.
+    const int64_t ahead = block == cols ? kPrefetchAhead : tile * cols, end = rows * cols - ahead;
+    for (int64_t r0 = 0; r0 < rows; r0 += tile) {
+        const int64_t r1 = std::min(rows, r0 + tile);
+        for (int64_t j0 = 0; j0 < cols; j0 += block) {
+            const int64_t j1 = std::min(cols, j0 + block);
+            for (int64_t r = r0; r < r1; ++r) {
+                const int64_t at = r * cols;
+                for (int64_t j = j0; j < j1; j += 16) {
+                    const int64_t i = at + j;
+                    if (from_memory && i < end) {
+                        _mm_prefetch(reinterpret_cast<const char *>(x + i + ahead), _MM_HINT_T0);
+                        _mm_prefetch(reinterpret_cast<const char *>(dy + i + ahead), _MM_HINT_T0);
+                    }
+                    const __m512 t =
+                        _mm512_fmadd_ps(_mm512_loadu_ps(dy + i), _mm512_loadu_ps(k_dy + j), _mm512_loadu_ps(k_0 + j));
+                    const __m512 d = _mm512_sub_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(mean + j));
+                    const __m512 v =
+                        _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_loadu_ps(rstd + j)), _mm512_loadu_ps(k_x + j), t);
+                    if (around) _mm512_stream_ps(dx + i, v);
+                    else _mm512_storeu_ps(dx + i, v);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
                         const float *k_0, bool stream, bool from_memory) {
+    if (cols % 16 == 0) {
+        column_dx_rows(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0, stream, from_memory);
+        return;
+    }
     const int64_t end = rows * cols - kPrefetchAhead;
     write_columns(dx, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
         if (from_memory && i < end) {

@@ -51,10 +51,14 @@ public final class ParityGrid {
      */
     static final long[] LONG_BACKWARD_ROWS = {40, 1500};
 
-    /** (n, c, spatial) for batch norm (1d, 2d, 3d); the last two are inference-only (one value per channel). */
+    /**
+     * (n, c, spatial) for batch norm (1d, 2d, 3d); the last two are inference-only (one value per
+     * channel). 1040 channels are whole vectors past one block of 512 columns, over several tiles
+     * of rows: NATIVE's channels-last dx for wide rows.
+     */
     static final int[][][] BATCH_SHAPES = {
         {{4, 1}, {5, 5}}, {{2, 3}, {7}}, {{8, 23}, {}}, {{3, 33}, {4, 4}}, {{2, 257}, {3, 3}}, {{6, 16}, {1, 1}},
-        {{2, 3}, {3, 4, 5}}, {{1, 3}, {8, 8}}, {{1, 8}, {1, 1}}, {{1, 5}, {}}
+        {{2, 3}, {3, 4, 5}}, {{1, 3}, {8, 8}}, {{2, 1040}, {5, 7}}, {{1, 8}, {1, 1}}, {{1, 5}, {}}
     };
 
     /** (n, c, spatial, groups...) for group norm. */
@@ -130,22 +134,24 @@ public final class ParityGrid {
     }
 
     /**
-     * Calls whose output has 4M values or more, which NATIVE's SIMD kernels write around the
-     * caches (non-temporal stores from each segment's first aligned block, ordinary ones for its
-     * head and tail): every backward dx written in contiguous segments, channels-first batch norm
-     * training's y, and every channels-last output (written as one run per thread's rows, each
-     * vector's channels wrapping round), with widths and channel counts that leave unaligned
-     * heads, ragged tails and every phase. Rows forward of that size take their own paths too:
-     * short rows fused with the next row's sums and prefetched ahead, long rows in two passes. They
-     * exist for those NATIVE paths and run on NATIVE only (each of its kernel sets). ONEDNN's f32
-     * statistics over groups this large fall outside the random-walk model of
+     * Calls too large for the last-level cache (4M values and more; a backward call, from 2.8M),
+     * whose outputs NATIVE's SIMD kernels write around the caches (non-temporal stores from each
+     * segment's first aligned block, ordinary ones for its head and tail): every backward dx
+     * written in contiguous segments, channels-first batch norm training's y, and every
+     * channels-last output (written as one run per thread's rows, each vector's channels wrapping
+     * round), with widths and channel counts that leave unaligned heads, ragged tails and every
+     * phase. Rows forward of that size take their own paths too: short rows fused with the next
+     * row's sums and prefetched ahead, long rows in two passes; so does channels-last dx for
+     * channel counts of whole vectors (1040: blocks of columns over tiles of rows, the next tile
+     * prefetched). They exist for those NATIVE paths and run on NATIVE only (each of its kernel
+     * sets). ONEDNN's f32 statistics over groups this large fall outside the random-walk model of
      * {@link TolerancePolicy}: on linux-arm64, group norm nhwc [3, 149, 143, 66] was off by
      * 2.6e-4 against a model bound of 2.4e-4.
      */
     private static void addLargeOutputs(List<Case> all) {
         InputDistribution in = InputDistribution.NORMAL;
         long[] rows = {1023, 4101};
-        int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}};
+        int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}}, wide = {{3, 1040}, {30, 30}};
         all.add(nativeCase("layer_norm", "backward", name("layer_norm backward", "training", "rows", rows, in, true),
                 b -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001)));
         all.add(nativeCase("rms_norm", "backward", name("rms_norm backward", "training", "rows", rows, in, true),
@@ -163,6 +169,8 @@ public final class ParityGrid {
                 b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_003)));
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
                 true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004)));
+        all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", "training", "nhwc", shape(wide), in, true),
+                b -> BatchNormParity.runBackward(b, 3, 1040, wide[1], Layout.NHWC, in, true, true, 300_030)));
         all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nchw", shape(batch), in, true),
                 b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_009)));
         for (boolean training : BOTH) {
