@@ -56,7 +56,7 @@ void chunked_column_sums(int64_t rows, int64_t cols, int threads, ChunkSums f, D
 template <typename Finish>
 void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
                        Finish finish) {
-    const double count = static_cast<double>(rows);
+    const GroupCount count(static_cast<double>(rows));
     // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
     // tile of rows into the chunk's partial), then the chunks' partials added in order.
     const RowChunks chunks = column_chunks(rows, c);
@@ -75,11 +75,11 @@ void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64
     double *const mean = frame.array<double>(c);
     chunked_column_sums<1>(
         rows, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
-        [&](int64_t ch, const double *t) { mean[ch] = t[0] / count; });
+        [&](int64_t ch, const double *t) { mean[ch] = t[0] / count.n; });
     chunked_column_sums<1>(
         rows, c, threads,
         [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
-        [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count}); });
+        [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count.n}); });
 }
 
 // y = normalize(x) for channels-last data, the constants folded (channel_constants.h).

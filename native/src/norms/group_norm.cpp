@@ -41,7 +41,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
 MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int64_t c, int64_t s,
                                       int64_t groups, ScratchFrame &out) {
     const int64_t cg = c / groups;
-    const double count = static_cast<double>(cg) * static_cast<double>(s);
+    const GroupCount count(static_cast<double>(cg) * static_cast<double>(s));
     MeanVariance *const stats = out.array<MeanVariance>(groups);
     ScratchFrame frame;
     double *const s1 = frame.array<double>(c, 0.0), *const s2 = frame.array<double>(c, 0.0);
@@ -65,12 +65,12 @@ MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int
     std::fill(s1, s1 + c, 0.0);
     k.column_sums(xi, s, c, s1);
     for (int64_t g = 0; g < groups; ++g) {
-        stats[g].mean = group_total(s1, g) / count;
+        stats[g].mean = group_total(s1, g) / count.n;
         for (int64_t j = 0; j < cg; ++j) channel_mean[g * cg + j] = stats[g].mean;
     }
     std::fill(s2, s2 + c, 0.0);
     k.column_centred_square_sums(xi, s, c, channel_mean, s2);
-    for (int64_t g = 0; g < groups; ++g) stats[g].var = group_total(s2, g) / count;
+    for (int64_t g = 0; g < groups; ++g) stats[g].var = group_total(s2, g) / count.n;
     return stats;
 }
 

@@ -75,8 +75,10 @@ extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows,
     if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
+    const norm4j::GroupCount count(static_cast<double>(cols));
     rows_forward(k, x, y, rows, cols, true, weight, bias, [&](int64_t r, double s1, double s2) {
-        const norm4j::MeanVariance mv = norm4j::segments_mean_variance_from(k, x + r * cols, 1, cols, cols, s1, s2);
+        const norm4j::MeanVariance mv =
+            norm4j::segments_mean_variance_from(k, x + r * cols, 1, cols, cols, count, s1, s2);
         const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
         norm4j::store_statistics(mean, rstd, r, mv.mean, c);
         return c;
@@ -88,9 +90,9 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
                                        const float *weight, float eps, float *rstd) {
     const int status = norm4j::check_rows_call(x, y, rows, cols, eps);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
-    const double n = static_cast<double>(cols);
+    const norm4j::GroupCount count(static_cast<double>(cols));
     rows_forward(norm4j::active_kernels(), x, y, rows, cols, false, weight, nullptr, [&](int64_t r, double, double s2) {
-        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, s2 / n, eps);
+        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, s2 * count.inv, eps);
         if (rstd != nullptr) rstd[r] = c.rstd;
         return c;
     });

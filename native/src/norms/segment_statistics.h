@@ -10,21 +10,22 @@
 
 namespace norm4j {
 
-// The group is `segments` runs of `length` floats starting `stride` apart from x; s1 and s2 are
-// its sums about x[0] (pivoted_sums), from which the one-pass statistics come when accepted.
+// The group is `segments` runs of `length` floats starting `stride` apart from x (count: their
+// segments * length values); s1 and s2 are its sums about x[0] (pivoted_sums), from which the
+// one-pass statistics come when accepted.
 inline MeanVariance segments_mean_variance_from(const KernelTable &k, const float *x, int64_t segments,
-                                                int64_t length, int64_t stride, double s1, double s2) {
-    const double count = static_cast<double>(segments) * static_cast<double>(length);
+                                                int64_t length, int64_t stride, const GroupCount &count,
+                                                double s1, double s2) {
     // A term's chain: its segment's sum, then one addition into s1 and s2 per later segment.
     const double chain = static_cast<double>(length) + static_cast<double>(segments) + kCombiningAdds;
     MeanVariance mv;
     if (pivoted_mean_variance(x[0], s1, s2, count, chain, &mv)) return mv;
     double sum = 0;
     for (int64_t i = 0; i < segments; ++i) sum += k.sum(x + i * stride, length);
-    const double mean = sum / count;
+    const double mean = sum / count.n;
     double squares = 0;
     for (int64_t i = 0; i < segments; ++i) squares += k.centred_square_sum(x + i * stride, length, mean);
-    return {mean, squares / count};
+    return {mean, squares / count.n};
 }
 
 // With from_memory (a group too large for the caches), each segment's successor is prefetched
@@ -36,7 +37,8 @@ inline MeanVariance segments_mean_variance(const KernelTable &k, const float *x,
         if (from_memory && i + 1 < segments) prefetch(x + (i + 1) * stride, length);
         k.pivoted_sums(x + i * stride, length, x[0], &s1, &s2);
     }
-    return segments_mean_variance_from(k, x, segments, length, stride, s1, s2);
+    const GroupCount count(static_cast<double>(segments) * static_cast<double>(length));
+    return segments_mean_variance_from(k, x, segments, length, stride, count, s1, s2);
 }
 
 }  // namespace norm4j
