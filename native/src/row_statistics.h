@@ -33,6 +33,20 @@ inline bool uncentred(const CentringConstants &c) {
     return c.mean_hi == 0.0f && c.mean_lo == 0.0f && !std::signbit(c.mean_hi) && !std::signbit(c.mean_lo);
 }
 
+struct MeanVariance {
+    double mean, var;
+};
+
+// A group's value count and its reciprocal, taken once per call, so that the statistics of each
+// group multiply where they would divide: the divider, which each row's rstd also needs for a
+// square root and a division, bounded short rows (layer norm 4096 x 64 forward on one thread
+// 66 -> 60.5 us, RMS norm 44 -> 41 us). The product differs from the quotient by at most an ulp
+// of a double.
+struct GroupCount {
+    double n, inv;
+    explicit GroupCount(double count) : n(count), inv(1.0 / count) {}
+};
+
 // One-pass mean and variance about a pivot p, a value of the group itself: the kernels sum
 // s1 = sum (x - p) and s2 = sum (x - p)^2 in double over the n values, and then
 //   mean = p + s1 / n,   var = (s2 - s1 * s1 / n) / n,
@@ -48,27 +62,13 @@ inline bool uncentred(const CentringConstants &c) {
 // accuracy; otherwise (and for non-finite sums) this returns false and the caller takes two
 // passes (a sum, then centred squares). A constant group gives s1 = s2 = 0: the mean is p
 // exactly and the variance 0.
-struct MeanVariance {
-    double mean, var;
-};
-
-// A group's value count and its reciprocal, taken once per call, so that the statistics of each
-// group multiply where they would divide: the divider, which each row's rstd also needs for a
-// square root and a division, bounded short rows (layer norm 4096 x 64 forward on one thread
-// 66 -> 60.5 us, RMS norm 44 -> 41 us). The product differs from the quotient by at most an ulp
-// of a double.
-struct GroupCount {
-    double n, inv;
-    explicit GroupCount(double count) : n(count), inv(1.0 / count) {}
-};
-
-// Additions a kernel's sum may add to a term's chain beyond the terms it sums in one accumulator:
-// combining its accumulators and SIMD lanes (at most two and four levels) and adding the result
-// into the caller's sums, rounded up.
-constexpr double kCombiningAdds = 16;
-
+//
+// chain is the caller's count of additions in its own summation structure; the additions a
+// kernel makes combining its accumulators and SIMD lanes (at most two and four levels) and adding
+// the result into the caller's sums are added here, rounded up to 16.
 inline bool pivoted_mean_variance(double pivot, double s1, double s2, const GroupCount &count, double chain,
                                   MeanVariance *out) {
+    constexpr double kCombiningAdds = 16;
     if (!std::isfinite(pivot) || !std::isfinite(s1) || !std::isfinite(s2)) return false;
     if (s2 == 0.0) {  // every value equals the pivot
         *out = {pivot, 0.0};
@@ -76,7 +76,7 @@ inline bool pivoted_mean_variance(double pivot, double s1, double s2, const Grou
     }
     const double shift = s1 * count.inv;  // mean - p
     const double var_n = s2 - s1 * shift;
-    if (3.0 * 0x1p-53 * chain * s2 > 0x1p-30 * var_n) return false;
+    if (3.0 * 0x1p-53 * (chain + kCombiningAdds) * s2 > 0x1p-30 * var_n) return false;
     *out = {pivot + shift, var_n * count.inv};
     return true;
 }

@@ -25,14 +25,13 @@ RowChunks column_chunks(int64_t rows, int64_t cols) {
     return RowChunks(rows, cols, std::clamp<int64_t>(8192 / std::max<int64_t>(cols, 1), 4, 16));
 }
 
-// Column sums over all rows, in fixed chunks of rows (column_chunks) whose partials are added in
-// chunk order: the same bits for any thread count. f(first row, rows, out) adds a chunk's sums
+// Column sums over all the chunks' rows (column_chunks), whose partials are added in chunk
+// order: the same bits for any thread count. f(first row, rows, out) adds a chunk's sums
 // into out, which holds kOutputs zeroed arrays of cols values. done(j, totals) then receives
 // column j's kOutputs totals; columns are finished in parallel blocks, so no per-channel work is
 // left to one thread.
 template <int kOutputs, typename ChunkSums, typename Done>
-void chunked_column_sums(int64_t rows, int64_t cols, int threads, ChunkSums f, Done done) {
-    const RowChunks chunks = column_chunks(rows, cols);
+void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, ChunkSums f, Done done) {
     const int64_t width = kOutputs * cols;
     ScratchFrame frame;
     double *const partial = frame.array<double>(chunks.count() * width);
@@ -60,10 +59,10 @@ void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64
     // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
     // tile of rows into the chunk's partial), then the chunks' partials added in order.
     const RowChunks chunks = column_chunks(rows, c);
-    const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count()) + kCombiningAdds;
+    const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count());
     std::atomic<bool> accepted{true};
     chunked_column_sums<2>(
-        rows, c, threads,
+        chunks, c, threads,
         [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
         [&](int64_t ch, const double *t) {
             MeanVariance mv;
@@ -74,10 +73,10 @@ void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64
     ScratchFrame frame;
     double *const mean = frame.array<double>(c);
     chunked_column_sums<1>(
-        rows, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
+        chunks, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
         [&](int64_t ch, const double *t) { mean[ch] = t[0] / count.n; });
     chunked_column_sums<1>(
-        rows, c, threads,
+        chunks, c, threads,
         [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
         [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count.n}); });
 }
@@ -197,7 +196,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         const bool from_memory = stream_dx(n * c * s);
         auto channel_sums = [&](auto finish) {
             chunked_column_sums<2>(
-                n * s, c, threads,
+                column_chunks(n * s, c), c, threads,
                 [&](int64_t r0, int64_t nr, double *part) {
                     k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
                 },

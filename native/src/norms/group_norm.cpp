@@ -54,7 +54,7 @@ MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int
         return total;
     };
     // A term's chain: its channel's sum over the s positions, then the group's cg channels added.
-    const double chain = static_cast<double>(s) + static_cast<double>(cg) + kCombiningAdds;
+    const double chain = static_cast<double>(s) + static_cast<double>(cg);
     bool accepted = true;
     for (int64_t g = 0; g < groups && accepted; ++g)
         accepted = pivoted_mean_variance(pivot[g * cg], group_total(s1, g), group_total(s2, g), count, chain,

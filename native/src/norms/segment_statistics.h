@@ -17,7 +17,7 @@ inline MeanVariance segments_mean_variance_from(const KernelTable &k, const floa
                                                 int64_t length, int64_t stride, const GroupCount &count,
                                                 double s1, double s2) {
     // A term's chain: its segment's sum, then one addition into s1 and s2 per later segment.
-    const double chain = static_cast<double>(length) + static_cast<double>(segments) + kCombiningAdds;
+    const double chain = static_cast<double>(length) + static_cast<double>(segments);
     MeanVariance mv;
     if (pivoted_mean_variance(x[0], s1, s2, count, chain, &mv)) return mv;
     double sum = 0;
