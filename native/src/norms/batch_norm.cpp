@@ -225,32 +225,65 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         sums.write(k, dweight, dbias);
         return NORM4J_OK;
     }
-    // Channels-first: each channel's sums, then with batch statistics its dx while its planes
-    // are still in cache (x and dy of a [32, 64, 56, 56] channel are 800 KB), channels in
-    // parallel: x and dy are read from memory once, not twice. A channel's dy is all read before
-    // its dx is written, so dx may be dy. Out of cache each plane's successor is prefetched
-    // while the plane is summed: a plane is a short run (12.5 KB) the hardware prefetchers
-    // barely start on ([32, 64, 56, 56] backward 1.52 -> 1.35 ms in a native loop; training's
-    // statistics likewise, 1.16 -> 0.98 ms, in a busier memory phase).
+    // Channels-first. In cache, each channel's sums, then with batch statistics its dx while its
+    // planes are still in L2 (x and dy of a [32, 64, 56, 56] channel are 800 KB), channels in
+    // parallel; out of cache each plane's successor is prefetched while the plane is summed.
+    // Once x and dy together outgrow the last-level cache the planes are read in memory order
+    // instead, twice (sums, then dx): a channel's planes are short runs a whole batch apart, and
+    // read that way the memory delivered less than two sequential passes over all of it ([32, 64,
+    // 56, 56] 1.03-1.13 -> 0.84-0.94 ms in a calm memory phase, 1.79-1.84 -> 1.50-1.56 ms in a busy
+    // one; [64, 64, 56, 56] 4.4-4.5 -> 3.75-3.88 ms; in a native loop; [32, 128, 28, 28], whose
+    // x and dy fit, stayed 0-10% faster channel by channel). In both orders a channel's
+    // dy is all read before its dx is written, so dx may be dy, and a channel's sums add its
+    // planes' in sample order: the same bits.
     const bool stream = stream_dx(n * c * s);
-    parallel_for(c, threads, [&](int64_t ch) {
-        for (int64_t i = 0; i < n; ++i) {
-            const int64_t offset = (i * c + ch) * s;
-            if (stream && i + 1 < n) {
-                prefetch(x + offset + c * s, s);
-                prefetch(dy + offset + c * s, s);
-            }
-            k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
-                            &sums.dw[ch], nullptr, nullptr, false);
-        }
-        if (!batch_statistics) return;
+    const bool in_memory_order = static_cast<int64_t>(2 * sizeof(float)) * n * c * s >= kLastLevelCache;
+    auto channel_constants = [&](int64_t ch, float *a, float *b) {
         const float w = weight_of(weight, ch);
-        const float a = static_cast<float>(w * sums.db[ch] / count), b = static_cast<float>(w * sums.dw[ch] / count);
-        for (int64_t i = 0; i < n; ++i) {
-            const int64_t offset = (i * c + ch) * s;
-            k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr, w, a, b, stream);
+        *a = static_cast<float>(w * sums.db[ch] / count);
+        *b = static_cast<float>(w * sums.dw[ch] / count);
+    };
+    if (in_memory_order) {
+        double *const plane_sums = frame.array<double>(2 * n * c, 0.0);  // db then dw of each plane
+        parallel_for(n * c, threads, [&](int64_t plane) {
+            const int64_t ch = plane % c;
+            k.backward_sums(x + plane * s, dy + plane * s, s, mean[ch], rstd[ch], nullptr, &plane_sums[2 * plane],
+                            &plane_sums[2 * plane + 1], nullptr, nullptr, false);
+        });
+        for (int64_t plane = 0; plane < n * c; ++plane) {
+            sums.db[plane % c] += plane_sums[2 * plane];
+            sums.dw[plane % c] += plane_sums[2 * plane + 1];
         }
-    });
+        if (batch_statistics) {
+            parallel_for(n * c, threads, [&](int64_t plane) {
+                const int64_t ch = plane % c;
+                float a, b;
+                channel_constants(ch, &a, &b);
+                k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr,
+                              weight_of(weight, ch), a, b, stream);
+            });
+        }
+    } else {
+        parallel_for(c, threads, [&](int64_t ch) {
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t offset = (i * c + ch) * s;
+                if (stream && i + 1 < n) {
+                    prefetch(x + offset + c * s, s);
+                    prefetch(dy + offset + c * s, s);
+                }
+                k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
+                                &sums.dw[ch], nullptr, nullptr, false);
+            }
+            if (!batch_statistics) return;
+            float a, b;
+            channel_constants(ch, &a, &b);
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t offset = (i * c + ch) * s;
+                k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr,
+                              weight_of(weight, ch), a, b, stream);
+            }
+        });
+    }
     if (!batch_statistics) {
         ChannelConstants cc(frame, c);
         for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});

@@ -77,6 +77,18 @@ class ThreadCountDeterminismTest {
             });
         }
         calls.add(n -> {
+            // Channels-first batch norm backward larger than the last-level cache: summed plane by
+            // plane in memory order, the planes' partial sums then added per channel.
+            long[] shape = {5, 67, 113, 111};
+            try (Tensor x = Workload.data(shape); Tensor m = Tensor.allocate(67); Tensor r = Tensor.allocate(67);
+                    Tensor dy = Workload.data(shape); Tensor dx = Tensor.allocate(shape); Tensor dw = Tensor.allocate(67);
+                    Tensor db = Tensor.allocate(67)) {
+                n.batchNormTraining(x, Layout.NCHW, null, null, null, null, 0.1, 1e-5, dx, m, r);
+                n.batchNormBackward(x, dy, Layout.NCHW, null, m, r, dx, dw, db);
+                return Workload.concat(m, r, dx, dw, db);
+            }
+        });
+        calls.add(n -> {
             try (Tensor x = Workload.data(4000, 64); Tensor mn = Tensor.allocate(64); Tensor mx = Tensor.allocate(64);
                     Tensor y = Tensor.allocate(4000, 64)) {
                 n.minMaxFit(x, mn, mx);
