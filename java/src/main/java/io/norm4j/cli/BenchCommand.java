@@ -21,10 +21,28 @@ final class BenchCommand {
 
     static final Backend[] BACKENDS = {Backend.REFERENCE, Backend.NATIVE, Backend.ONEDNN};
 
-    /** One measured (case, backend): the median of timed batches. */
-    record Result(BenchCases.Case c, Backend backend, double nsPerCall) {
+    /**
+     * Cases moving at least this many bytes per call are larger than the last-level cache (32 MiB
+     * per core complex on the Zen machines measured here) and judged against the copy bandwidth.
+     */
+    static final long LAST_LEVEL_CACHE_BYTES = 32L << 20;
+
+    /**
+     * One measured (case, backend): the median of timed batches. {@code copyGBps} is the copy
+     * bandwidth timed in the same rounds as a case larger than the cache, NaN for other cases.
+     */
+    record Result(BenchCases.Case c, Backend backend, double nsPerCall, double copyGBps) {
+        Result(BenchCases.Case c, Backend backend, double nsPerCall) {
+            this(c, backend, nsPerCall, Double.NaN);
+        }
+
         double gbps() {
             return c.bytesPerCall() / nsPerCall;
+        }
+
+        /** GB/s as a fraction of the copy bandwidth: the one timed alongside where there is one. */
+        double fractionOfCopy(double runCopyGBps) {
+            return gbps() / (Double.isNaN(copyGBps) ? runCopyGBps : copyGBps);
         }
     }
 
@@ -32,47 +50,89 @@ final class BenchCommand {
     static List<Result> run(boolean full, String only, PrintStream log) {
         long budget = full ? 1_000_000_000L : 120_000_000L;
         List<Result> results = new ArrayList<>();
-        for (BenchCases.Case c : BenchCases.cases(full)) {
-            if (!label(c).contains(only)) continue;
-            List<Backend> backends = new ArrayList<>();
-            for (Backend b : BACKENDS)
-                if (b.isAvailable() && Norms.on(b).supports(c.supportKey())) backends.add(b);
-            log.printf("bench %s on %s%n", label(c), backends.stream().map(Backend::id).collect(Collectors.joining(", ")));
-            List<BenchCases.Prepared> prepared = new ArrayList<>();
-            try {
-                for (Backend b : backends) prepared.add(c.preparer().prepare(Norms.on(b)));
-                double[] ns = time(backends, prepared, budget);
-                for (int i = 0; i < ns.length; i++) results.add(new Result(c, backends.get(i), ns[i]));
-            } finally {
-                for (BenchCases.Prepared p : prepared) p.close();
+        try (Copy copy = new Copy()) {
+            for (BenchCases.Case c : BenchCases.cases(full)) {
+                if (label(c).contains(only)) results.addAll(measure(c, copy, budget, log));
             }
         }
         return results;
     }
 
-    /**
-     * Median ns per call of each backend's prepared call. NATIVE and ONEDNN, whose ratio is the
-     * close one, are timed interleaved (Stopwatch#interleavedMedians); REFERENCE, up to 100 ms a
-     * call and far behind, on its own, so its calls do not thin out the others' rounds.
-     */
-    private static double[] time(List<Backend> backends, List<BenchCases.Prepared> prepared, long budget) {
-        double[] ns = new double[backends.size()];
-        List<Integer> raced = new ArrayList<>();
-        for (int i = 0; i < backends.size(); i++) {
-            if (backends.get(i) == Backend.REFERENCE) ns[i] = Stopwatch.medianNanosPerCall(prepared.get(i)::run, budget);
-            else raced.add(i);
+    /** Every available backend on one case, with the copy timed alongside where the case is larger than the cache. */
+    private static List<Result> measure(BenchCases.Case c, Copy copy, long budget, PrintStream log) {
+        List<Backend> backends = new ArrayList<>();
+        for (Backend b : BACKENDS)
+            if (b.isAvailable() && Norms.on(b).supports(c.supportKey())) backends.add(b);
+        log.printf("bench %s on %s%n", label(c), backends.stream().map(Backend::id).collect(Collectors.joining(", ")));
+        List<BenchCases.Prepared> prepared = new ArrayList<>();
+        try {
+            for (Backend b : backends) prepared.add(c.preparer().prepare(Norms.on(b)));
+            Runnable alongside = c.bytesPerCall() >= LAST_LEVEL_CACHE_BYTES ? copy::run : null;
+            double[] ns = time(backends, prepared, alongside, budget);
+            double copyGBps = alongside == null ? Double.NaN : Copy.BYTES / ns[ns.length - 1];
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < backends.size(); i++) results.add(new Result(c, backends.get(i), ns[i], copyGBps));
+            return results;
+        } finally {
+            for (BenchCases.Prepared p : prepared) p.close();
         }
-        double[] racedNs = Stopwatch.interleavedMedians(raced.stream().map(i -> (Runnable) prepared.get(i)::run).toList(), budget);
+    }
+
+    /**
+     * Median ns per call of each backend's prepared call, then of {@code alongside} where given.
+     * NATIVE and ONEDNN, whose ratio is the close one, are timed interleaved with each other and
+     * with the copy (Stopwatch#interleavedMedians), so the memory's load of the moment falls on
+     * all of them: on this shared machine a case's time and the copy's moved by up to 2x within
+     * minutes, which made a case larger than the cache 74% of a copy timed at the start of a run
+     * and 103% a minute later. REFERENCE, up to 100 ms a call and far behind, is timed on its own,
+     * so its calls do not thin out the others' rounds.
+     */
+    private static double[] time(List<Backend> backends, List<BenchCases.Prepared> prepared, Runnable alongside,
+            long budget) {
+        double[] ns = new double[backends.size() + (alongside == null ? 0 : 1)];
+        List<Integer> raced = new ArrayList<>();
+        List<Runnable> actions = new ArrayList<>();
+        for (int i = 0; i < backends.size(); i++) {
+            if (backends.get(i) == Backend.REFERENCE) {
+                ns[i] = Stopwatch.medianNanosPerCall(prepared.get(i)::run, budget);
+            } else {
+                raced.add(i);
+                actions.add(prepared.get(i)::run);
+            }
+        }
+        if (alongside != null) {
+            raced.add(backends.size());
+            actions.add(alongside);
+        }
+        double[] racedNs = Stopwatch.interleavedMedians(actions, budget);
         for (int j = 0; j < raced.size(); j++) ns[raced.get(j)] = racedNs[j];
         return ns;
     }
 
-    /** Copy bandwidth in GB/s (bytes read + written per second) over 64 MiB moved per copy. */
+    /** A native copy of 32 MiB into another 32 MiB: larger than the cache, so it runs at the memory's pace. */
+    static final class Copy implements AutoCloseable {
+        static final int FLOATS = 8 << 20;
+        /** Bytes read and written per copy. */
+        static final double BYTES = 2.0 * FLOATS * Float.BYTES;
+
+        private final Tensor src = Tensor.of(InputDistribution.NORMAL.generate(1, FLOATS, 3), FLOATS);
+        private final Tensor dst = Tensor.allocate(FLOATS);
+
+        void run() {
+            src.copyTo(dst);
+        }
+
+        @Override
+        public void close() {
+            src.close();
+            dst.close();
+        }
+    }
+
+    /** Copy bandwidth in GB/s (bytes read + written per second), timed on its own. */
     static double copyBandwidth() {
-        int n = 8 << 20; // 32 MiB each way
-        try (Tensor src = Tensor.of(InputDistribution.NORMAL.generate(1, n, 3), n); Tensor dst = Tensor.allocate(n)) {
-            double ns = Stopwatch.medianNanosPerCall(() -> src.copyTo(dst), 300_000_000L);
-            return 2.0 * n * Float.BYTES / ns;
+        try (Copy copy = new Copy()) {
+            return Copy.BYTES / Stopwatch.medianNanosPerCall(copy::run, 300_000_000L);
         }
     }
 
@@ -86,8 +146,8 @@ final class BenchCommand {
     }
 
     static void printTable(List<Result> results, double copyGBps, PrintStream out) {
-        out.printf("Timing (median ns per call from Java, one run; GB/s counts the bytes that must move; copy bandwidth %.1f GB/s):%n",
-                copyGBps);
+        out.printf("Timing (median ns per call from Java, one run; GB/s counts the bytes that must move; copy bandwidth %.1f GB/s;%n"
+                + "  %%copy of cases over %d MiB against the copy timed in the same rounds):%n", copyGBps, LAST_LEVEL_CACHE_BYTES >> 20);
         out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12s %12s %8s %6s %8s %9s%n", "op", "direction", "mode", "layout",
                 "shape", "reference", "native", "onednn", "GB/s", "%copy", "vs ref", "vs onednn");
         for (Result r : results) {
@@ -95,7 +155,7 @@ final class BenchCommand {
             Result ref = find(results, r.c(), Backend.REFERENCE), dnn = find(results, r.c(), Backend.ONEDNN);
             out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12.1f %12s %8.2f %5.0f%% %8s %9s%n", r.c().op(),
                     r.c().direction(), r.c().mode(), r.c().layout(), shape(r.c().shape()), ns(ref), r.nsPerCall(), ns(dnn),
-                    r.gbps(), 100 * r.gbps() / copyGBps, ratio(ref, r), ratio(dnn, r));
+                    r.gbps(), 100 * r.fractionOfCopy(copyGBps), ratio(ref, r), ratio(dnn, r));
         }
     }
 
@@ -126,6 +186,7 @@ final class BenchCommand {
         m.put("nsPerCall", r.nsPerCall());
         m.put("gbps", r.gbps());
         m.put("bytesPerCall", r.c().bytesPerCall());
+        if (!Double.isNaN(r.copyGBps())) m.put("copyGBps", r.copyGBps());
         Result ref = find(all, r.c(), Backend.REFERENCE), dnn = find(all, r.c(), Backend.ONEDNN);
         if (ref != null) m.put("speedupVsReference", ref.nsPerCall() / r.nsPerCall());
         if (dnn != null) m.put("speedupVsOnednn", dnn.nsPerCall() / r.nsPerCall());

@@ -90,6 +90,10 @@ class MainJsonTest {
             for (JsonElement d : r.getAsJsonArray("shape")) numel *= d.getAsLong();
             int moved = r.get("direction").getAsString().equals("backward") ? 3 : 2; // x, y (+ dy)
             assertEquals(moved * 4 * numel, r.get("bytesPerCall").getAsLong());
+            // Cases larger than the cache carry the copy bandwidth timed in their own rounds.
+            boolean large = r.get("bytesPerCall").getAsLong() >= BenchCommand.LAST_LEVEL_CACHE_BYTES;
+            assertEquals(large, r.has("copyGBps"), r::toString);
+            if (large) assertTrue(r.get("copyGBps").getAsDouble() > 0);
             if (r.get("backend").getAsString().equals("native")) {
                 nativeCases++;
                 assertTrue(r.has("speedupVsReference"), r::toString);
