@@ -103,7 +103,7 @@ namespace {
 
 // Backward's column blocks (values) and row groups; see rows_backward.
 constexpr int64_t kColumnBlock = 1024;
-constexpr int64_t kRowGroup = 16, kRowPair = 2;
+constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
 
 // Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term).
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
@@ -136,10 +136,18 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     // sums in column blocks over groups of 16 rows, so that a block's share of dw and db stays in
     // L1 across the group instead of a whole row's (64 KiB of doubles for 4096 columns) passing
     // through L2: 256 x 4096 168 -> 152 us (16 against 2 rows). Out of cache (dx streamed) such
-    // groups were slower than pairs (2048 x 4096: 2.6 ms in groups of 4). Neither grouping nor
-    // blocks depend on the thread count, and grouping changes no bits.
+    // groups were slower than pairs (2048 x 4096: 2.6 ms in groups of 4). Short rows in cache go
+    // in groups of about 2048 values (8 KiB of x and of dy, still in L1 for their dx): a row's dx
+    // waits on its sums' reduction and division, which a pair left exposed and a longer group
+    // overlaps with the next rows' sums. One thread, native loop: 4096 x 64 86-89 -> 71-73 us
+    // (16 rows), 2048 x 128 69-71 -> 59 us (16), 1024 x 256 56-59 -> 53-55 us (8), 512 x 512
+    // 51-53 -> 50-51 us (4); out of cache they were no faster (65536 x 64, 16384 x 256) or slower
+    // (8192 x 512 0.72 -> 0.79 ms in fours). Neither grouping nor blocks depend on the thread
+    // count, and grouping changes no bits.
     const int64_t block = std::min(cols, kColumnBlock);
-    const int64_t group = cols > kColumnBlock && !stream ? kRowGroup : kRowPair;
+    const int64_t group = stream ? kRowPair
+                          : cols > kColumnBlock ? kRowGroup
+                                                : std::clamp<int64_t>(kShortRowGroupValues / cols, kRowPair, kRowGroup);
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
         double *dw = nullptr, *db = nullptr;
         if (params) {
