@@ -169,7 +169,7 @@ inline bool stream_dx(int64_t values) { return values * 12 >= kLastLevelCache; }
 // [16, 64, 56, 56] training 208 -> 267 us).
 inline bool stream_output(int64_t values) { return values * 8 >= kLastLevelCache; }
 
-// How far ahead (floats) the AVX-512 channels-last backward kernels prefetch x and dy when the
+// How far ahead (floats) the channels-last backward kernels prefetch x and dy when the
 // data comes from memory: a single core keeps too few misses in flight to reach the memory's
 // pace on its own. 8 KiB ahead, measured on batch norm 32 x 56 x 56 x 64 backward in a native
 // loop: 1.09 -> 0.87 ms (4 KiB: 0.97, 16 KiB: 0.93); in cache it cost 4-8 %, so only then.
