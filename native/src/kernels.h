@@ -85,7 +85,8 @@ struct KernelTable {
     // fmas per value) and wrapped: each array holds cols + kColumnWrap values, value j being
     // column j's mod cols (norms/channel_constants.h). The kernels then walk the [rows, cols]
     // block as one flat run, the sixteen constants of any vector one load whatever its first
-    // column, and with stream write its whole aligned blocks around the caches (stream_output).
+    // column, and with stream write its whole aligned blocks around the caches (stream_output)
+    // and ask for x kPrefetchAhead values ahead, as the backward kernels do from memory.
     // y[r, j] = (x[r, j] - hi[j]) * scale[j] + shift[j]
     void (*normalize_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                               const float *hi, const float *scale, const float *shift,
