@@ -32,10 +32,6 @@ final class BenchCommand {
      * bandwidth timed in the same rounds as a case larger than the cache, NaN for other cases.
      */
     record Result(BenchCases.Case c, Backend backend, double nsPerCall, double copyGBps) {
-        Result(BenchCases.Case c, Backend backend, double nsPerCall) {
-            this(c, backend, nsPerCall, Double.NaN);
-        }
-
         double gbps() {
             return c.bytesPerCall() / nsPerCall;
         }

@@ -19,7 +19,7 @@ class BenchPlotTest {
         List<BenchCommand.Result> results = new ArrayList<>();
         List<BenchCases.Case> cases = BenchCases.cases(false).subList(0, 4);
         for (BenchCases.Case c : cases)
-            for (Backend b : BenchCommand.BACKENDS) results.add(new BenchCommand.Result(c, b, 1000 + b.ordinal() * 300));
+            for (Backend b : BenchCommand.BACKENDS) results.add(new BenchCommand.Result(c, b, 1000 + b.ordinal() * 300, Double.NaN));
         Path png = dir.resolve("bench.png");
         BenchPlot.write(results, 40.0, png);
         BufferedImage image = ImageIO.read(png.toFile());
