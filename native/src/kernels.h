@@ -149,6 +149,11 @@ namespace avx512 {
 // socket's, 384 MiB, which no one core can use).
 constexpr int64_t kLastLevelCache = int64_t{32} << 20;
 
+// Whether a call's arrays, `bytes_per_value` bytes per value of its data, outgrow that cache.
+inline bool outgrows_cache(int64_t values, int64_t bytes_per_value) {
+    return values * bytes_per_value >= kLastLevelCache;
+}
+
 // Whether a backward call (x, dy and dx: 12 bytes per value) outgrows the last-level cache: then
 // dx, written in contiguous segments or runs, goes around the caches (non-temporal stores save
 // reading every line of it in first) and x and dy are prefetched. Measured here, medians of 4
@@ -158,7 +163,7 @@ constexpr int64_t kLastLevelCache = int64_t{32} << 20;
 // channels-last batch norm [12, 64, 56, 56] 231-254 -> 211 us; at 2M-2.4M values streaming
 // lost (layer norm 2048 x 1024 200 -> 215 us, channels-first batch norm [12, 64, 56, 56]
 // 245-260 -> 290 us). The scalar kernels ignore it.
-inline bool stream_dx(int64_t values) { return values * 12 >= kLastLevelCache; }
+inline bool stream_dx(int64_t values) { return outgrows_cache(values, 12); }
 
 // The same for a forward call (x and y: 8 bytes per value, so from 4M values) whose output is not
 // read back in the call: channels-last outputs, written as one flat run per chunk of rows
@@ -168,7 +173,7 @@ inline bool stream_dx(int64_t values) { return values * 12 >= kLastLevelCache; }
 // through the caches: where repeated calls keep input and output in the last-level cache,
 // streaming them was measured slower; so was streaming from 2M values (channels-first batch norm
 // [16, 64, 56, 56] training 208 -> 267 us).
-inline bool stream_output(int64_t values) { return values * 8 >= kLastLevelCache; }
+inline bool stream_output(int64_t values) { return outgrows_cache(values, 8); }
 
 // How far ahead (floats) the channels-last backward kernels prefetch x and dy when the
 // data comes from memory: a single core keeps too few misses in flight to reach the memory's
@@ -181,6 +186,12 @@ constexpr int64_t kPrefetchAhead = 2048;
 inline void prefetch(const float *p, int64_t values) {
     const char *bytes = reinterpret_cast<const char *>(p);
     for (int64_t b = 0; b < values * static_cast<int64_t>(sizeof(float)); b += 64) __builtin_prefetch(bytes + b, 0, 3);
+}
+
+// For kernels walking the n values at p in order: asks for the value kPrefetchAhead past p[i],
+// where there is one.
+inline void prefetch_ahead(const float *p, int64_t i, int64_t n) {
+    if (i + kPrefetchAhead < n) __builtin_prefetch(p + i + kPrefetchAhead, 0, 3);
 }
 
 // The table for the active ISA (see norm4j_isa_select).

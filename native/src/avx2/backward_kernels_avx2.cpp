@@ -170,11 +170,10 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
                         const float *k_0, bool stream, bool from_memory) {
-    const int64_t end = rows * cols - kPrefetchAhead;
     write_columns(dx, rows, cols, stream, [&](int64_t i, bool whole, __m256i mask, int64_t j) {
-        if (from_memory && i < end) {
-            _mm_prefetch(reinterpret_cast<const char *>(x + i + kPrefetchAhead), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char *>(dy + i + kPrefetchAhead), _MM_HINT_T0);
+        if (from_memory) {
+            prefetch_ahead(x, i, rows * cols);
+            prefetch_ahead(dy, i, rows * cols);
         }
         const __m256 t = _mm256_fmadd_ps(load_block(dy + i, whole, mask), _mm256_loadu_ps(k_dy + j), _mm256_loadu_ps(k_0 + j));
         const __m256 d = _mm256_sub_ps(load_block(x + i, whole, mask), _mm256_loadu_ps(mean + j));

@@ -236,11 +236,10 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         column_dx_rows(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0, stream, from_memory);
         return;
     }
-    const int64_t end = rows * cols - kPrefetchAhead;
     write_columns(dx, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
-        if (from_memory && i < end) {
-            _mm_prefetch(reinterpret_cast<const char *>(x + i + kPrefetchAhead), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char *>(dy + i + kPrefetchAhead), _MM_HINT_T0);
+        if (from_memory) {
+            prefetch_ahead(x, i, rows * cols);
+            prefetch_ahead(dy, i, rows * cols);
         }
         const __m512 t = _mm512_fmadd_ps(load(dy + i, m), _mm512_loadu_ps(k_dy + j), _mm512_loadu_ps(k_0 + j));
         const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(mean + j));

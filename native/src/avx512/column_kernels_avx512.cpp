@@ -98,9 +98,8 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *scale, const float *shift, bool stream) {
-    const int64_t end = rows * cols - kPrefetchAhead;
     write_columns(y, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
-        if (stream && i < end) _mm_prefetch(reinterpret_cast<const char *>(x + i + kPrefetchAhead), _MM_HINT_T0);
+        if (stream) prefetch_ahead(x, i, rows * cols);
         const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(hi + j));
         return _mm512_fmadd_ps(d, _mm512_loadu_ps(scale + j), _mm512_loadu_ps(shift + j));
     });

@@ -237,7 +237,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     // dy is all read before its dx is written, so dx may be dy, and a channel's sums add its
     // planes' in sample order: the same bits.
     const bool stream = stream_dx(n * c * s);
-    const bool in_memory_order = static_cast<int64_t>(2 * sizeof(float)) * n * c * s >= kLastLevelCache;
+    const bool in_memory_order = outgrows_cache(n * c * s, 2 * sizeof(float));  // x and dy
     auto channel_constants = [&](int64_t ch, float *a, float *b) {
         const float w = weight_of(weight, ch);
         *a = static_cast<float>(w * sums.db[ch] / count);
