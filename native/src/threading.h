@@ -85,14 +85,26 @@ void parallel_row_shares(int64_t rows, int threads, Body body) {
     });
 }
 
-// body(i) for i in [0, n) where each item is cheap (a channel's constants): in blocks of 256
-// items, shared out as by parallel_for, so small counts stay on the calling thread.
+// Items per block of parallel_for_blocks and parallel_for_range_blocks.
+constexpr int64_t kCheapItemsPerBlock = 256;
+
+// body(first, count) for each block of kCheapItemsPerBlock items of [0, n) (the last one
+// shorter), where each item is cheap (a channel's constants): blocks shared out as by
+// parallel_for, so small counts stay on the calling thread.
+template <typename Body>
+void parallel_for_range_blocks(int64_t n, int threads, Body body) {
+    const int64_t blocks = (n + kCheapItemsPerBlock - 1) / kCheapItemsPerBlock;
+    parallel_for(blocks, blocks > 1 ? threads : 1, [&](int64_t b) {
+        const int64_t first = b * kCheapItemsPerBlock;
+        body(first, std::min(n, first + kCheapItemsPerBlock) - first);
+    });
+}
+
+// body(i) for i in [0, n), in blocks as parallel_for_range_blocks.
 template <typename Body>
 void parallel_for_blocks(int64_t n, int threads, Body body) {
-    constexpr int64_t kBlock = 256;
-    const int64_t blocks = (n + kBlock - 1) / kBlock;
-    parallel_for(blocks, blocks > 1 ? threads : 1, [&](int64_t b) {
-        for (int64_t i = b * kBlock, end = std::min(n, i + kBlock); i < end; ++i) body(i);
+    parallel_for_range_blocks(n, threads, [&](int64_t first, int64_t count) {
+        for (int64_t i = first; i < first + count; ++i) body(i);
     });
 }
 

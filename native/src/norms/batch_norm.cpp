@@ -40,11 +40,23 @@ void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, Chu
         std::fill(mine, mine + width, 0.0);  // by the thread that fills it, into its cache
         f(chunks.begin(c), chunks.size(c), mine);
     });
-    parallel_for_blocks(cols, threads, [&](int64_t j) {
-        double totals[kOutputs] = {};
+    // A block of columns at a time, each chunk's partials added as whole runs: the same additions
+    // in the same order per column as one column at a time, but read in memory order rather than
+    // at a stride of a chunk's partials (16 KiB apart for 1024 channels), half of them from the
+    // other core's cache. Batch norm [128, 1024] training forward, two threads, native loop:
+    // 15.8-16.4 -> 14.2-14.6 us (backward, whose dx pass dominates, unchanged).
+    parallel_for_range_blocks(cols, threads, [&](int64_t j0, int64_t nj) {
+        double totals[kOutputs][kCheapItemsPerBlock] = {};
         for (int64_t c = 0; c < chunks.count(); ++c)
-            for (int o = 0; o < kOutputs; ++o) totals[o] += partial[c * width + o * cols + j];
-        done(j, static_cast<const double *>(totals));
+            for (int o = 0; o < kOutputs; ++o) {
+                const double *from = partial + c * width + o * cols + j0;
+                for (int64_t j = 0; j < nj; ++j) totals[o][j] += from[j];
+            }
+        for (int64_t j = 0; j < nj; ++j) {
+            double column[kOutputs];
+            for (int o = 0; o < kOutputs; ++o) column[o] = totals[o][j];
+            done(j0 + j, static_cast<const double *>(column));
+        }
     });
 }
 
