@@ -1,7 +1,8 @@
 // The backward sums' entry points of a vector ISA, written once: they turn the run-time choices
 // (weight? parameter gradients? first row of a sum?) and the row count into the ISA's template
-// backward_sums_impl<kWeight, kParams, kStart, kRows>. Included inside the ISA's namespace, after
-// that template, in its backward kernels' file; no include guard, as for kernel_functions.h.
+// backward_sums_impl<kWeight, kParams, kStart, kRows>, taking kRowsAtOnce rows (the ISA's
+// constant) per call of it. Included inside the ISA's namespace, after that template and
+// constant, in its backward kernels' file; no include guard, as for kernel_functions.h.
 
 namespace {
 
@@ -14,11 +15,6 @@ void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int6
         else backward_sums_impl<kw.value, kp.value, false, kRows>(x, dy, stride, n, mean, rstd, w, sum_g, sum_gxhat, dw, db);
     });
 }
-
-// Rows are taken two at a time. With four, the rows' sums, means and rstds left too few registers
-// (AVX-512 has 32, AVX2 16): the compiler spilled, and layer norm 512 x 1024 backward measured
-// 71 -> 76 us on AVX-512.
-constexpr int64_t kRowsAtOnce = 2;
 
 }  // namespace
 
