@@ -14,7 +14,8 @@ namespace {
 // whose block of eight stays in registers across the rows (as the AVX-512 pass; AVX2 calls it
 // with one row, see kRowsAtOnce). Whole blocks use plain loads and stores (masked ones are slow
 // on some CPUs); the ragged end uses masked ones, whose missing lanes load as zero: dy = 0 there,
-// so they add nothing to any sum. Every sum adds the same terms in the same order whatever kRows is.
+// so they add nothing to any sum. Every sum adds the same terms in the same order whatever kRows
+// is.
 template <bool kWeight, bool kParams, bool kStart, int kRows>
 void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
                         const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
