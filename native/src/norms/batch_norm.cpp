@@ -250,10 +250,13 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     // planes' in sample order: the same bits.
     const bool stream = stream_dx(n * c * s);
     const bool in_memory_order = outgrows_cache(n * c * s, 2 * sizeof(float));  // x and dy
-    auto channel_constants = [&](int64_t ch, float *a, float *b) {
+    // A channel's weight and the constants of its dx (backward_dx's a and b).
+    struct DxConstants {
+        float w, a, b;
+    };
+    auto dx_constants = [&](int64_t ch) {
         const float w = weight_of(weight, ch);
-        *a = static_cast<float>(w * sums.db[ch] / count);
-        *b = static_cast<float>(w * sums.dw[ch] / count);
+        return DxConstants{w, static_cast<float>(w * sums.db[ch] / count), static_cast<float>(w * sums.dw[ch] / count)};
     };
     if (in_memory_order) {
         double *const plane_sums = frame.array<double>(2 * n * c, 0.0);  // db then dw of each plane
@@ -269,10 +272,9 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         if (batch_statistics) {
             parallel_for(n * c, threads, [&](int64_t plane) {
                 const int64_t ch = plane % c;
-                float a, b;
-                channel_constants(ch, &a, &b);
-                k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr,
-                              weight_of(weight, ch), a, b, stream);
+                const DxConstants g = dx_constants(ch);
+                k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr, g.w,
+                              g.a, g.b, stream);
             });
         }
     } else {
@@ -287,12 +289,11 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
                                 &sums.dw[ch], nullptr, nullptr, false);
             }
             if (!batch_statistics) return;
-            float a, b;
-            channel_constants(ch, &a, &b);
+            const DxConstants g = dx_constants(ch);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
-                k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr,
-                              weight_of(weight, ch), a, b, stream);
+                k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
+                              stream);
             }
         });
     }

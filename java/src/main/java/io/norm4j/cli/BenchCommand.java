@@ -42,16 +42,26 @@ final class BenchCommand {
         }
     }
 
-    /** Runs the cases whose label ({@link #label}) contains {@code only} ("" for all). */
-    static List<Result> run(boolean full, String only, PrintStream log) {
+    /**
+     * A bench run: its results, and the copy bandwidth in GB/s (bytes read + written per second)
+     * timed on its own at the start of the run.
+     */
+    record Run(List<Result> results, double copyGBps) {}
+
+    /**
+     * Times the copy, then runs the cases whose label ({@link #label}) contains {@code only} ("" for
+     * all), the copy again beside each case larger than the cache.
+     */
+    static Run run(boolean full, String only, PrintStream log) {
         long budget = full ? 1_000_000_000L : 120_000_000L;
         List<Result> results = new ArrayList<>();
         try (Copy copy = new Copy()) {
+            double copyGBps = Copy.BYTES / Stopwatch.medianNanosPerCall(copy::run, 300_000_000L);
             for (BenchCases.Case c : BenchCases.cases(full)) {
                 if (label(c).contains(only)) results.addAll(measure(c, copy, budget, log));
             }
+            return new Run(results, copyGBps);
         }
-        return results;
     }
 
     /** Every available backend on one case, with the copy timed alongside where the case is larger than the cache. */
@@ -122,13 +132,6 @@ final class BenchCommand {
         public void close() {
             src.close();
             dst.close();
-        }
-    }
-
-    /** Copy bandwidth in GB/s (bytes read + written per second), timed on its own. */
-    static double copyBandwidth() {
-        try (Copy copy = new Copy()) {
-            return Copy.BYTES / Stopwatch.medianNanosPerCall(copy::run, 300_000_000L);
         }
     }
 

@@ -75,8 +75,9 @@ public final class Main {
         List<BenchCommand.Result> bench = List.of();
         double copyGBps = Double.NaN;
         if (!command.equals("parity")) {
-            copyGBps = BenchCommand.copyBandwidth();
-            bench = BenchCommand.run(full, only, log);
+            BenchCommand.Run run = BenchCommand.run(full, only, log);
+            bench = run.results();
+            copyGBps = run.copyGBps();
             BenchCommand.printTable(bench, copyGBps, text);
             if (plot != null) {
                 try {
