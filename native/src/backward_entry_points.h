@@ -1,8 +1,9 @@
 // The backward sums' entry points of a vector ISA, written once: they turn the run-time choices
 // (weight? parameter gradients? first row of a sum?) and the row count into the ISA's template
 // backward_sums_impl<kWeight, kParams, kStart, kRows>, taking kRowsAtOnce rows (the ISA's
-// constant) per call of it. Included inside the ISA's namespace, after that template and
-// constant, in its backward kernels' file; no include guard, as for kernel_functions.h.
+// constant) per call of it; backward_row_sums is one row with its dw as floats. Included inside
+// the ISA's namespace, after that template and constant, in its backward kernels' file; no
+// include guard, as for kernel_functions.h.
 
 namespace {
 
@@ -35,4 +36,13 @@ void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n
     int64_t r = 0;
     for (; r + kRowsAtOnce <= rows; r += kRowsAtOnce) at(std::integral_constant<int, kRowsAtOnce>{}, r);
     for (; r < rows; ++r) at(std::integral_constant<int, 1>{}, r);
+}
+
+void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
+                       double *sum_g, double *sum_gxhat, float *dw) {
+    auto sums = [&](auto kw) {
+        backward_sums_impl<kw.value, true, true, 1, float>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, nullptr);
+    };
+    if (w != nullptr) sums(std::true_type{});
+    else sums(std::false_type{});
 }

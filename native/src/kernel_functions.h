@@ -18,6 +18,8 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
 void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
                         const float *mean, const float *rstd, const float *w, double *sum_g,
                         double *sum_gxhat, double *dw, double *db, bool start);
+void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
+                       double *sum_g, double *sum_gxhat, float *dw);
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b, bool stream);
 void store_as_floats(const double *src, float *dst, int64_t n);

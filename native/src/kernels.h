@@ -62,6 +62,11 @@ struct KernelTable {
     void (*backward_sums_rows)(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
                                const float *mean, const float *rstd, const float *w, double *sum_g,
                                double *sum_gxhat, double *dw, double *db, bool start);
+    // backward_sums of a segment whose terms are its whole parameter gradients (one row of a
+    // layer norm), with start and no db: dw[i] = dy * xhat rounded straight to float, the value
+    // backward_sums into doubles then store_as_floats gives, without the doubles' round trip.
+    void (*backward_row_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                              const float *w, double *sum_g, double *sum_gxhat, float *dw);
     // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
     // xhat = (x - mean) * rstd, in f32. With stream, whole aligned blocks of dx are written
     // around the caches (see stream_dx below).
@@ -123,6 +128,7 @@ struct KernelTable {
                                 normalize_uniform,                                             \
                                 backward_sums,                                                 \
                                 backward_sums_rows,                                            \
+                                backward_row_sums,                                             \
                                 backward_dx,                                                   \
                                 store_as_floats,                                               \
                                 column_sums,                                                   \

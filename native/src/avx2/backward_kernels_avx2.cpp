@@ -16,9 +16,10 @@ namespace {
 // on some CPUs); the ragged end uses masked ones, whose missing lanes load as zero: dy = 0 there,
 // so they add nothing to any sum. Every sum adds the same terms in the same order whatever kRows
 // is.
-template <bool kWeight, bool kParams, bool kStart, int kRows>
+// A float Gradient is one row's dw set (backward_row_sums), each term rounded straight to float.
+template <bool kWeight, bool kParams, bool kStart, int kRows, typename Gradient = double>
 void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
-                        const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                        const float *rstd, const float *w, double *sum_g, double *sum_gxhat, Gradient *dw,
                         double *db) {
     __m256d mv[kRows], rs[kRows], g0[kRows], g1[kRows], gx0[kRows], gx1[kRows];
 #pragma GCC unroll 8
@@ -81,7 +82,10 @@ void backward_sums_impl(const float *x, const float *dy, int64_t stride, int64_t
                 }
             }
         }
-        if constexpr (kParams) {
+        if constexpr (kParams && std::is_same_v<Gradient, float>) {
+            static_assert(kStart && kRows == 1, "a float dw holds one row's terms, not a sum");
+            store_block(dw + i, whole, mask, _mm256_set_m128(_mm256_cvtpd_ps(pw1), _mm256_cvtpd_ps(pw0)));
+        } else if constexpr (kParams) {
             store_pd(dw + i, lo, pw0);
             store_pd(dw + i + 4, hi, pw1);
             if (db != nullptr) {

@@ -105,10 +105,35 @@ namespace {
 constexpr int64_t kColumnBlock = 1024;
 constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
 
+// One row, a single token's call: no chunks, scratch or threads, and dw written straight as
+// floats (backward_row_sums), one row's terms being its whole sum; its db is its dy exactly (a
+// float widened and rounded back), so it is copied. The same bits as the general path, whose
+// column blocks it keeps. Native loop, 1 x 768 backward: layer norm 238-251 -> 169-171 ns, RMS
+// norm 220-234 -> 158-160 ns; AVX2 layer norm 258-265 -> 226-237 ns.
+void one_row_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx, int64_t cols,
+                      const float *weight, float mean, float rstd, bool centred, float *dweight, float *dbias) {
+    double sum_g = 0.0, sum_gxhat = 0.0;
+    for (int64_t j = 0; j < cols; j += kColumnBlock) {
+        const int64_t width = std::min(kColumnBlock, cols - j);
+        const float *w = weight != nullptr ? weight + j : nullptr;
+        if (dweight != nullptr) k.backward_row_sums(x + j, dy + j, width, mean, rstd, w, &sum_g, &sum_gxhat, dweight + j);
+        else k.backward_sums(x + j, dy + j, width, mean, rstd, w, &sum_g, &sum_gxhat, nullptr, nullptr, false);
+    }
+    if (dbias != nullptr) std::copy(dy, dy + cols, dbias);  // before dx, which may overwrite dy
+    const double n = static_cast<double>(cols);
+    const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
+    k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(sum_gxhat / n),
+                  norm4j::stream_dx(cols));
+}
+
 // Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term).
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
+    if (rows == 1) {
+        one_row_backward(k, x, dy, dx, cols, weight, centred ? mean[0] : 0.0f, rstd[0], centred, dweight, dbias);
+        return;
+    }
     // Two passes over each group of rows while it is in cache: their sums and their share of the
     // parameter gradients (read before dx is written, since dx may overwrite dy in place), then
     // their dx.
@@ -120,13 +145,10 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     norm4j::ScratchFrame frame;
     const norm4j::ChunkParamGradients partial(frame, params ? chunks.count() : 0, cols);
     // A call of one chunk lets its first row set the sums (backward_sums' start) rather than
-    // clear them first: layer norm 1 x 768 backward 0.37 -> 0.27 us. With chunks spread over
-    // threads the same was measured slower (512 x 1024: 75 -> 92 us), so there they are cleared.
+    // clear them first (layer norm 1 x 768 backward 0.37 -> 0.27 us, before one row had its own
+    // path). With chunks spread over threads the same was measured slower (512 x 1024: 75 ->
+    // 92 us), so there they are cleared.
     const bool set_first = chunks.count() == 1;
-    // One row's db is its dy exactly (a float widened and rounded back), so it is copied rather
-    // than summed in double and converted (layer norm 1 x 768 backward 244 -> 236 ns).
-    const bool db_is_dy = rows == 1 && dbias != nullptr;
-    float *const summed_dbias = db_is_dy ? nullptr : dbias;
     const double n = static_cast<double>(cols);
     const bool stream = norm4j::stream_dx(rows * cols);
     // The sums are taken for a group of rows at once (backward_sums_rows, which keeps each block
@@ -153,7 +175,7 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
         if (params) {
             const norm4j::ParamGradients mine = set_first ? partial.at(c) : partial.start(c);
             dw = mine.dw;
-            db = summed_dbias != nullptr ? mine.db : nullptr;  // none for RMS norm, nor one row
+            db = dbias != nullptr ? mine.db : nullptr;  // none for RMS norm
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
         for (int64_t g = first; g < end; g += group) {
@@ -170,7 +192,6 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
                                      dw != nullptr ? dw + j : nullptr, db != nullptr ? db + j : nullptr,
                                      set_first && g == first);
             }
-            if (db_is_dy) std::copy(dy, dy + cols, dbias);  // before dx, which may overwrite dy
             // Out of cache the next group's rows are fetched while this group's dx is computed
             // from L1: one core has too few misses in flight to keep memory busy on its own
             // (layer norm 4096 x 1024 backward 1.03 -> 0.91 ms in a native loop; in cache, where
@@ -190,7 +211,7 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             }
         }
     });
-    if (params) partial.write_total(k, dweight, summed_dbias);
+    if (params) partial.write_total(k, dweight, dbias);
 }
 
 }  // namespace

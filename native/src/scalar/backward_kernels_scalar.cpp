@@ -26,6 +26,21 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
     *sum_gxhat += sgx;
 }
 
+void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
+                       double *sum_g, double *sum_gxhat, float *dw) {
+    double sg = 0, sgx = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double d = dy[i];
+        const double g = w != nullptr ? d * w[i] : d;
+        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
+        sg += g;
+        sgx += g * xhat;
+        dw[i] = static_cast<float>(d * xhat);
+    }
+    *sum_g += sg;
+    *sum_gxhat += sgx;
+}
+
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
                  const float *w, float w_uniform, float a, float b, bool /*stream*/) {
     for (int64_t i = 0; i < n; ++i) {

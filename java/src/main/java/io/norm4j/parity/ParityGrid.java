@@ -52,6 +52,13 @@ public final class ParityGrid {
     static final long[] LONG_BACKWARD_ROWS = {40, 1500};
 
     /**
+     * Backward only, seeded apart as above: one row, which NATIVE takes on its own path (the
+     * parameter gradients written straight as floats), over whole vectors, more than one column
+     * block and a ragged end.
+     */
+    static final long[] ONE_LONG_BACKWARD_ROW = {1, 1500};
+
+    /**
      * (n, c, spatial) for batch norm (1d, 2d, 3d); the last two are inference-only (one value per
      * channel). 1040 channels are whole vectors past one block of 512 columns, over several tiles
      * of rows: NATIVE's channels-last dx for wide rows.
@@ -214,7 +221,7 @@ public final class ParityGrid {
     /** Backward cases: every op with statistics, on the forward grid's shapes. */
     private static void addBackward(List<Case> all) {
         long seed = 100_000;
-        long longRowSeed = 400_000;
+        long longRowSeed = 400_000, oneRowSeed = 500_000;
         for (InputDistribution in : InputDistribution.values()) {
             for (boolean affine : BOTH) {
                 for (long[] s : ROW_SHAPES) {
@@ -223,10 +230,12 @@ public final class ParityGrid {
                             b -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd)));
                 }
                 for (boolean rms : BOTH) {
-                    long sd = longRowSeed++;
                     String op = rms ? "rms_norm" : "layer_norm";
+                    long sd = longRowSeed++, sd1 = oneRowSeed++;
                     all.add(new Case(op, "backward", name(op + " backward", "training", "rows", LONG_BACKWARD_ROWS, in, affine),
                             b -> RowNormParity.runBackward(b, LONG_BACKWARD_ROWS, 1, rms, in, affine, sd)));
+                    all.add(new Case(op, "backward", name(op + " backward", "training", "rows", ONE_LONG_BACKWARD_ROW, in, affine),
+                            b -> RowNormParity.runBackward(b, ONE_LONG_BACKWARD_ROW, 1, rms, in, affine, sd1)));
                 }
                 for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                     long sd = seed++;
