@@ -96,8 +96,42 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
     });
 }
 
+namespace {
+
+// normalize_columns for channel counts of whole vectors, row by row with the constants indexed
+// by the column (as column_dx_rows does for backward): no wrapping of the column index or tail
+// mask per vector, and the choices compile-time. The same arithmetic, so the same bits. Streams y
+// when y starts on a cache line (then every vector is one), asking for x kPrefetchAhead values
+// ahead as the flat run does. Batch norm in a native loop: [128, 1024] inference 7.9-8.1 ->
+// 5.8-5.9 us and training 14.6-14.8 -> 12.6-12.7 us, [8, 14, 14, 256] inference on one thread
+// 32.5-33.2 -> 30.5-31.5 us; [32, 56, 56, 64], from memory, no change.
+template <bool kStream>
+void normalize_column_rows(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                           const float *scale, const float *shift) {
+    const int64_t end = rows * cols - kPrefetchAhead;
+    for (int64_t at = 0; at < rows * cols; at += cols) {
+        const float *xr = x + at;
+        float *yr = y + at;
+        const bool ask = kStream && at + cols <= end;
+        for (int64_t j = 0; j < cols; j += 16) {
+            if (ask) _mm_prefetch(reinterpret_cast<const char *>(xr + j + kPrefetchAhead), _MM_HINT_T0);
+            const __m512 d = _mm512_sub_ps(_mm512_loadu_ps(xr + j), _mm512_loadu_ps(hi + j));
+            const __m512 v = _mm512_fmadd_ps(d, _mm512_loadu_ps(scale + j), _mm512_loadu_ps(shift + j));
+            if constexpr (kStream) _mm512_stream_ps(yr + j, v);
+            else _mm512_storeu_ps(yr + j, v);
+        }
+    }
+}
+
+}  // namespace
+
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *scale, const float *shift, bool stream) {
+    if (cols % 16 == 0) {
+        if (stream && (reinterpret_cast<uintptr_t>(y) & 63) == 0) normalize_column_rows<true>(x, y, rows, cols, hi, scale, shift);
+        else normalize_column_rows<false>(x, y, rows, cols, hi, scale, shift);
+        return;
+    }
     write_columns(y, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
         if (stream) prefetch_ahead(x, i, rows * cols);
         const __m512 d = _mm512_sub_ps(load(x + i, m), _mm512_loadu_ps(hi + j));

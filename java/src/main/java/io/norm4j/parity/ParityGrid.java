@@ -151,7 +151,7 @@ public final class ParityGrid {
      * row's sums and prefetched ahead, long rows in two passes; so do channels-first batch norm
      * backward (plane by plane in memory order, both modes, rather than channel by channel) and
      * channels-last dx for channel counts of whole vectors (1040: blocks of columns over tiles of
-     * rows, the next tile prefetched). They exist for those NATIVE paths and run on NATIVE only
+     * rows, the next tile prefetched) and channels-last outputs of whole vectors (row by row). They exist for those NATIVE paths and run on NATIVE only
      * (each of its kernel sets). ONEDNN's f32 statistics over groups this large fall outside the
      * random-walk model of {@link TolerancePolicy}: on linux-arm64, group norm nhwc
      * [3, 149, 143, 66] was off by 2.6e-4 against a model bound of 2.4e-4.
@@ -160,6 +160,7 @@ public final class ParityGrid {
         InputDistribution in = InputDistribution.NORMAL;
         long[] rows = {1023, 4101};
         int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}}, wide = {{3, 1040}, {30, 30}};
+        int[][] wideForward = {{5, 1040}, {30, 30}};
         all.add(nativeCase("layer_norm", "backward", name("layer_norm backward", "training", "rows", rows, in, true),
                 b -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001)));
         all.add(nativeCase("rms_norm", "backward", name("rms_norm backward", "training", "rows", rows, in, true),
@@ -188,6 +189,9 @@ public final class ParityGrid {
             all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", mode, "nchw", shape(batch), in, true),
                     b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, training,
                             training ? 300_003 : 300_031)));
+            all.add(nativeCase("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(wideForward), in, true),
+                    b -> BatchNormParity.run(b, 5, 1040, wideForward[1], Layout.NHWC, in, true, training,
+                            training ? 300_032 : 300_033)));
         }
         all.add(nativeCase("group_norm", "forward", name("group_norm(6)", "training", "nhwc", shape(group), in, true),
                 b -> GroupNormParity.run(b, 3, 66, group[1], 6, Layout.NHWC, in, true, true, 300_007)));
