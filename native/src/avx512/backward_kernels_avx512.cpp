@@ -193,13 +193,6 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 
 namespace {
 
-// column_backward_dx for channel counts of whole vectors, where every row starts on lane 0: the
-// constants indexed by the column, with none of the flat run's per-vector wrapping of that index
-// (which left the loop about 35 instructions a vector). Wide rows go in blocks of columns over a
-// tile of rows, so that a block's five constants stay in L1 while the tile's rows pass: a whole
-// row of 2048 channels and its constants (64 KiB) did not fit, and every vector's constants came
-// from L2. The same arithmetic, so the same bits. Streams dx when dx starts on a cache line (then
-// every vector is one); from memory, each block's rows in the next tile are prefetched.
 // One row's columns [j0, j1) of column_dx_rows, its choices compile-time: with them tested in
 // the loop, GCC ran out of registers and reloaded four of the constants' pointers from the
 // stack on every vector. Batch norm backward in a native loop: [8, 14, 14, 256] one thread
@@ -220,6 +213,13 @@ void column_dx_row(const float *x, const float *dy, float *dx, int64_t j0, int64
     }
 }
 
+// column_backward_dx for channel counts of whole vectors, where every row starts on lane 0: the
+// constants indexed by the column, with none of the flat run's per-vector wrapping of that index
+// (which left the loop about 35 instructions a vector). Wide rows go in blocks of columns over a
+// tile of rows, so that a block's five constants stay in L1 while the tile's rows pass: a whole
+// row of 2048 channels and its constants (64 KiB) did not fit, and every vector's constants came
+// from L2. The same arithmetic, so the same bits. Streams dx when dx starts on a cache line (then
+// every vector is one); from memory, each block's rows in the next tile are prefetched.
 void column_dx_rows(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols, const float *mean,
                     const float *rstd, const float *k_dy, const float *k_x, const float *k_0, bool stream,
                     bool from_memory) {
