@@ -5,6 +5,28 @@
 
 namespace norm4j::scalar {
 
+namespace {
+
+// A segment's backward sums (*sum_g += sum g, *sum_gxhat += sum g * xhat), handing each value's
+// parameter-gradient terms to per_value(i, dy, dy * xhat).
+template <typename PerValue>
+void segment_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
+                  double *sum_g, double *sum_gxhat, PerValue per_value) {
+    double sg = 0, sgx = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double d = dy[i];
+        const double g = w != nullptr ? d * w[i] : d;
+        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
+        sg += g;
+        sgx += g * xhat;
+        per_value(i, d, d * xhat);
+    }
+    *sum_g += sg;
+    *sum_gxhat += sgx;
+}
+
+}  // namespace
+
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start) {
@@ -12,33 +34,16 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
         if (dw != nullptr) std::fill(dw, dw + n, 0.0);
         if (db != nullptr) std::fill(db, db + n, 0.0);
     }
-    double sg = 0, sgx = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const double d = dy[i];
-        const double g = w != nullptr ? d * w[i] : d;
-        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
-        sg += g;
-        sgx += g * xhat;
-        if (dw != nullptr) dw[i] += d * xhat;
+    segment_sums(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, [&](int64_t i, double d, double term) {
+        if (dw != nullptr) dw[i] += term;
         if (db != nullptr) db[i] += d;
-    }
-    *sum_g += sg;
-    *sum_gxhat += sgx;
+    });
 }
 
 void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
                        double *sum_g, double *sum_gxhat, float *dw) {
-    double sg = 0, sgx = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const double d = dy[i];
-        const double g = w != nullptr ? d * w[i] : d;
-        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
-        sg += g;
-        sgx += g * xhat;
-        dw[i] = static_cast<float>(d * xhat);
-    }
-    *sum_g += sg;
-    *sum_gxhat += sgx;
+    segment_sums(x, dy, n, mean, rstd, w, sum_g, sum_gxhat,
+                 [&](int64_t i, double, double term) { dw[i] = static_cast<float>(term); });
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,

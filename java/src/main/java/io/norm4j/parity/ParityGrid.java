@@ -151,10 +151,11 @@ public final class ParityGrid {
      * row's sums and prefetched ahead, long rows in two passes; so do channels-first batch norm
      * backward (plane by plane in memory order, both modes, rather than channel by channel) and
      * channels-last dx for channel counts of whole vectors (1040: blocks of columns over tiles of
-     * rows, the next tile prefetched) and channels-last outputs of whole vectors (row by row). They exist for those NATIVE paths and run on NATIVE only
-     * (each of its kernel sets). ONEDNN's f32 statistics over groups this large fall outside the
-     * random-walk model of {@link TolerancePolicy}: on linux-arm64, group norm nhwc
-     * [3, 149, 143, 66] was off by 2.6e-4 against a model bound of 2.4e-4.
+     * rows, the next tile prefetched), and channels-last outputs of whole vectors (row by row).
+     * They exist for those NATIVE paths and run on NATIVE only (each of its kernel sets). ONEDNN's
+     * f32 statistics over groups this large fall outside the random-walk model of
+     * {@link TolerancePolicy}: on linux-arm64, group norm nhwc [3, 149, 143, 66] was off by 2.6e-4
+     * against a model bound of 2.4e-4.
      */
     private static void addLargeOutputs(List<Case> all) {
         InputDistribution in = InputDistribution.NORMAL;
