@@ -228,7 +228,7 @@ void column_dx_rows(const float *x, const float *dy, float *dx, int64_t rows, in
     // 257-261 us.
     const int64_t block = std::min<int64_t>(cols, 512);
     const int64_t tile = std::max<int64_t>(1, (int64_t{1} << 15) / cols);  // rows
-    const bool around = stream && (reinterpret_cast<uintptr_t>(dx) & 63) == 0;
+    const bool around = stream && starts_line(dx);
     // In one block the rows pass in memory order, kPrefetchAhead values ahead; in several, a
     // block's values in the next tile are the next ones it reads. Rows whose lines ahead lie
     // past the data ask for none.

@@ -128,7 +128,7 @@ void normalize_column_rows(const float *x, float *y, int64_t rows, int64_t cols,
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *scale, const float *shift, bool stream) {
     if (cols % 16 == 0) {
-        if (stream && (reinterpret_cast<uintptr_t>(y) & 63) == 0) normalize_column_rows<true>(x, y, rows, cols, hi, scale, shift);
+        if (stream && starts_line(y)) normalize_column_rows<true>(x, y, rows, cols, hi, scale, shift);
         else normalize_column_rows<false>(x, y, rows, cols, hi, scale, shift);
         return;
     }

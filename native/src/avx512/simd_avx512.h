@@ -62,6 +62,10 @@ inline void store_pd(double *p, __mmask8 m, __m512d v) {
     else _mm512_mask_storeu_pd(p, m, v);
 }
 
+// Whether p starts a 64-byte cache line: then every vector of rows of whole vectors from p is
+// one line, and all of them can be streamed.
+inline bool starts_line(const float *p) { return (reinterpret_cast<uintptr_t>(p) & 63) == 0; }
+
 // Writes y[0, n), block(i, mask) giving lanes i..i+15. With stream, the whole blocks from y's
 // first 64-byte boundary on go around the caches (non-temporal stores, which the caller fences:
 // parallel_for does, once per thread), the unaligned head and the tail through them.
