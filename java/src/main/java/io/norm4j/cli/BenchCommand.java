@@ -49,15 +49,16 @@ final class BenchCommand {
     record Run(List<Result> results, double copyGBps) {}
 
     /**
-     * Times the copy, then runs the cases whose label ({@link #label}) contains {@code only} ("" for
-     * all), the copy again beside each case larger than the cache.
+     * Times the copy, then runs those of {@code cases} whose label ({@link #label}) contains
+     * {@code only} ("" for all), the copy again beside each case larger than the cache. The
+     * full set of cases ({@code full}) is timed for longer.
      */
-    static Run run(boolean full, String only, PrintStream log) {
+    static Run run(List<BenchCases.Case> cases, boolean full, String only, PrintStream log) {
         long budget = full ? 1_000_000_000L : 120_000_000L;
         List<Result> results = new ArrayList<>();
         try (Copy copy = new Copy()) {
             double copyGBps = Copy.BYTES / Stopwatch.medianNanosPerCall(copy::run, 300_000_000L);
-            for (BenchCases.Case c : BenchCases.cases(full)) {
+            for (BenchCases.Case c : cases) {
                 if (label(c).contains(only)) results.addAll(measure(c, copy, budget, log));
             }
             return new Run(results, copyGBps);
@@ -140,7 +141,8 @@ final class BenchCommand {
         return String.join(" ", c.op(), c.direction(), c.mode(), c.layout(), shape(c.shape()));
     }
 
-    private static Result find(List<Result> results, BenchCases.Case c, Backend backend) {
+    /** The result of case {@code c} on {@code backend}, or null where that backend did not run it. */
+    static Result find(List<Result> results, BenchCases.Case c, Backend backend) {
         return results.stream().filter(r -> r.c() == c && r.backend() == backend).findFirst().orElse(null);
     }
 

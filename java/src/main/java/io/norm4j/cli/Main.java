@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--plot FILE.png]}.
+ * {@code java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--runs N] [--plot FILE.png]}.
  *
  * <p>Without a subcommand: the machine, the backends, a parity line per backend and a timing table.
  * With {@code --json}, stdout carries only one JSON document; progress goes to stderr. The exit
@@ -22,6 +22,7 @@ public final class Main {
         boolean full = false;
         java.nio.file.Path plot = null;
         String only = "";
+        int runs = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -39,6 +40,14 @@ public final class Main {
                     }
                     only = args[++i];
                 }
+                case "--runs" -> {
+                    try {
+                        runs = runsArgument(i + 1 < args.length ? args[++i] : "");
+                    } catch (IllegalArgumentException e) {
+                        System.err.println(e.getMessage());
+                        System.exit(2);
+                    }
+                }
                 case "parity", "bench", "all" -> command = a;
                 case "--json" -> json = true;
                 case "--full" -> full = true;
@@ -53,14 +62,27 @@ public final class Main {
                 }
             }
         }
-        System.exit(run(command, json, full, only, plot, System.out, System.err));
+        System.exit(run(command, json, full, only, runs, plot, System.out, System.err));
+    }
+
+    /** The count of {@code --runs}: a whole number from 1 to 100. */
+    static int runsArgument(String text) {
+        int runs;
+        try {
+            runs = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            runs = 0;
+        }
+        if (runs < 1 || runs > 100)
+            throw new IllegalArgumentException("--runs needs a whole number of runs from 1 to 100, e.g. --runs 5, not '" + text + "'");
+        return runs;
     }
 
     static int run(String command, boolean json, boolean full, PrintStream out, PrintStream log) {
-        return run(command, json, full, "", null, out, log);
+        return run(command, json, full, "", 1, null, out, log);
     }
 
-    static int run(String command, boolean json, boolean full, String only, java.nio.file.Path plot,
+    static int run(String command, boolean json, boolean full, String only, int runs, java.nio.file.Path plot,
             PrintStream out, PrintStream log) {
         PrintStream text = json ? log : out;
         text.print(Environment.describe());
@@ -72,16 +94,20 @@ public final class Main {
             ParityCommand.printSummary(parity, text);
             text.println();
         }
-        List<BenchCommand.Result> bench = List.of();
-        double copyGBps = Double.NaN;
+        List<BenchCommand.Run> bench = new ArrayList<>();
         if (!command.equals("parity")) {
-            BenchCommand.Run run = BenchCommand.run(full, only, log);
-            bench = run.results();
-            copyGBps = run.copyGBps();
-            BenchCommand.printTable(bench, copyGBps, text);
+            List<BenchCases.Case> cases = BenchCases.cases(full);
+            for (int k = 1; k <= runs; k++) {
+                if (runs > 1) text.printf("Run %d of %d%n", k, runs);
+                BenchCommand.Run run = BenchCommand.run(cases, full, only, log);
+                BenchCommand.printTable(run.results(), run.copyGBps(), text);
+                text.println();
+                bench.add(run);
+            }
+            if (runs > 1) BenchSpread.print(bench, text);
             if (plot != null) {
                 try {
-                    BenchPlot.write(bench, copyGBps, plot);
+                    BenchPlot.write(bench.get(0).results(), bench.get(0).copyGBps(), plot);
                     log.println("plot written to " + plot);
                 } catch (java.io.IOException e) {
                     log.println("could not write the plot: " + e);
@@ -93,21 +119,34 @@ public final class Main {
             Map<String, Object> doc = Environment.header();
             List<Object> results = new ArrayList<>();
             parity.forEach(r -> results.add(ParityCommand.toJson(r)));
-            for (BenchCommand.Result r : bench) results.add(BenchCommand.toJson(r, bench));
+            for (int k = 0; k < bench.size(); k++)
+                for (BenchCommand.Result r : bench.get(k).results()) {
+                    Map<String, Object> m = BenchCommand.toJson(r, bench.get(k).results());
+                    if (runs > 1) m.put("run", k + 1);
+                    results.add(m);
+                }
             doc.put("results", results);
-            if (!Double.isNaN(copyGBps)) doc.put("bandwidth", Map.of("copyGBps", copyGBps));
+            if (!bench.isEmpty()) {
+                Map<String, Object> bandwidth = new java.util.LinkedHashMap<>();
+                bandwidth.put("copyGBps", bench.get(0).copyGBps());
+                if (runs > 1) bandwidth.put("copyGBpsByRun", bench.stream().map(BenchCommand.Run::copyGBps).toList());
+                doc.put("bandwidth", bandwidth);
+            }
             out.println(Json.write(doc));
         }
         return ParityCommand.allAcceptable(parity) ? 0 : 1;
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--plot FILE.png]");
+        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--runs N] [--plot FILE.png]");
         out.println("  (none)   machine and backends, parity summary, timing table");
         out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
         out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
         out.println("  --json   print one JSON document on stdout, progress on stderr");
         out.println("  --only   with bench: only the cases whose line (op direction mode layout shape) contains TEXT");
+        out.println("  --runs   with bench: time everything N times, each run's table, then each speed-up's lowest,");
+        out.println("           median and highest over the runs (JSON: every run's results, tagged with its run)");
         out.println("  --plot   with bench: draw GB/s against size per backend, with the copy bandwidth, to a PNG");
+        out.println("           (of the first run)");
     }
 }

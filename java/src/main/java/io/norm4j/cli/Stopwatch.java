@@ -110,7 +110,8 @@ final class Stopwatch {
         return (int) Math.max(1, Math.min(1_000_000, 200_000 / Math.max(1, single)));
     }
 
-    private static double median(double[] s) {
+    /** The median of s, which it sorts. */
+    static double median(double[] s) {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;

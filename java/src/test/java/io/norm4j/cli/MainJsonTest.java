@@ -107,6 +107,26 @@ class MainJsonTest {
     }
 
     @Test
+    void severalRunsTagEachResultWithItsRunAndReportEachRunsCopy() {
+        String label = "layer_norm forward inference rows 1x768";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Main.run("bench", true, false, label, 2, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(0, status);
+        JsonObject doc = JsonParser.parseString(out.toString(StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonArray copies = doc.getAsJsonObject("bandwidth").getAsJsonArray("copyGBpsByRun");
+        assertEquals(2, copies.size());
+        assertEquals(copies.get(0).getAsDouble(), doc.getAsJsonObject("bandwidth").get("copyGBps").getAsDouble());
+        Set<String> seen = new java.util.HashSet<>();
+        for (JsonElement e : doc.getAsJsonArray("results")) {
+            JsonObject r = e.getAsJsonObject();
+            assertTrue(label.startsWith(r.get("op").getAsString() + " " + r.get("direction").getAsString()), r::toString);
+            seen.add(r.get("backend").getAsString() + " " + r.get("run").getAsInt());
+        }
+        assertEquals(Set.of("reference 1", "native 1", "onednn 1", "reference 2", "native 2", "onednn 2"), seen);
+    }
+
+    @Test
     void isaPropertyForcesTheScalarKernelsInAFreshJvm() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-Dnorm4j.isa=scalar", "-cp",
