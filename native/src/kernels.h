@@ -174,9 +174,9 @@ inline bool stream_dx(int64_t values) { return outgrows_cache(values, 12); }
 // The same for a forward call (x and y: 8 bytes per value, so from 4M values) whose output is not
 // read back in the call: channels-last outputs, written as one flat run per chunk of rows
 // (normalize_columns; batch norm 32 x 56 x 56 x 64, 25 MB each way, alternating runs: inference
-// 445 -> 347 us; its backward, under stream_dx, 2.05 -> 1.78 ms), and channels-first batch norm
-// training's y. Other forward outputs (rows, group norm, channels-first inference) are written
-// through the caches: where repeated calls keep input and output in the last-level cache,
+// 445 -> 347 us; its backward, under stream_dx, 2.05 -> 1.78 ms), and channels-first batch norm's
+// y (training and inference, see batch_norm.cpp). Other forward outputs (rows, group norm) are
+// written through the caches: where repeated calls keep input and output in the last-level cache,
 // streaming them was measured slower; so was streaming from 2M values (channels-first batch norm
 // [16, 64, 56, 56] training 208 -> 267 us).
 inline bool stream_output(int64_t values) { return outgrows_cache(values, 8); }

@@ -144,7 +144,7 @@ public final class ParityGrid {
      * Calls too large for the last-level cache (4M values and more; a backward call, from 2.8M),
      * whose outputs NATIVE's SIMD kernels write around the caches (non-temporal stores from each
      * segment's first aligned block, ordinary ones for its head and tail): every backward dx
-     * written in contiguous segments, channels-first batch norm training's y, and every
+     * written in contiguous segments, channels-first batch norm's y (both modes), and every
      * channels-last output (written as one run per thread's rows, each vector's channels wrapping
      * round), with widths and channel counts that leave unaligned heads, ragged tails and every
      * phase. Rows forward of that size take their own paths too: short rows fused with the next
@@ -181,6 +181,8 @@ public final class ParityGrid {
                 b -> BatchNormParity.runBackward(b, 3, 1040, wide[1], Layout.NHWC, in, true, true, 300_030)));
         all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nchw", shape(batch), in, true),
                 b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_009)));
+        all.add(nativeCase("batch_norm", "forward", name("batch_norm", "inference", "nchw", shape(batch), in, true),
+                b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, false, 300_034)));
         for (boolean training : BOTH) {
             String mode = training ? "training" : "inference";
             all.add(nativeCase("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(batch), in, true),
