@@ -106,10 +106,10 @@ void apply_columns(const KernelTable &k, const float *x, float *y, int64_t rows,
 
 // y = normalize(x) for channels-first data, plane by plane, y around the caches from
 // stream_output's size. Batch norm [32, 64, 56, 56] inference in a native loop, the old and new
-// library alternated 18 times while the memory was busy or middling (a 51 MB copy 0.9-1.3 ms):
-// 0.70-1.22 ms (median 0.88) -> 0.69-0.88 ms (median 0.78). It had been measured slower in a calm
-// phase, 0.34 -> 0.41 ms, where x and y stayed in cache: a smaller loss where the call is fast
-// than the gain where the memory makes it slow.
+// library alternated: 18 times while the memory was busy or middling, 0.70-1.22 ms (median 0.88)
+// -> 0.69-0.88 ms (median 0.78); while it was calm, 8 times 0.40-0.65 -> 0.35-0.47 ms, and 5 times
+// with the AVX2 kernels 0.40-0.54 -> 0.35-0.41 ms. (It had once been measured slower in a calm
+// phase, 0.34 -> 0.41 ms; that did not recur.)
 void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c, int64_t s,
                   int threads, const ChannelConstants &cc, const float *weight, const float *bias) {
     const bool stream = stream_output(n * c * s);
