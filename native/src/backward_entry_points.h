@@ -40,9 +40,7 @@ void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n
 
 void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
                        double *sum_g, double *sum_gxhat, float *dw) {
-    auto sums = [&](auto kw) {
+    with_flag(w != nullptr, [&](auto kw) {
         backward_sums_impl<kw.value, true, true, 1, float>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, nullptr);
-    };
-    if (w != nullptr) sums(std::true_type{});
-    else sums(std::false_type{});
+    });
 }

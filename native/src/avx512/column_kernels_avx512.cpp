@@ -128,8 +128,8 @@ void normalize_column_rows(const float *x, float *y, int64_t rows, int64_t cols,
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *scale, const float *shift, bool stream) {
     if (cols % 16 == 0) {
-        if (stream && starts_line(y)) normalize_column_rows<true>(x, y, rows, cols, hi, scale, shift);
-        else normalize_column_rows<false>(x, y, rows, cols, hi, scale, shift);
+        with_flag(stream && starts_line(y),
+                  [&](auto ks) { normalize_column_rows<ks.value>(x, y, rows, cols, hi, scale, shift); });
         return;
     }
     write_columns(y, rows, cols, stream, [&](int64_t i, __mmask16 m, int64_t j) {
