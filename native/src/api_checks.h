@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 #include "last_error.h"
 #include "norm4j/norm4j.h"
@@ -13,6 +14,12 @@
 namespace norm4j {
 
 inline bool valid_eps(float eps) { return eps >= 0.0f && !std::isinf(eps); }  // NaN fails >=
+
+inline int invalid_eps(float eps) {
+    char reason[64];
+    std::snprintf(reason, sizeof reason, "eps must be finite and >= 0, got %.9g", static_cast<double>(eps));
+    return fail(NORM4J_ERR_ARGUMENT, reason);
+}
 
 // a * b * c without overflow (all >= 0).
 inline bool fits(int64_t a, int64_t b, int64_t c = 1) {
@@ -32,7 +39,7 @@ inline int check_rows_call(const float *x, const float *y, int64_t rows, int64_t
                            float eps) {
     clear_last_error();
     if (rows < 0 || cols < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
-    if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
+    if (!valid_eps(eps)) return invalid_eps(eps);
     if (rows == 0 || cols == 0) return NORM4J_OK;
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
     if (!fits(rows, cols)) return fail(NORM4J_ERR_ARGUMENT, "rows * cols overflows");
@@ -47,7 +54,7 @@ inline int check_channels_call(const float *x, const float *y, int64_t n, int64_
     if (n < 0 || c < 0 || s < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
     if (layout != NORM4J_LAYOUT_NCHW && layout != NORM4J_LAYOUT_NHWC)
         return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
-    if (!valid_eps(eps)) return fail(NORM4J_ERR_ARGUMENT, "eps must be finite and >= 0");
+    if (!valid_eps(eps)) return invalid_eps(eps);
     if (check_statistics_pair(mean, rstd) != NORM4J_OK) return NORM4J_ERR_ARGUMENT;
     *empty = n == 0 || c == 0 || s == 0;
     if (*empty) return NORM4J_OK;

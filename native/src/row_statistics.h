@@ -8,6 +8,7 @@
 #ifndef NORM4J_ROW_STATISTICS_H
 #define NORM4J_ROW_STATISTICS_H
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 
@@ -15,15 +16,31 @@ namespace norm4j {
 
 struct CentringConstants {
     float mean_hi;  // float nearest the mean
-    float mean_lo;  // float nearest (mean - mean_hi)
+    float mean_lo;  // float nearest (mean - mean_hi); 0 when the mean is not finite
     float rstd;     // 1 / sqrt(var + eps), rounded once from double
+    // Whether f32 arithmetic cannot apply these constants, so the group is normalized in double
+    // (double_normalize.h): rstd is finite but overflows f32 (eps = 0 and a variance under
+    // 2^-256, as subnormal inputs give), or the spread is so wide (variance >= 2^200) that
+    // x - mean may overflow f32 and rstd may be subnormal there (finite inputs near f32's top;
+    // with at most 2^31 values, |x - mean| > 2^128 needs a variance above 2^225). Such groups
+    // are rare, so ordinary calls pay one comparison per group.
+    bool in_double = false;
+    double mean_exact = 0, rstd_exact = 0;  // the double mean and rstd, set when in_double
 };
 
 inline CentringConstants centring_constants(double mean, double variance, float eps) {
     CentringConstants c;
     c.mean_hi = static_cast<float>(mean);
-    c.mean_lo = static_cast<float>(mean - static_cast<double>(c.mean_hi));
-    c.rstd = static_cast<float>(1.0 / std::sqrt(variance + static_cast<double>(eps)));
+    // An infinite mean (a running mean of +-Inf) centres as IEEE arithmetic would, x - inf;
+    // inf - inf would make lo NaN and every output with it.
+    c.mean_lo = std::isfinite(mean) ? static_cast<float>(mean - static_cast<double>(c.mean_hi)) : 0.0f;
+    const double rstd = 1.0 / std::sqrt(variance + static_cast<double>(eps));
+    c.rstd = static_cast<float>(rstd);
+    if (std::isfinite(rstd) && (rstd > FLT_MAX || variance >= 0x1p200)) {
+        c.in_double = true;
+        c.mean_exact = mean;
+        c.rstd_exact = rstd;
+    }
     return c;
 }
 

@@ -10,6 +10,7 @@
 #include "../kernels.h"
 #include "../threading.h"
 #include "channel_constants.h"
+#include "double_normalize.h"
 #include "gradient_sums.h"
 #include "segment_statistics.h"
 
@@ -115,8 +116,11 @@ void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int
     const bool stream = stream_output(n * c * s);
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
-        k.normalize_uniform(x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch),
-                            bias_of(bias, ch), stream);
+        const CentringConstants &g = cc.get(ch);
+        if (g.in_double)
+            normalize_uniform_in_double(x + plane * s, y + plane * s, s, g, weight_of(weight, ch), bias_of(bias, ch));
+        else
+            k.normalize_uniform(x + plane * s, y + plane * s, s, g, weight_of(weight, ch), bias_of(bias, ch), stream);
     });
 }
 
@@ -155,8 +159,10 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
-                k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch),
-                                    bias_of(bias, ch), stream);
+                if (g.in_double)
+                    normalize_uniform_in_double(x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch));
+                else
+                    k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch), stream);
             }
         });
         return NORM4J_OK;
@@ -164,8 +170,12 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
     ScratchFrame frame;
     if (columns) {
         ColumnAffine affine(frame, c);
+        ChannelConstants exact(frame, c);  // for the double path, when a channel needs it
+        std::atomic<bool> in_double{false};
         auto set = [&](int64_t ch, const CentringConstants &g) {
             affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
+            exact.set(ch, g);
+            if (g.in_double) in_double.store(true, std::memory_order_relaxed);
         };
         if (training) {
             column_statistics(k, x, n * s, c, threads, [&](int64_t ch, const MeanVariance &mv) {
@@ -178,7 +188,8 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
                 set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
             });
         }
-        apply_columns(k, x, y, n * s, c, threads, affine);
+        if (in_double.load()) normalize_columns_in_double(x, y, n * s, c, exact.all, weight, bias);
+        else apply_columns(k, x, y, n * s, c, threads, affine);
         return NORM4J_OK;
     }
     ChannelConstants cc(frame, c);  // channels-first inference

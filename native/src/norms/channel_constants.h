@@ -13,21 +13,13 @@
 namespace norm4j {
 
 struct ChannelConstants {
-    float *hi, *lo, *rstd;
+    CentringConstants *all;
 
-    ChannelConstants(ScratchFrame &frame, int64_t channels)
-        : hi(frame.array<float>(channels)), lo(frame.array<float>(channels)),
-          rstd(frame.array<float>(channels)) {}
+    ChannelConstants(ScratchFrame &frame, int64_t channels) : all(frame.array<CentringConstants>(channels)) {}
 
-    void set(int64_t channel, const CentringConstants &c) {
-        hi[channel] = c.mean_hi;
-        lo[channel] = c.mean_lo;
-        rstd[channel] = c.rstd;
-    }
+    void set(int64_t channel, const CentringConstants &c) { all[channel] = c; }
 
-    CentringConstants get(int64_t channel) const {
-        return CentringConstants{hi[channel], lo[channel], rstd[channel]};
-    }
+    const CentringConstants &get(int64_t channel) const { return all[channel]; }
 };
 
 // A channel's weight: 1 without weights; its bias: 0 without biases.

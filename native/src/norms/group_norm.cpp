@@ -7,6 +7,7 @@
 #include "../kernels.h"
 #include "../threading.h"
 #include "channel_constants.h"
+#include "double_normalize.h"
 #include "gradient_sums.h"
 #include "segment_statistics.h"
 
@@ -28,9 +29,12 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
         save_group_statistics(i * groups + g, mv.mean, mv.var, cst, mean, rstd, var);
         for (int64_t j = 0; j < cg; ++j) {
             const int64_t ch = g * cg + j;
-            k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst,
-                                weight_of(weight, ch),
-                                bias_of(bias, ch), false);
+            if (cst.in_double)
+                normalize_uniform_in_double(x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch),
+                                            bias_of(bias, ch));
+            else
+                k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch),
+                                    bias_of(bias, ch), false);
         }
     });
 }
@@ -85,11 +89,20 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
         ScratchFrame frame;  // this thread's
         const MeanVariance *const stats = sample_group_statistics(k, xi, c, s, groups, frame);
         ColumnAffine affine(frame, c);
+        CentringConstants *const per_channel = frame.array<CentringConstants>(c);
+        bool in_double = false;
         for (int64_t g = 0; g < groups; ++g) {
             const CentringConstants cst = centring_constants(stats[g].mean, stats[g].var, eps);
             save_group_statistics(i * groups + g, stats[g].mean, stats[g].var, cst, mean, rstd, var);
-            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
+            in_double = in_double || cst.in_double;
+            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) {
                 affine.set(ch, cst, weight_of(weight, ch), bias_of(bias, ch));
+                per_channel[ch] = cst;
+            }
+        }
+        if (in_double) {  // the whole sample: its groups interleave in every row
+            normalize_columns_in_double(xi, y + i * s * c, s, c, per_channel, weight, bias);
+            return;
         }
         affine.wrap();
         k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),

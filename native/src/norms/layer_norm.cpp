@@ -6,6 +6,7 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "../threading.h"
+#include "double_normalize.h"
 #include "gradient_sums.h"
 #include "segment_statistics.h"
 
@@ -54,7 +55,10 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
             const float *xr = x + r * cols;
             float *yr = y + r * cols;
             s1 = s2 = 0;
-            if (r + 1 < end && fuse) {
+            if (c.in_double) {
+                norm4j::normalize_row_in_double(xr, yr, cols, c, weight, bias);
+                if (r + 1 < end) sums_of(r + 1);
+            } else if (r + 1 < end && fuse) {
                 if (ahead > 0 && r + ahead < end) norm4j::prefetch(x + (r + ahead) * cols, cols);
                 k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(r + 1),
                                       centred ? &s1 : nullptr, &s2);
@@ -92,7 +96,10 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::GroupCount count(static_cast<double>(cols));
     rows_forward(norm4j::active_kernels(), x, y, rows, cols, false, weight, nullptr, [&](int64_t r, double, double s2) {
-        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, s2 * count.inv, eps);
+        // The squares of finite floats cannot overflow a double sum, so an infinite one means the
+        // row holds an infinity: its rstd is NaN, and so is every output, as for a NaN.
+        const double mean_square = std::isinf(s2) ? std::nan("") : s2 * count.inv;
+        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, mean_square, eps);
         if (rstd != nullptr) rstd[r] = c.rstd;
         return c;
     });

@@ -11,7 +11,10 @@ package io.norm4j;
  */
 public final class BatchNorm extends RunningStatsModule<BatchNorm> {
     private final Tensor savedMean, savedRstd, weightGrad, biasGrad;
-    private boolean usedBatchStatistics;
+    /** The statistics the last forward call normalized with: what backward goes back through. */
+    private enum LastForward { NONE, BATCH_STATISTICS, RUNNING_STATISTICS }
+
+    private LastForward lastForward = LastForward.NONE;
 
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics, NCHW. */
     public BatchNorm(long numFeatures) {
@@ -49,7 +52,11 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
      * running statistics (evaluation mode), with them as constants.
      */
     public void backward(Tensor x, Tensor dy, Tensor dx) {
-        if (usedBatchStatistics) {
+        checkOpen();
+        if (lastForward == LastForward.NONE) {
+            throw new IllegalStateException("BatchNorm.backward needs a forward call first: nothing to go back through");
+        }
+        if (lastForward == LastForward.BATCH_STATISTICS) {
             norms().batchNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, weightGrad, biasGrad);
         } else {
             norms().batchNormBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, eps, dx,
@@ -69,14 +76,15 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
 
     @Override
     public void forward(Tensor x, Tensor y) {
+        checkChannels(x, 2);
         if (runningMean != null && !isTraining()) {
             norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
-            usedBatchStatistics = false;
+            lastForward = LastForward.RUNNING_STATISTICS;
             return;
         }
         norms().batchNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y, savedMean,
                 savedRstd);
-        usedBatchStatistics = true;
+        lastForward = LastForward.BATCH_STATISTICS;
         if (runningMean != null) average.commit();
     }
 }

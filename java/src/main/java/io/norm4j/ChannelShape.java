@@ -28,7 +28,15 @@ record ChannelShape(long n, long c, long s) {
         }
         int cd = layout.channelDim(d.length);
         long spatial = 1;
-        for (int i = 1; i < d.length; i++) if (i != cd) spatial = Math.multiplyExact(spatial, d[i]);
+        for (int i = 1; i < d.length; i++) {
+            if (i == cd) continue;
+            try {
+                spatial = Math.multiplyExact(spatial, d[i]);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(name + "'s spatial dimensions (shape " + Shapes.format(d)
+                        + ") have more elements than a long holds", e);
+            }
+        }
         return new ChannelShape(d[0], d[cd], spatial);
     }
 }

@@ -19,8 +19,8 @@ abstract class CheckedBackend {
         return kind.name();
     }
 
-    /** Whether this backend can run {@code op} ("min_max", ...). */
-    boolean supports(String op) {
+    /** Whether this backend can run {@code op} in {@code direction}; REFERENCE and NATIVE run everything. */
+    boolean supports(Op op, Op.Direction direction) {
         return true;
     }
 

@@ -22,12 +22,34 @@ final class Checks {
         if (t != null) t.checkOpen(name);
     }
 
-    /** eps must be finite and >= 0; kernels use it as an f32, like PyTorch and oneDNN. */
+    /**
+     * eps must be finite and >= 0 as the f32 every backend uses (like PyTorch and oneDNN): 1e39 is
+     * a finite double but an infinite float, and is refused here, before any backend runs.
+     */
     static float eps(double eps) {
+        float f = (float) eps;
         if (!Double.isFinite(eps) || eps < 0) {
             throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
         }
-        return (float) eps;
+        if (Float.isInfinite(f)) {
+            throw new IllegalArgumentException("eps must be finite and >= 0 as the f32 the kernels use, got " + eps
+                    + " (" + f + " as f32; at most " + Float.MAX_VALUE + ")");
+        }
+        return f;
+    }
+
+    /**
+     * A min-max feature range: finite, with rangeMin < rangeMax as the f32 values the kernels use
+     * (1e-46 is 0 as a float, so [0, 1e-46] is an empty range).
+     */
+    static void featureRange(double rangeMin, double rangeMax) {
+        float a = (float) rangeMin, b = (float) rangeMax;
+        if (!Float.isFinite(a) || !Float.isFinite(b) || !(a < b)) {
+            String asFloats = Double.isNaN(rangeMin) || Double.isNaN(rangeMax) || (a == rangeMin && b == rangeMax)
+                    ? "" : " ([" + a + ", " + b + "] as f32)";
+            throw new IllegalArgumentException("feature range must be finite f32 values with rangeMin < rangeMax, got ["
+                    + rangeMin + ", " + rangeMax + "]" + asFloats);
+        }
     }
 
     /** Momentum of a running average: finite, in [0, 1]. */
@@ -121,6 +143,7 @@ final class Checks {
             throw new IllegalArgumentException("normalizedShape " + Shapes.format(normalizedShape)
                     + " does not match the trailing dimensions of x " + Shapes.format(xs));
         }
-        return new long[] {Shapes.product(xs, 0, xs.length - k), Shapes.product(xs, xs.length - k, xs.length)};
+        return new long[] {Shapes.product("x", xs, 0, xs.length - k),
+            Shapes.product("normalizedShape", xs, xs.length - k, xs.length)};
     }
 }

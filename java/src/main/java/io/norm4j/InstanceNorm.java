@@ -30,13 +30,13 @@ public final class InstanceNorm extends RunningStatsModule<InstanceNorm> {
 
     @Override
     public void forward(Tensor x, Tensor y) {
+        checkChannels(x, 3);
         if (!isTraining()) {
             if (runningMean != null) norms().instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
             else norms().instanceNorm(x, layout, weight, bias, eps, y);
             return;
         }
-        Checks.input("x", x);
-        long n = x.rank() > 0 ? x.size(0) : 0;
+        long n = x.size(0);
         savedMean = reown(savedMean, n, numFeatures);
         savedRstd = reown(savedRstd, n, numFeatures);
         norms().instanceNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y,

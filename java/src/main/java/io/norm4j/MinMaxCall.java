@@ -25,11 +25,8 @@ record MinMaxCall(
         Checks.output("y", y);
         Checks.input("dataMin", dataMin);
         Checks.input("dataMax", dataMax);
+        Checks.featureRange(rangeMin, rangeMax);
         float a = (float) rangeMin, b = (float) rangeMax;
-        if (!Float.isFinite(a) || !Float.isFinite(b) || !(a < b)) {
-            throw new IllegalArgumentException("feature range must be finite with rangeMin < rangeMax, got ["
-                    + rangeMin + ", " + rangeMax + "]");
-        }
         long[] d = matrix(x);
         Checks.sameShape("y", y, "x", x);
         Checks.shape("dataMin", dataMin, new long[] {d[1]});

@@ -22,10 +22,7 @@ public final class MinMaxScaler extends NormModule<MinMaxScaler> {
     /** Scales into [rangeMin, rangeMax] (scikit-learn's feature_range); needs rangeMin < rangeMax. */
     public MinMaxScaler(long features, double rangeMin, double rangeMax) {
         if (features <= 0) throw new IllegalArgumentException("features must be positive, got " + features);
-        if (!Double.isFinite(rangeMin) || !Double.isFinite(rangeMax) || !(rangeMin < rangeMax)) {
-            throw new IllegalArgumentException("feature range must be finite with rangeMin < rangeMax, got [" + rangeMin
-                    + ", " + rangeMax + "]");
-        }
+        Checks.featureRange(rangeMin, rangeMax);
         this.features = features;
         this.rangeMin = rangeMin;
         this.rangeMax = rangeMax;

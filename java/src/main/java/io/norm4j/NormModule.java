@@ -14,6 +14,7 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
     private final List<Tensor> owned = new ArrayList<>();
     private volatile Norms norms = Norms.auto();
     private volatile boolean training = true;
+    private volatile boolean closed;
 
     NormModule() {}
 
@@ -48,8 +49,19 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         return training;
     }
 
+    /** The functional API this module calls; every call goes through here, so a closed module refuses it. */
     Norms norms() {
+        checkOpen();
         return norms;
+    }
+
+    /** Throws {@link IllegalStateException} once the module is closed. */
+    final void checkOpen() {
+        if (closed) throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     /** A tensor the module owns and closes, filled with {@code value}. */
@@ -71,6 +83,7 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
 
     /** Allocates y like x, runs {@code forward}, and closes y again if it throws. */
     final Tensor forwardInto(Tensor x, java.util.function.BiConsumer<Tensor, Tensor> forward) {
+        checkOpen();
         Checks.input("x", x);
         Tensor y = Tensor.allocate(x.dims());
         try {
@@ -82,9 +95,13 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         }
     }
 
-    /** Closes every tensor the module owns (parameters, running and saved statistics). */
+    /**
+     * Closes every tensor the module owns (parameters, running and saved statistics); every later
+     * call on the module throws {@link IllegalStateException}. Closing twice is allowed.
+     */
     @Override
     public void close() {
+        closed = true;
         owned.forEach(Tensor::close);
     }
 }

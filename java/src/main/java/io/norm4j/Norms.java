@@ -45,21 +45,21 @@ public final class Norms {
         return backend;
     }
 
-    /**
-     * Which backend actually runs {@code op} ("layer_norm", "batch_norm", "group_norm",
-     * "instance_norm", "rms_norm", "min_max"), with its detail, e.g. "NATIVE (avx2)".
-     */
-    public String resolvedBackend(String op) {
+    /** Which backend actually runs {@code op} forward, with its detail, e.g. "NATIVE (avx2)". */
+    public String resolvedBackend(Op op) {
         return Backends.resolve(backend, op).describe();
     }
 
     /**
-     * Whether this backend can run {@code op} (named as for {@link #resolvedBackend(String)}, with
-     * "_backward" for a backward pass, e.g. "rms_norm_backward").
+     * Whether this backend can run {@code op} in {@code direction} on this machine: false where it
+     * did not load, or where it has no such operation (ONEDNN has no min-max scaling and no RMS
+     * norm backward). AUTO can run everything.
      */
-    public boolean supports(String op) {
+    public boolean supports(Op op, Op.Direction direction) {
+        java.util.Objects.requireNonNull(op, "op");
+        java.util.Objects.requireNonNull(direction, "direction");
         try {
-            Backends.resolve(backend, op);
+            Backends.resolve(backend, op, direction);
             return true;
         } catch (UnsupportedOperationException e) {
             return false;
@@ -78,7 +78,7 @@ public final class Norms {
      * @param y output, same shape as x; may be x itself (in place)
      */
     public void layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps, Tensor y) {
-        Backends.resolve(backend, "layer_norm").layerNorm(x, normalizedShape, weight, bias, eps, y, null, null);
+        Backends.resolve(backend, Op.LAYER_NORM).layerNorm(x, normalizedShape, weight, bias, eps, y, null, null);
     }
 
     /**
@@ -92,7 +92,7 @@ public final class Norms {
             Tensor y, Tensor mean, Tensor rstd) {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, "layer_norm").layerNorm(x, normalizedShape, weight, bias, eps, y, mean, rstd);
+        Backends.resolve(backend, Op.LAYER_NORM).layerNorm(x, normalizedShape, weight, bias, eps, y, mean, rstd);
     }
 
     // ---- RMS norm ----------------------------------------------------------------------------
@@ -104,13 +104,13 @@ public final class Norms {
      * @param weight per-element scale of shape {@code normalizedShape}, or null
      */
     public void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y) {
-        Backends.resolve(backend, "rms_norm").rmsNorm(x, normalizedShape, weight, eps, y, null);
+        Backends.resolve(backend, Op.RMS_NORM).rmsNorm(x, normalizedShape, weight, eps, y, null);
     }
 
     /** RMS norm, training: as {@link #rmsNorm} and saves each row's rstd for backward. */
     public void rmsNormTraining(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, "rms_norm").rmsNorm(x, normalizedShape, weight, eps, y, rstd);
+        Backends.resolve(backend, Op.RMS_NORM).rmsNorm(x, normalizedShape, weight, eps, y, rstd);
     }
 
     // ---- batch norm --------------------------------------------------------------------------
@@ -126,7 +126,7 @@ public final class Norms {
      */
     public void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
             double eps, Tensor y) {
-        Backends.resolve(backend, "batch_norm")
+        Backends.resolve(backend, Op.BATCH_NORM)
                 .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0);
     }
 
@@ -143,7 +143,7 @@ public final class Norms {
             Tensor bias, double momentum, double eps, Tensor y, Tensor mean, Tensor rstd) {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, "batch_norm")
+        Backends.resolve(backend, Op.BATCH_NORM)
                 .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd, momentum);
     }
 
@@ -157,7 +157,7 @@ public final class Norms {
      * @param numGroups must divide C
      */
     public void groupNorm(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps, Tensor y) {
-        Backends.resolve(backend, "group_norm").groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null);
+        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null);
     }
 
     /** Group norm, training: as {@link #groupNorm} and saves mean and rstd, [N, numGroups]. */
@@ -165,7 +165,7 @@ public final class Norms {
             Tensor y, Tensor mean, Tensor rstd) {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, "group_norm").groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
+        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
     }
 
     // ---- instance norm -----------------------------------------------------------------------
@@ -175,7 +175,7 @@ public final class Norms {
      * its spatial positions. x needs a spatial dimension with more than one position.
      */
     public void instanceNorm(Tensor x, Layout layout, Tensor weight, Tensor bias, double eps, Tensor y) {
-        Backends.resolve(backend, "instance_norm")
+        Backends.resolve(backend, Op.INSTANCE_NORM)
                 .instanceNorm(x, layout, weight, bias, eps, y, null, null, null, null, 0);
     }
 
@@ -188,14 +188,14 @@ public final class Norms {
             Tensor bias, double momentum, double eps, Tensor y, Tensor mean, Tensor rstd) {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, "instance_norm")
+        Backends.resolve(backend, Op.INSTANCE_NORM)
                 .instanceNorm(x, layout, weight, bias, eps, y, mean, rstd, runningMean, runningVar, momentum);
     }
 
     /** Instance norm normalizing with running statistics, as PyTorch's eval mode with track_running_stats. */
     public void instanceNormWithRunningStats(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar,
             Tensor weight, Tensor bias, double eps, Tensor y) {
-        Backends.resolve(backend, "instance_norm")
+        Backends.resolve(backend, Op.INSTANCE_NORM)
                 .instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
     }
 
@@ -206,12 +206,12 @@ public final class Norms {
      * NaN values ignored (a feature with no other values gets +Inf and -Inf).
      */
     public void minMaxFit(Tensor x, Tensor dataMin, Tensor dataMax) {
-        Backends.resolve(backend, "min_max").minMaxFit(x, dataMin, dataMax, false);
+        Backends.resolve(backend, Op.MIN_MAX).minMaxFit(x, dataMin, dataMax, false);
     }
 
     /** Extends a fit with more samples: dataMin and dataMax become the extrema of all data seen. */
     public void minMaxPartialFit(Tensor x, Tensor dataMin, Tensor dataMax) {
-        Backends.resolve(backend, "min_max").minMaxFit(x, dataMin, dataMax, true);
+        Backends.resolve(backend, Op.MIN_MAX).minMaxFit(x, dataMin, dataMax, true);
     }
 
     /**
@@ -219,13 +219,13 @@ public final class Norms {
      * a constant feature (max = min) maps to rangeMin.
      */
     public void minMaxTransform(Tensor x, Tensor dataMin, Tensor dataMax, double rangeMin, double rangeMax, Tensor y) {
-        Backends.resolve(backend, "min_max").minMaxTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, false);
+        Backends.resolve(backend, Op.MIN_MAX).minMaxTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, false);
     }
 
     /** The inverse of {@link #minMaxTransform}: maps scaled values back to the data's units. */
     public void minMaxInverseTransform(Tensor y, Tensor dataMin, Tensor dataMax, double rangeMin, double rangeMax,
             Tensor x) {
-        Backends.resolve(backend, "min_max").minMaxTransform(y, dataMin, dataMax, rangeMin, rangeMax, x, true);
+        Backends.resolve(backend, Op.MIN_MAX).minMaxTransform(y, dataMin, dataMax, rangeMin, rangeMax, x, true);
     }
 
     // ---- backward ----------------------------------------------------------------------------
@@ -237,14 +237,14 @@ public final class Norms {
     /** Layer norm backward, with the mean and rstd saved by {@link #layerNormTraining}. */
     public void layerNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean,
             Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
-        Backends.resolve(backend, "layer_norm")
+        Backends.resolve(backend, Op.LAYER_NORM, Op.Direction.BACKWARD)
                 .layerNormBackward(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, false);
     }
 
     /** RMS norm backward, with the rstd saved by {@link #rmsNormTraining}. */
     public void rmsNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor rstd, Tensor dx,
             Tensor dweight) {
-        Backends.resolve(backend, "rms_norm_backward")
+        Backends.resolve(backend, Op.RMS_NORM, Op.Direction.BACKWARD)
                 .layerNormBackward(x, dy, normalizedShape, weight, null, rstd, dx, dweight, null, true);
     }
 
@@ -254,7 +254,7 @@ public final class Norms {
      */
     public void batchNormBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor mean, Tensor rstd,
             Tensor dx, Tensor dweight, Tensor dbias) {
-        Backends.resolve(backend, "batch_norm")
+        Backends.resolve(backend, Op.BATCH_NORM, Op.Direction.BACKWARD)
                 .channelBackward(x, dy, layout, 0, weight, mean, rstd, true, dx, dweight, dbias, 2);
     }
 
@@ -264,7 +264,7 @@ public final class Norms {
      */
     public void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
             Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
-        Backends.resolve(backend, "batch_norm").batchNormBackwardWithRunningStats(x, dy, layout, runningMean,
+        Backends.resolve(backend, Op.BATCH_NORM, Op.Direction.BACKWARD).batchNormBackwardWithRunningStats(x, dy, layout, runningMean,
                 runningVar, weight, eps, dx, dweight, dbias, 2);
     }
 
@@ -272,7 +272,7 @@ public final class Norms {
     public void groupNormBackward(Tensor x, Tensor dy, Layout layout, long numGroups, Tensor weight, Tensor mean,
             Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
         if (numGroups <= 0) throw new IllegalArgumentException("groups must be positive, got " + numGroups);
-        Backends.resolve(backend, "group_norm")
+        Backends.resolve(backend, Op.GROUP_NORM, Op.Direction.BACKWARD)
                 .channelBackward(x, dy, layout, numGroups, weight, mean, rstd, true, dx, dweight, dbias, 2);
     }
 
@@ -281,7 +281,7 @@ public final class Norms {
             Tensor dx, Tensor dweight, Tensor dbias) {
         Checks.input("x", x);
         long c = ChannelShape.of("x", x, Objects.requireNonNull(layout, "layout"), 3).c();
-        Backends.resolve(backend, "instance_norm")
+        Backends.resolve(backend, Op.INSTANCE_NORM, Op.Direction.BACKWARD)
                 .channelBackward(x, dy, layout, Math.max(c, 1), weight, mean, rstd, true, dx, dweight, dbias, 3);
     }
 }

@@ -25,8 +25,8 @@ final class OneDnnBackend extends CheckedBackend {
      * centring term, which RMS norm does not have), so norm4j does not offer it.
      */
     @Override
-    boolean supports(String op) {
-        return !op.equals("min_max") && !op.equals("rms_norm_backward");
+    boolean supports(Op op, Op.Direction direction) {
+        return op != Op.MIN_MAX && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
     }
 
     @Override

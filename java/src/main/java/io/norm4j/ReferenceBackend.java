@@ -64,7 +64,9 @@ final class ReferenceBackend extends CheckedBackend {
             long base = r * cols;
             double sq = 0;
             for (long i = 0; i < cols; i++) sq += (double) x.get((int) (base + i)) * x.get((int) (base + i));
-            double rstd = 1.0 / Math.sqrt(sq / cols + c.eps());
+            // Squares of floats cannot overflow a double sum: an infinite one means the row holds
+            // an infinity, and its outputs are all NaN, as for a NaN.
+            double rstd = Double.isInfinite(sq) ? Double.NaN : 1.0 / Math.sqrt(sq / cols + c.eps());
             for (long i = 0; i < cols; i++) {
                 y.put((int) (base + i), (float) (x.get((int) (base + i)) * rstd * at(c.weight(), i, 1f)));
             }

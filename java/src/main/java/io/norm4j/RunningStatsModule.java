@@ -62,6 +62,20 @@ public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extend
 
     public abstract void forward(Tensor x, Tensor y);
 
+    /**
+     * x's channel count must be the module's numFeatures (checked before the running statistics
+     * or saved statistics, whose sizes follow from it, could name the mismatch instead).
+     */
+    final void checkChannels(Tensor x, int minRank) {
+        checkOpen();
+        Checks.input("x", x);
+        long c = ChannelShape.of("x", x, layout, minRank).c();
+        if (c != numFeatures) {
+            throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
+                    + layout.id() + ") but " + getClass().getSimpleName() + " has numFeatures " + numFeatures);
+        }
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "(" + numFeatures + ", eps=" + eps + ", momentum=" + average.momentum()

@@ -19,16 +19,27 @@ final class Shapes {
                 n = Math.multiplyExact(n, shape[i]);
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException(
-                        name + " shape " + Arrays.toString(shape) + " has more elements than a long holds", e);
+                        name + " " + Arrays.toString(shape) + " has more elements than a long holds", e);
             }
         }
         return n;
     }
 
-    /** Product of shape[from..to). */
-    static long product(long[] shape, int from, int to) {
+    /**
+     * Product of shape[from..to), the part of a shape that {@code name} spans. A tensor with a zero
+     * dimension elsewhere may still have such a part too large for a long: that is an error
+     * naming the argument, not an overflow.
+     */
+    static long product(String name, long[] shape, int from, int to) {
         long n = 1;
-        for (int i = from; i < to; i++) n = Math.multiplyExact(n, shape[i]);
+        for (int i = from; i < to; i++) {
+            try {
+                n = Math.multiplyExact(n, shape[i]);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(name + " " + Arrays.toString(Arrays.copyOfRange(shape, from, to))
+                        + " (of shape " + Arrays.toString(shape) + ") has more elements than a long holds", e);
+            }
+        }
         return n;
     }
 

@@ -29,15 +29,15 @@ class BackendAvailabilityTest {
     @Test
     void autoPicksNativeAndTheSystemPropertyOverridesIt() {
         if (!nativeRequired()) return;
-        assertTrue(Norms.auto().resolvedBackend("layer_norm").startsWith("NATIVE"));
+        assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM).startsWith("NATIVE"));
         String old = System.getProperty("norm4j.backend");
         try {
             System.setProperty("norm4j.backend", "onednn");
-            assertTrue(Norms.auto().resolvedBackend("layer_norm").startsWith("ONEDNN"));
+            assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM).startsWith("ONEDNN"));
             System.setProperty("norm4j.backend", "reference");
-            assertEquals("REFERENCE", Norms.auto().resolvedBackend("layer_norm"));
+            assertEquals("REFERENCE", Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM));
             System.setProperty("norm4j.backend", "gpu");
-            assertThrows(IllegalArgumentException.class, () -> Norms.auto().resolvedBackend("layer_norm"));
+            assertThrows(IllegalArgumentException.class, () -> Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM));
         } finally {
             if (old == null) System.clearProperty("norm4j.backend");
             else System.setProperty("norm4j.backend", old);
@@ -51,7 +51,7 @@ class BackendAvailabilityTest {
         try {
             RuntimeInfo.selectIsa("scalar");
             assertEquals("scalar", RuntimeInfo.activeIsa().orElseThrow());
-            assertEquals("NATIVE (scalar)", Norms.on(Backend.NATIVE).resolvedBackend("layer_norm"));
+            assertEquals("NATIVE (scalar)", Norms.on(Backend.NATIVE).resolvedBackend(io.norm4j.Op.LAYER_NORM));
         } finally {
             RuntimeInfo.selectIsa(before);
         }

@@ -113,12 +113,12 @@ class ChannelNormValidationTest {
         try (Tensor x = Tensor.allocate(4, 3)) {
             assertRejected(UnsupportedOperationException.class, "min_max", () -> Norms.on(Backend.ONEDNN).minMaxFit(x, mn.tensor, mx.tensor), y, mn, mx);
         }
-        assertTrue(Norms.auto().resolvedBackend("min_max").startsWith("NATIVE"));
+        assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.MIN_MAX).startsWith("NATIVE"));
         String old = System.getProperty("norm4j.backend");
         try {
             System.setProperty("norm4j.backend", "onednn");
-            assertTrue(Norms.auto().resolvedBackend("min_max").startsWith("NATIVE"), "AUTO falls back for min_max");
-            assertTrue(Norms.auto().resolvedBackend("batch_norm").startsWith("ONEDNN"));
+            assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.MIN_MAX).startsWith("NATIVE"), "AUTO falls back for min_max");
+            assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.BATCH_NORM).startsWith("ONEDNN"));
         } finally {
             if (old == null) System.clearProperty("norm4j.backend");
             else System.setProperty("norm4j.backend", old);

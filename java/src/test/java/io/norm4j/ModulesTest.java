@@ -134,4 +134,55 @@ class ModulesTest {
         assertThrows(IllegalArgumentException.class, () -> new GroupNorm(4, 6));
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm(4, 1e-5, 2.0, true, true, Layout.NCHW));
     }
+
+    @org.junit.jupiter.api.Test
+    void aClosedModuleRefusesEveryCallSayingItIsClosed() {
+        LayerNorm ln = new LayerNorm(new long[] {4}, 1e-5, false);
+        RMSNorm rms = new RMSNorm(4);
+        BatchNorm bn = new BatchNorm(1);
+        ln.close();
+        rms.close();
+        bn.close();
+        try (Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4); Tensor y = Tensor.allocate(1, 4);
+                Tensor xc = Tensor.of(new float[] {1, 2, 3, 4}, 2, 1, 2); Tensor yc = Tensor.allocate(2, 1, 2)) {
+            for (org.junit.jupiter.api.function.Executable call : java.util.List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> ln.forward(x, y), () -> ln.forward(x), () -> rms.forward(x, y), () -> bn.forward(xc, yc),
+                    () -> bn.backward(xc, yc, yc))) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, call);
+                assertTrue(e.getMessage().endsWith(" is closed"), e.getMessage());
+            }
+        }
+        assertTrue(ln.isClosed());
+    }
+
+    @org.junit.jupiter.api.Test
+    void batchNormBackwardBeforeAnyForwardSaysThereIsNothingToGoBackThrough() {
+        for (boolean track : new boolean[] {true, false}) {
+            try (BatchNorm bn = new BatchNorm(1, 1e-5, 0.1, true, track, Layout.NCHW);
+                    Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 1, 2); Tensor dx = Tensor.allocate(2, 1, 2)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> bn.backward(x, x, dx));
+                assertTrue(e.getMessage().contains("needs a forward call first"), e.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"REFERENCE", "NATIVE", "ONEDNN"})
+    void channelNormModulesNameTheInputsChannelCountAgainstNumFeatures(Backend backend) {
+        try (InstanceNorm in = new InstanceNorm(3).backend(backend); BatchNorm bn = new BatchNorm(3).backend(backend);
+                Tensor x = Tensor.allocate(2, 5, 4); Tensor y = Tensor.allocate(2, 5, 4)) {
+            for (org.junit.jupiter.api.function.Executable call : java.util.List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> in.forward(x, y), () -> in.eval().forward(x, y), () -> bn.forward(x, y))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+                assertTrue(e.getMessage().startsWith("x has 5 channels") && e.getMessage().contains("numFeatures 3"),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFeatureRangeThatIsEmptyAsF32IsRefusedByTheConstructorWithItsValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MinMaxScaler(2, 0, 1e-46));
+        assertTrue(e.getMessage().contains("[0.0, 1.0E-46]") && e.getMessage().contains("as f32"), e.getMessage());
+    }
 }

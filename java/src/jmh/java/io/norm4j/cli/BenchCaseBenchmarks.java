@@ -75,8 +75,8 @@ public class BenchCaseBenchmarks {
                 .orElseThrow(() -> new IllegalArgumentException(
                         "no bench case '" + label + "'; `java -jar norm4j-cli.jar bench --full` prints them all"));
         Norms norms = Norms.on(backend);
-        if (!norms.supports(c.supportKey())) {
-            throw new UnsupportedOperationException(backend + " does not run " + c.supportKey());
+        if (!c.runsOn(norms)) {
+            throw new UnsupportedOperationException(backend + " does not run " + c.op() + " " + c.direction());
         }
         prepared = c.preparer().prepare(norms);
     }

@@ -28,7 +28,12 @@ final class BenchCases {
     }
 
     record Case(String op, String direction, String mode, String layout, long[] shape, long bytesPerCall,
-            String supportKey, Preparer preparer) {}
+            Preparer preparer) {
+        /** Whether {@code norms}' backend runs this case's op in its direction. */
+        boolean runsOn(io.norm4j.Norms norms) {
+            return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction));
+        }
+    }
 
     static List<Case> cases(boolean full) {
         List<Case> all = new ArrayList<>();
@@ -85,7 +90,7 @@ final class BenchCases {
         long[] ns = {s[1]};
         long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
         return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, bytes,
-                backward ? op + "_backward" : op, norms -> {
+                norms -> {
                     Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(ns).fill(1.5f);
                     Tensor b = Tensor.allocate(ns).fill(0.25f), mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows);
                     Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(ns), db = Tensor.allocate(ns);
@@ -111,7 +116,7 @@ final class BenchCases {
         boolean backward = mode.equals("backward");
         long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
         return new Case("batch_norm", backward ? "backward" : "forward", backward ? "training" : mode, layout.id(), s,
-                bytes, backward ? "batch_norm_backward" : "batch_norm", norms -> {
+                bytes, norms -> {
                     Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), rm = Tensor.allocate(c), rv = Tensor.allocate(c).fill(1f);
                     Tensor mean = Tensor.allocate(c), rstd = Tensor.allocate(c), dy = backward ? data(s, 2) : null;
@@ -132,7 +137,7 @@ final class BenchCases {
         boolean backward = mode.equals("backward"), instance = op.equals("instance_norm");
         long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
         return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, bytes,
-                backward ? op + "_backward" : op, norms -> {
+                norms -> {
                     Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), mean = Tensor.allocate(n, groups), rstd = Tensor.allocate(n, groups);
                     Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(c), db = Tensor.allocate(c);

@@ -69,7 +69,7 @@ final class BenchCommand {
     private static List<Result> measure(BenchCases.Case c, Copy copy, long budget, PrintStream log) {
         List<Backend> backends = new ArrayList<>();
         for (Backend b : BACKENDS)
-            if (b.isAvailable() && Norms.on(b).supports(c.supportKey())) backends.add(b);
+            if (b.isAvailable() && c.runsOn(Norms.on(b))) backends.add(b);
         log.printf("bench %s on %s%n", label(c), backends.stream().map(Backend::id).collect(Collectors.joining(", ")));
         List<BenchCases.Prepared> prepared = new ArrayList<>();
         try {

@@ -16,6 +16,21 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class BenchPlot {
     private BenchPlot() {}
 
+    /**
+     * Why {@code file} cannot receive the plot, or null if it can: its folder must exist and be
+     * writable, and the file itself, if present, writable and not a folder.
+     */
+    static String unwritable(Path file) {
+        Path absolute = file.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (java.nio.file.Files.isDirectory(absolute)) return "it is a folder";
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) return "folder " + dir + " does not exist";
+        if (java.nio.file.Files.exists(absolute)) {
+            return java.nio.file.Files.isWritable(absolute) ? null : "the file is not writable";
+        }
+        return java.nio.file.Files.isWritable(dir) ? null : "folder " + dir + " is not writable";
+    }
+
     static void write(List<BenchCommand.Result> results, double copyGBps, Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(1000).height(600)

@@ -85,6 +85,22 @@ public final class Main {
     static int run(String command, boolean json, boolean full, String only, int runs, java.nio.file.Path plot,
             PrintStream out, PrintStream log) {
         PrintStream text = json ? log : out;
+        // Arguments that would fail only after the whole benchmark are checked before it starts.
+        if (!command.equals("parity")) {
+            if (BenchCases.cases(full).stream().noneMatch(c -> BenchCommand.label(c).contains(only))) {
+                log.println("bench: no case matches --only \"" + only + "\" (case lines look like \""
+                        + BenchCommand.label(BenchCases.cases(full).get(0)) + "\"" + (full ? "" : "; --full has more")
+                        + ")");
+                return 2;
+            }
+            if (plot != null) {
+                String problem = BenchPlot.unwritable(plot);
+                if (problem != null) {
+                    log.println("bench: cannot write the plot to " + plot + ": " + problem);
+                    return 2;
+                }
+            }
+        }
         text.print(Environment.describe());
         text.println();
 

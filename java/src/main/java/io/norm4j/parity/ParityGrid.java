@@ -24,14 +24,9 @@ public final class ParityGrid {
             this(op, direction, name, run, false);
         }
 
-        /** The op as backends name what they support: "rms_norm", or "rms_norm_backward". */
-        public String supportKey() {
-            return direction.equals("backward") ? op + "_backward" : op;
-        }
-
         /** Whether the case is meant for {@code backend} and {@code backend} supports its op. */
         public boolean runsOn(Backend backend) {
-            return (!nativeOnly || backend == Backend.NATIVE) && Norms.on(backend).supports(supportKey());
+            return (!nativeOnly || backend == Backend.NATIVE) && Norms.on(backend).supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction));
         }
 
         @Override

@@ -59,6 +59,6 @@ public record ParityResult(
                 .collect(Collectors.joining(", "));
         return String.format("%s %s %s %s %s %s %s affine=%s: %s %s%s", op, direction, mode, backend.id(), layout,
                 Arrays.toString(shape), input.id(), affine, detail, pass() ? "PASS" : "FAIL",
-                parityClaimed ? "" : " (parity not claimed: f32 statistics on ill-conditioned input)");
+                parityClaimed ? "" : " (parity not claimed: oneDNN's f32 arithmetic on this input, see TolerancePolicy)");
     }
 }

@@ -65,7 +65,7 @@ public final class RowNormParity {
         }
         return new ParityResult(rms ? "rms_norm" : "layer_norm", "forward", training ? "training" : "inference",
                 backend, "rows", shape, input, affine, List.copyOf(checks),
-                TolerancePolicy.claimsParity(backend, input, !rms)); // RMS norm never centres
+                rms ? TolerancePolicy.claimsRmsNormParity(backend, input) : TolerancePolicy.claimsParity(backend, input, true));
     }
 
     /** Row g is a group; the weight index is the position in the row. */

@@ -139,4 +139,27 @@ class MainJsonTest {
         JsonObject doc = JsonParser.parseString(out).getAsJsonObject();
         assertEquals("scalar", doc.get("isa").getAsString());
     }
+
+    @Test
+    void benchRefusesAnOnlyThatMatchesNothingBeforeTimingAnything() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
+        int status = Main.run("bench", false, false, "NOMATCH", 1, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("no case matches --only \"NOMATCH\""), said);
+        assertTrue(!said.contains("bench layer_norm"), "nothing was timed: " + said);
+    }
+
+    @Test
+    void benchRefusesAnUnwritablePlotPathBeforeTimingAnything() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int status = Main.run("bench", false, false, "", 1, Path.of("/nonexistent-folder-of-norm4j/plot.png"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("cannot write the plot") && said.contains("does not exist"), said);
+        assertTrue(!said.contains("bench layer_norm"), "nothing was timed: " + said);
+    }
 }

@@ -19,7 +19,7 @@ public final class NoNativeLibraryMain {
             Norms.auto().layerNorm(x, new long[] {3}, null, null, 1e-5, y);
             Norms.auto().groupNorm(c, Layout.NCHW, 1, null, null, 1e-5, z);
             Norms.auto().instanceNorm(c, Layout.NCHW, null, null, 1e-5, z);
-            if (!Norms.auto().resolvedBackend("layer_norm").equals("REFERENCE")) throw new AssertionError("AUTO");
+            if (!Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM).equals("REFERENCE")) throw new AssertionError("AUTO");
         }
         for (Backend b : new Backend[] {Backend.NATIVE, Backend.ONEDNN}) {
             try {

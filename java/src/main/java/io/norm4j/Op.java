@@ -1,0 +1,45 @@
+package io.norm4j;
+
+/** The operations norm4j offers, as backends and reports name them. */
+public enum Op {
+    LAYER_NORM("layer_norm"),
+    RMS_NORM("rms_norm"),
+    BATCH_NORM("batch_norm"),
+    GROUP_NORM("group_norm"),
+    INSTANCE_NORM("instance_norm"),
+    MIN_MAX("min_max");
+
+    private final String id;
+
+    Op(String id) {
+        this.id = id;
+    }
+
+    /** The name used in logs and JSON reports, e.g. "layer_norm". */
+    public String id() {
+        return id;
+    }
+
+    /** The op named {@code id} ("layer_norm", ...). */
+    public static Op fromId(String id) {
+        for (Op op : values()) {
+            if (op.id.equals(id)) return op;
+        }
+        throw new IllegalArgumentException("unknown op \"" + id + "\"; expected one of "
+                + java.util.Arrays.stream(values()).map(Op::id).toList());
+    }
+
+    /** Forward (inference or training) or backward. */
+    public enum Direction {
+        FORWARD, BACKWARD;
+
+        /** "forward" or "backward", as in reports. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static Direction fromId(String id) {
+            return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// Normalization in double, for the groups whose constants f32 arithmetic cannot apply
+// (CentringConstants::in_double): y = (x - mean) * rstd * w + b, each output rounded once, as
+// REFERENCE computes it. Each value is read before its output is written, so y may be x.
+#ifndef NORM4J_DOUBLE_NORMALIZE_H
+#define NORM4J_DOUBLE_NORMALIZE_H
+
+#include <cstdint>
+
+#include "../row_statistics.h"
+
+namespace norm4j {
+
+inline float normalized_in_double(float x, const CentringConstants &c, float w, float b) {
+    return static_cast<float>((static_cast<double>(x) - c.mean_exact) * c.rstd_exact * w + b);
+}
+
+// A run of n values with one weight and bias (a channels-first plane).
+inline void normalize_uniform_in_double(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                                        float b) {
+    for (int64_t i = 0; i < n; ++i) y[i] = normalized_in_double(x[i], c, w, b);
+}
+
+// A row with a weight and bias per value (either may be null: 1 and 0).
+inline void normalize_row_in_double(const float *x, float *y, int64_t n, const CentringConstants &c,
+                                    const float *weight, const float *bias) {
+    for (int64_t i = 0; i < n; ++i)
+        y[i] = normalized_in_double(x[i], c, weight != nullptr ? weight[i] : 1.0f, bias != nullptr ? bias[i] : 0.0f);
+}
+
+// Channels-last [rows, cols] values with constants per column.
+inline void normalize_columns_in_double(const float *x, float *y, int64_t rows, int64_t cols,
+                                        const CentringConstants *per_column, const float *weight,
+                                        const float *bias) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const int64_t i = r * cols + j;
+            y[i] = normalized_in_double(x[i], per_column[j], weight != nullptr ? weight[j] : 1.0f,
+                                        bias != nullptr ? bias[j] : 0.0f);
+        }
+}
+
+}  // namespace norm4j
+
+#endif
