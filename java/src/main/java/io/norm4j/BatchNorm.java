@@ -10,7 +10,7 @@ package io.norm4j;
  * }</pre>
  */
 public final class BatchNorm extends RunningStatsModule<BatchNorm> {
-    private final Tensor savedMean, savedRstd, weightGrad, biasGrad;
+    private final Tensor savedMean, savedRstd;
     /** The statistics the last forward call normalized with: what backward goes back through. */
     private enum LastForward { NONE, BATCH_STATISTICS, RUNNING_STATISTICS }
 
@@ -32,36 +32,32 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
         super(numFeatures, eps, momentum, affine, trackRunningStats, layout);
         this.savedMean = own(0f, numFeatures);
         this.savedRstd = own(0f, numFeatures);
-        this.weightGrad = affine ? own(0f, numFeatures) : null;
-        this.biasGrad = affine ? own(0f, numFeatures) : null;
-    }
-
-    /** Gradient of the loss with respect to the weight, written by {@link #backward}; null without affine. */
-    public Tensor weightGrad() {
-        return weightGrad;
-    }
-
-    /** Gradient of the loss with respect to the bias, written by {@link #backward}; null without affine. */
-    public Tensor biasGrad() {
-        return biasGrad;
     }
 
     /**
-     * Backward of the last {@link #forward} call on x: writes dx and, with affine, {@link #weightGrad}
-     * and {@link #biasGrad}. Through the batch statistics that forward saved, or, if it used the
-     * running statistics (evaluation mode), with them as constants.
+     * Backward of the last {@link #forward} call, on its input x: writes dx and adds to
+     * {@link #weightGrad} and {@link #biasGrad} (with affine). Through the batch statistics that
+     * forward saved, or, if it used the running statistics (evaluation mode), with them as
+     * constants. {@link #backward(Tensor)} does the same with the input the forward kept.
      */
     public void backward(Tensor x, Tensor dy, Tensor dx) {
         checkOpen();
         if (lastForward == LastForward.NONE) {
             throw new IllegalStateException("BatchNorm.backward needs a forward call first: nothing to go back through");
         }
-        if (lastForward == LastForward.BATCH_STATISTICS) {
-            norms().batchNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, weightGrad, biasGrad);
-        } else {
-            norms().batchNormBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, eps, dx,
-                    weightGrad, biasGrad);
-        }
+        accumulating(weightGrad, biasGrad, (dw, db) -> {
+            if (lastForward == LastForward.BATCH_STATISTICS) {
+                norms().batchNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, dw, db);
+            } else {
+                norms().batchNormBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, eps, dx, dw,
+                        db);
+            }
+        });
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        backward(x, dy, dx);
     }
 
     /** Mean of each channel in the last batch-statistics call, for backward. */
@@ -80,11 +76,13 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
         if (runningMean != null && !isTraining()) {
             norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
             lastForward = LastForward.RUNNING_STATISTICS;
+            keepForBackward(x == y ? null : x);
             return;
         }
         norms().batchNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y, savedMean,
                 savedRstd);
         lastForward = LastForward.BATCH_STATISTICS;
+        keepForBackward(x == y ? null : x);
         if (runningMean != null) average.commit();
     }
 }

@@ -8,7 +8,8 @@ public final class GroupNorm extends NormModule<GroupNorm> {
     private final long numGroups, numChannels;
     private final double eps;
     private final Layout layout;
-    private final Tensor weight, bias;
+    private final Tensor weight, bias, weightGrad, biasGrad;
+    private Tensor savedMean, savedRstd;
 
     /** eps 1e-5, affine, NCHW. */
     public GroupNorm(long numGroups, long numChannels) {
@@ -27,6 +28,18 @@ public final class GroupNorm extends NormModule<GroupNorm> {
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
         this.weight = affine ? own(1f, numChannels) : null;
         this.bias = affine ? own(0f, numChannels) : null;
+        this.weightGrad = gradOf(weight);
+        this.biasGrad = gradOf(bias);
+    }
+
+    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
+    public Tensor weightGrad() {
+        return weightGrad;
+    }
+
+    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
+    public Tensor biasGrad() {
+        return biasGrad;
     }
 
     public Tensor weight() {
@@ -37,8 +50,34 @@ public final class GroupNorm extends NormModule<GroupNorm> {
         return bias;
     }
 
+    /**
+     * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
+     * (unless y is x) and the mean and rstd of each sample and group for {@link #backward(Tensor)}.
+     */
     public void forward(Tensor x, Tensor y) {
-        norms().groupNorm(x, layout, numGroups, weight, bias, eps, y);
+        Norms norms = norms();
+        Checks.input("x", x);
+        long c = ChannelShape.of("x", x, layout, 2).c();
+        if (c != numChannels) {
+            throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
+                    + layout.id() + ") but GroupNorm has numChannels " + numChannels);
+        }
+        if (!isTraining()) {
+            norms.groupNorm(x, layout, numGroups, weight, bias, eps, y);
+            keepForBackward(null);
+            return;
+        }
+        long n = x.size(0);
+        savedMean = reown(savedMean, n, numGroups);
+        savedRstd = reown(savedRstd, n, numGroups);
+        norms.groupNormTraining(x, layout, numGroups, weight, bias, eps, y, savedMean, savedRstd);
+        keepForBackward(x == y ? null : x);
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        accumulating(weightGrad, biasGrad, (dw, db) -> norms().groupNormBackward(x, dy, layout, numGroups, weight,
+                savedMean, savedRstd, dx, dw, db));
     }
 
     public Tensor forward(Tensor x) {

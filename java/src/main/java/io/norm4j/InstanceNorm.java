@@ -29,11 +29,16 @@ public final class InstanceNorm extends RunningStatsModule<InstanceNorm> {
     }
 
     @Override
+    /**
+     * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
+     * (unless y is x) and the statistics of each sample and channel for {@link #backward(Tensor)}.
+     */
     public void forward(Tensor x, Tensor y) {
         checkChannels(x, 3);
         if (!isTraining()) {
             if (runningMean != null) norms().instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
             else norms().instanceNorm(x, layout, weight, bias, eps, y);
+            keepForBackward(null);
             return;
         }
         long n = x.size(0);
@@ -42,5 +47,12 @@ public final class InstanceNorm extends RunningStatsModule<InstanceNorm> {
         norms().instanceNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y,
                 savedMean, savedRstd);
         if (runningMean != null) average.commit();
+        keepForBackward(x == y ? null : x);
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        accumulating(weightGrad, biasGrad,
+                (dw, db) -> norms().instanceNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, dw, db));
     }
 }

@@ -19,8 +19,8 @@ public final class LayerNorm extends NormModule<LayerNorm> {
 
     private final long[] normalizedShape;
     private final double eps;
-    private final Tensor weight;
-    private final Tensor bias;
+    private final Tensor weight, bias, weightGrad, biasGrad;
+    private Tensor savedMean, savedRstd;
 
     /** Layer norm over the given trailing dimensions, eps 1e-5, with affine weight and bias. */
     public LayerNorm(long... normalizedShape) {
@@ -38,6 +38,18 @@ public final class LayerNorm extends NormModule<LayerNorm> {
         this.eps = eps;
         this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
         this.bias = elementwiseAffine ? own(0f, normalizedShape) : null;
+        this.weightGrad = gradOf(weight);
+        this.biasGrad = gradOf(bias);
+    }
+
+    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
+    public Tensor weightGrad() {
+        return weightGrad;
+    }
+
+    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
+    public Tensor biasGrad() {
+        return biasGrad;
     }
 
     /** The scale (initially ones), or null without elementwise affine. Write into it to train or load. */
@@ -58,9 +70,29 @@ public final class LayerNorm extends NormModule<LayerNorm> {
         return eps;
     }
 
-    /** Normalizes x into y (same shape; may be x). */
+    /**
+     * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
+     * (unless y is x) and each row's mean and rstd for {@link #backward(Tensor)}.
+     */
     public void forward(Tensor x, Tensor y) {
-        norms().layerNorm(x, normalizedShape, weight, bias, eps, y);
+        Norms norms = norms();
+        if (!isTraining()) {
+            norms.layerNorm(x, normalizedShape, weight, bias, eps, y);
+            keepForBackward(null);
+            return;
+        }
+        Checks.input("x", x);
+        long rows = leadingCount(x, normalizedShape.length);
+        savedMean = reown(savedMean, rows);
+        savedRstd = reown(savedRstd, rows);
+        norms.layerNormTraining(x, normalizedShape, weight, bias, eps, y, savedMean, savedRstd);
+        keepForBackward(x == y ? null : x);
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        accumulating(weightGrad, biasGrad,
+                (dw, db) -> norms().layerNormBackward(x, dy, normalizedShape, weight, savedMean, savedRstd, dx, dw, db));
     }
 
     /** Normalizes x into a new tensor, which the caller closes. */

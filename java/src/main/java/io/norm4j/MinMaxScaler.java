@@ -19,7 +19,7 @@ public final class MinMaxScaler extends NormModule<MinMaxScaler> {
         this(features, 0, 1);
     }
 
-    /** Scales into [rangeMin, rangeMax] (scikit-learn's feature_range); needs rangeMin < rangeMax. */
+    /** Scales into [rangeMin, rangeMax] (scikit-learn's feature_range); needs {@code rangeMin < rangeMax}. */
     public MinMaxScaler(long features, double rangeMin, double rangeMax) {
         if (features <= 0) throw new IllegalArgumentException("features must be positive, got " + features);
         Checks.featureRange(rangeMin, rangeMax);
@@ -75,6 +75,17 @@ public final class MinMaxScaler extends NormModule<MinMaxScaler> {
     /** Samples fitted so far (scikit-learn's n_samples_seen_). */
     public long samplesSeen() {
         return samplesSeen;
+    }
+
+    /** Scaling is a preprocessing step: there is nothing to go back through. */
+    @Override
+    public Tensor backward(Tensor dy) {
+        throw new UnsupportedOperationException("MinMaxScaler has no backward: it scales inputs before a network");
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        throw new UnsupportedOperationException("MinMaxScaler has no backward: it scales inputs before a network");
     }
 
     private void requireFitted() {

@@ -95,6 +95,93 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         }
     }
 
+    // ---- training: what a training-mode forward keeps, and backward -----------------------------
+
+    /** The input of the last training-mode forward (held, not copied), or null. */
+    private Tensor savedInput;
+
+    private final List<Tensor> grads = new ArrayList<>();
+
+    /** Records x as what {@link #backward(Tensor)} goes back through (null: nothing). */
+    final void keepForBackward(Tensor x) {
+        savedInput = x;
+    }
+
+    /**
+     * The gradient of the loss with respect to the input of the last training-mode forward call,
+     * given {@code dy}, the gradient with respect to its output: a new tensor, which the caller
+     * closes. The parameter gradients are added to {@code weightGrad()} and {@code biasGrad()}, as
+     * PyTorch accumulates {@code .grad}; {@link #zeroGrad()} clears them.
+     *
+     * <p>The forward keeps its input by reference: keep it open and unchanged until backward. The
+     * saved statistics and the gradients belong to the module and are closed with it.
+     *
+     * @param dy gradient with respect to the forward's output (same shape as its input)
+     * @return dx, owned by the caller
+     * @throws IllegalStateException if no training-mode forward came before, or its input was closed
+     */
+    public Tensor backward(Tensor dy) {
+        checkOpen();
+        Tensor x = savedInput;
+        if (x == null) {
+            throw new IllegalStateException(getClass().getSimpleName()
+                    + ".backward needs a training-mode forward call first: nothing to go back through");
+        }
+        x.checkOpen("the input of the last training-mode forward");
+        Checks.input("dy", dy);
+        Tensor dx = Tensor.allocate(x.dims());
+        try {
+            backwardInto(x, dy, dx);
+            return dx;
+        } catch (RuntimeException e) {
+            dx.close();
+            throw e;
+        }
+    }
+
+    /** Writes dx for the last training-mode forward's input x and adds to the parameter gradients. */
+    abstract void backwardInto(Tensor x, Tensor dy, Tensor dx);
+
+    /** Sets every parameter gradient to zero. */
+    public M zeroGrad() {
+        checkOpen();
+        for (Tensor g : grads) g.fill(0f);
+        return self();
+    }
+
+    /** A gradient tensor the module owns (zeros), cleared by {@link #zeroGrad()}; null when {@code param} is. */
+    final Tensor gradOf(Tensor param) {
+        if (param == null) return null;
+        Tensor g = own(0f, param.dims());
+        grads.add(g);
+        return g;
+    }
+
+    /**
+     * Runs {@code kernel} with fresh parameter-gradient outputs shaped like the gradients given
+     * (null stays null), then adds them into those gradients.
+     */
+    static void accumulating(Tensor weightGrad, Tensor biasGrad, java.util.function.BiConsumer<Tensor, Tensor> kernel) {
+        try (Tensor dw = weightGrad == null ? null : Tensor.allocate(weightGrad.dims());
+                Tensor db = biasGrad == null ? null : Tensor.allocate(biasGrad.dims())) {
+            kernel.accept(dw, db);
+            add(weightGrad, dw);
+            add(biasGrad, db);
+        }
+    }
+
+    private static void add(Tensor into, Tensor delta) {
+        if (into == null) return;
+        java.nio.FloatBuffer a = into.buffer(), d = delta.buffer();
+        for (int i = 0; i < into.numel(); i++) a.put(i, a.get(i) + d.get(i));
+    }
+
+    /** Product of x's leading dimensions before the trailing {@code k} (the rows of a row norm). */
+    static long leadingCount(Tensor x, int k) {
+        long[] d = x.dims();
+        return Shapes.product("x", d, 0, Math.max(0, d.length - k));
+    }
+
     /**
      * Closes every tensor the module owns (parameters, running and saved statistics); every later
      * call on the module throws {@link IllegalStateException}. Closing twice is allowed.
@@ -102,6 +189,7 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
     @Override
     public void close() {
         closed = true;
+        savedInput = null;
         owned.forEach(Tensor::close);
     }
 }

@@ -40,7 +40,7 @@ public final class Norms {
         return backend == Backend.AUTO ? AUTO : new Norms(backend);
     }
 
-    /** The backend requested (AUTO stays AUTO; see {@link #resolvedBackend(String)}). */
+    /** The backend requested (AUTO stays AUTO; see {@link #resolvedBackend(Op)}). */
     public Backend backend() {
         return backend;
     }

@@ -12,7 +12,8 @@ public final class RMSNorm extends NormModule<RMSNorm> {
 
     private final long[] normalizedShape;
     private final double eps;
-    private final Tensor weight;
+    private final Tensor weight, weightGrad;
+    private Tensor savedRstd;
 
     /** RMS norm over the given trailing dimensions, eps = f32 machine epsilon, with a weight. */
     public RMSNorm(long... normalizedShape) {
@@ -24,6 +25,12 @@ public final class RMSNorm extends NormModule<RMSNorm> {
         Checks.eps(eps);
         this.eps = eps;
         this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
+        this.weightGrad = gradOf(weight);
+    }
+
+    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
+    public Tensor weightGrad() {
+        return weightGrad;
     }
 
     public Tensor weight() {
@@ -34,8 +41,27 @@ public final class RMSNorm extends NormModule<RMSNorm> {
         return eps;
     }
 
+    /**
+     * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
+     * (unless y is x) and each row's rstd for {@link #backward(Tensor)}.
+     */
     public void forward(Tensor x, Tensor y) {
-        norms().rmsNorm(x, normalizedShape, weight, eps, y);
+        Norms norms = norms();
+        if (!isTraining()) {
+            norms.rmsNorm(x, normalizedShape, weight, eps, y);
+            keepForBackward(null);
+            return;
+        }
+        Checks.input("x", x);
+        savedRstd = reown(savedRstd, leadingCount(x, normalizedShape.length));
+        norms.rmsNormTraining(x, normalizedShape, weight, eps, y, savedRstd);
+        keepForBackward(x == y ? null : x);
+    }
+
+    @Override
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        accumulating(weightGrad, null,
+                (dw, db) -> norms().rmsNormBackward(x, dy, normalizedShape, weight, savedRstd, dx, dw));
     }
 
     public Tensor forward(Tensor x) {

@@ -10,7 +10,7 @@ public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extend
     final double eps;
     final Layout layout;
     final RunningAverage average;
-    final Tensor weight, bias, runningMean, runningVar;
+    final Tensor weight, bias, runningMean, runningVar, weightGrad, biasGrad;
 
     RunningStatsModule(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats,
             Layout layout) {
@@ -24,6 +24,18 @@ public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extend
         this.bias = affine ? own(0f, numFeatures) : null;
         this.runningMean = trackRunningStats ? own(0f, numFeatures) : null;
         this.runningVar = trackRunningStats ? own(1f, numFeatures) : null;
+        this.weightGrad = gradOf(weight);
+        this.biasGrad = gradOf(bias);
+    }
+
+    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
+    public Tensor weightGrad() {
+        return weightGrad;
+    }
+
+    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
+    public Tensor biasGrad() {
+        return biasGrad;
     }
 
     /** Per-channel scale (ones initially), or null without affine. */

@@ -35,6 +35,14 @@ final class BenchCases {
         }
     }
 
+    /** Bytes per call up to which a case belongs to the main job's short table: calls that fit the caches. */
+    static final long QUICK_BYTES = 4L << 20;
+
+    /** The main job's short timing table: the default cases small enough to time in a few seconds. */
+    static List<Case> quick() {
+        return cases(false).stream().filter(c -> c.bytesPerCall() <= QUICK_BYTES).toList();
+    }
+
     static List<Case> cases(boolean full) {
         List<Case> all = new ArrayList<>();
         long[][] rows = full

@@ -53,8 +53,22 @@ final class BenchCommand {
      * {@code only} ("" for all), the copy again beside each case larger than the cache. The
      * full set of cases ({@code full}) is timed for longer.
      */
-    static Run run(List<BenchCases.Case> cases, boolean full, String only, PrintStream log) {
-        long budget = full ? 1_000_000_000L : 120_000_000L;
+    static Run run(List<BenchCases.Case> cases, Budget budget, String only, PrintStream log) {
+        return run(cases, budget.nanosPerCase, only, log);
+    }
+
+    /** How long each case is timed: the main job's short table, bench's default, and --full. */
+    enum Budget {
+        QUICK(40_000_000L), DEFAULT(120_000_000L), FULL(1_000_000_000L);
+
+        final long nanosPerCase;
+
+        Budget(long nanosPerCase) {
+            this.nanosPerCase = nanosPerCase;
+        }
+    }
+
+    private static Run run(List<BenchCases.Case> cases, long budget, String only, PrintStream log) {
         List<Result> results = new ArrayList<>();
         try (Copy copy = new Copy()) {
             double copyGBps = Copy.BYTES / Stopwatch.medianNanosPerCall(copy::run, 300_000_000L);

@@ -1,5 +1,6 @@
 package io.norm4j.cli;
 
+import io.norm4j.parity.ParityGrid;
 import io.norm4j.parity.ParityResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -104,18 +105,24 @@ public final class Main {
         text.print(Environment.describe());
         text.println();
 
+        // The main job (no subcommand) answers in seconds: a sample of the parity grid and the bench
+        // cases that fit the caches, timed briefly. `parity` and `bench` run everything.
+        boolean mainJob = command.equals("all");
         List<ParityResult> parity = List.of();
         if (!command.equals("bench")) {
-            parity = ParityCommand.run(log);
+            parity = ParityCommand.run(mainJob ? ParityGrid.sample() : ParityGrid.cases(), log);
             ParityCommand.printSummary(parity, text);
+            if (mainJob) text.println("  (every " + ParityGrid.SAMPLE_STRIDE + "th case of the grid; `parity` runs them all)");
             text.println();
         }
         List<BenchCommand.Run> bench = new ArrayList<>();
         if (!command.equals("parity")) {
-            List<BenchCases.Case> cases = BenchCases.cases(full);
+            List<BenchCases.Case> cases = mainJob && !full ? BenchCases.quick() : BenchCases.cases(full);
+            BenchCommand.Budget budget = mainJob && !full ? BenchCommand.Budget.QUICK
+                    : full ? BenchCommand.Budget.FULL : BenchCommand.Budget.DEFAULT;
             for (int k = 1; k <= runs; k++) {
                 if (runs > 1) text.printf("Run %d of %d%n", k, runs);
-                BenchCommand.Run run = BenchCommand.run(cases, full, only, log);
+                BenchCommand.Run run = BenchCommand.run(cases, budget, only, log);
                 BenchCommand.printTable(run.results(), run.copyGBps(), text);
                 text.println();
                 bench.add(run);
@@ -155,11 +162,12 @@ public final class Main {
 
     private static void usage(PrintStream out) {
         out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--runs N] [--plot FILE.png]");
-        out.println("  (none)   machine and backends, parity summary, timing table");
+        out.println("  (none)   machine and backends, parity over a tenth of the grid, a short timing table (seconds)");
         out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
         out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
         out.println("  --json   print one JSON document on stdout, progress on stderr");
         out.println("  --only   with bench: only the cases whose line (op direction mode layout shape) contains TEXT");
+        out.println("           (exit status 2, before timing anything, when none does)");
         out.println("  --runs   with bench: time everything N times, each run's table, then each speed-up's lowest,");
         out.println("           median and highest over the runs (JSON: every run's results, tagged with its run)");
         out.println("  --plot   with bench: draw GB/s against size per backend, with the copy bandwidth, to a PNG");

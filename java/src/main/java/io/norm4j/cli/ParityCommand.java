@@ -15,9 +15,8 @@ final class ParityCommand {
 
     static final String[] OPS = {"layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm", "min_max"};
 
-    static List<ParityResult> run(PrintStream log) {
+    static List<ParityResult> run(List<ParityGrid.Case> cases, PrintStream log) {
         List<ParityResult> results = new ArrayList<>();
-        List<ParityGrid.Case> cases = ParityGrid.cases();
         for (Backend b : new Backend[] {Backend.NATIVE, Backend.ONEDNN}) {
             if (!b.isAvailable()) continue;
             log.printf("parity: %d cases on %s%n", cases.size(), b.id());
