@@ -18,8 +18,8 @@ public final class ConsumerMain {
                 }
             }
         }
-        System.out.println("OK " + Norms.on(Backend.NATIVE).resolvedBackend("layer_norm") + ", "
-                + Norms.on(Backend.ONEDNN).resolvedBackend("layer_norm"));
+        System.out.println("OK " + Norms.on(Backend.NATIVE).resolvedBackend(io.norm4j.Op.LAYER_NORM) + ", "
+                + Norms.on(Backend.ONEDNN).resolvedBackend(io.norm4j.Op.LAYER_NORM));
     }
 
     static float[] run(Backend backend, float[] data) {
