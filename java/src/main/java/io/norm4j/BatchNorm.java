@@ -72,7 +72,7 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
 
     @Override
     public void forward(Tensor x, Tensor y) {
-        checkChannels(x, 2);
+        checkChannels(x, Op.BATCH_NORM);
         if (runningMean != null && !isTraining()) {
             norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
             lastForward = LastForward.RUNNING_STATISTICS;

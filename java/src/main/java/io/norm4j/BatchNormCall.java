@@ -23,9 +23,9 @@ record BatchNormCall(
         return mean != null;
     }
 
-    /** @param minRank 2 for batch norm ([N, C] allowed), 3 for instance norm with running statistics */
+    /** @param op BATCH_NORM ([N, C] allowed), or INSTANCE_NORM with running statistics (needs spatial dims) */
     static BatchNormCall check(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
-            Tensor bias, double eps, Tensor y, Tensor mean, Tensor rstd, double momentum, int minRank) {
+            Tensor bias, double eps, Tensor y, Tensor mean, Tensor rstd, double momentum, Op op) {
         Checks.normArguments(x, y, weight, bias, mean, rstd);
         java.util.Objects.requireNonNull(layout, "layout");
         Checks.pair("runningMean", runningMean, "runningVar", runningVar, "running statistics");
@@ -43,7 +43,7 @@ record BatchNormCall(
             Checks.input("runningVar", runningVar);
         }
         float epsF = Checks.eps(eps);
-        ChannelShape s = ChannelShape.of("x", x, layout, minRank);
+        ChannelShape s = ChannelShape.of("x", x, layout, op);
         Checks.sameShape("y", y, "x", x);
         long[] perChannel = {s.c()};
         Checks.shape("weight", weight, perChannel);

@@ -16,15 +16,17 @@ record ChannelShape(long n, long c, long s) {
     /**
      * Reads [N, C, spatial...] (NCHW) or [N, spatial..., C] (NHWC) from {@code x}'s shape.
      *
-     * @param minRank the rank the op needs (2 for [N, C], 3 when a spatial dimension is required)
+     * @param op the norm: instance norm needs a spatial dimension (rank 3), batch and group norm
+     *     also take [N, C]
      */
-    static ChannelShape of(String name, Tensor x, Layout layout, int minRank) {
+    static ChannelShape of(String name, Tensor x, Layout layout, Op op) {
         Objects.requireNonNull(layout, "layout");
         long[] d = x.dims();
+        int minRank = op == Op.INSTANCE_NORM ? 3 : 2;
         if (d.length < minRank) {
             throw new IllegalArgumentException(name + " has rank " + d.length + " (shape " + Shapes.format(d)
-                    + ") but needs rank >= " + minRank + ": [N, C" + (minRank > 2 ? ", spatial..." : "") + "] in "
-                    + layout.id());
+                    + ") but " + op.id() + " needs rank >= " + minRank + ": [N, C" + (minRank > 2 ? ", spatial..." : "")
+                    + "] in " + layout.id());
         }
         int cd = layout.channelDim(d.length);
         long spatial = 1;

@@ -51,7 +51,7 @@ abstract class CheckedBackend {
     final void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
             double eps, Tensor y, Tensor mean, Tensor rstd, double momentum) {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd,
-                momentum, 2);
+                momentum, Op.BATCH_NORM);
         if (c.shape().empty()) return;
         boolean update = c.training() && runningMean != null;
         try {
@@ -70,7 +70,7 @@ abstract class CheckedBackend {
     /** Group norm; training when mean and rstd ([N, groups]) are given. */
     final void groupNorm(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps, Tensor y,
             Tensor mean, Tensor rstd) {
-        GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, 2);
+        GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, Op.GROUP_NORM);
         if (c.shape().empty()) return;
         try {
             groupNormForward(c, null);
@@ -87,8 +87,9 @@ abstract class CheckedBackend {
             Tensor rstd, Tensor runningMean, Tensor runningVar, double momentum) {
         Checks.input("x", x);
         java.util.Objects.requireNonNull(layout, "layout");
-        ChannelShape shape = ChannelShape.of("x", x, layout, 3);
-        GroupNormCall c = GroupNormCall.check(x, layout, Math.max(1, shape.c()), weight, bias, eps, y, mean, rstd, 3);
+        ChannelShape shape = ChannelShape.of("x", x, layout, Op.INSTANCE_NORM);
+        GroupNormCall c = GroupNormCall.check(x, layout, Math.max(1, shape.c()), weight, bias, eps, y, mean, rstd,
+                Op.INSTANCE_NORM);
         Checks.pair("runningMean", runningMean, "runningVar", runningVar, "running statistics");
         boolean update = runningMean != null;
         if (update) {
@@ -122,7 +123,7 @@ abstract class CheckedBackend {
     final void instanceNormWithRunningStats(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar,
             Tensor weight, Tensor bias, double eps, Tensor y) {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0,
-                3);
+                Op.INSTANCE_NORM);
         if (c.shape().empty()) return;
         try {
             batchNormForward(c, null);
@@ -155,8 +156,8 @@ abstract class CheckedBackend {
     // ---- backward ----------------------------------------------------------------------------
 
     final void layerNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean, Tensor rstd,
-            Tensor dx, Tensor dweight, Tensor dbias, boolean rms) {
-        RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, rms);
+            Tensor dx, Tensor dweight, Tensor dbias, Op op) {
+        RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, op);
         if (c.rows() == 0 || c.cols() == 0) return;
         try {
             rowsBackward(c);
@@ -167,13 +168,12 @@ abstract class CheckedBackend {
     }
 
     /**
-     * @param groups 0 for batch norm, else the number of groups (C for instance norm)
-     * @param minRank 2, or 3 for instance norm
+     * @param groups the number of groups of group norm (batch and instance norm take theirs from op)
      */
     final void channelBackward(Tensor x, Tensor dy, Layout layout, long groups, Tensor weight, Tensor mean,
-            Tensor rstd, boolean batchStatistics, Tensor dx, Tensor dweight, Tensor dbias, int minRank) {
-        ChannelBackwardCall c = ChannelBackwardCall.check(x, dy, layout, groups, weight, mean, rstd, batchStatistics,
-                dx, dweight, dbias, minRank);
+            Tensor rstd, boolean batchStatistics, Tensor dx, Tensor dweight, Tensor dbias, Op op) {
+        ChannelBackwardCall c = ChannelBackwardCall.check(op, x, dy, layout, groups, weight, mean, rstd, batchStatistics,
+                dx, dweight, dbias);
         if (c.shape().empty()) return;
         try {
             channelBackward(c);
@@ -185,10 +185,10 @@ abstract class CheckedBackend {
 
     /** Batch norm backward with running statistics as constants: rstd = 1 / sqrt(runningVar + eps). */
     final void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
-            Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias, int minRank) {
+            Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
         Checks.input("x", x);
         java.util.Objects.requireNonNull(layout, "layout");
-        long[] perChannel = {ChannelShape.of("x", x, layout, minRank).c()};
+        long[] perChannel = {ChannelShape.of("x", x, layout, Op.BATCH_NORM).c()};
         Checks.input("runningMean", java.util.Objects.requireNonNull(runningMean, "runningMean"));
         Checks.input("runningVar", java.util.Objects.requireNonNull(runningVar, "runningVar"));
         Checks.shape("runningMean", runningMean, perChannel);
@@ -198,7 +198,7 @@ abstract class CheckedBackend {
         for (int i = 0; i < runningVar.numel(); i++) {
             rstd.buffer().put(i, (float) (1.0 / Math.sqrt(runningVar.buffer().get(i) + (double) epsF)));
         }
-        channelBackward(x, dy, layout, 0, weight, runningMean, rstd, false, dx, dweight, dbias, minRank);
+        channelBackward(x, dy, layout, 1, weight, runningMean, rstd, false, dx, dweight, dbias, Op.BATCH_NORM);
     }
 
     /**

@@ -57,7 +57,7 @@ public final class GroupNorm extends NormModule<GroupNorm> {
     public void forward(Tensor x, Tensor y) {
         Norms norms = norms();
         Checks.input("x", x);
-        long c = ChannelShape.of("x", x, layout, 2).c();
+        long c = ChannelShape.of("x", x, layout, Op.GROUP_NORM).c();
         if (c != numChannels) {
             throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
                     + layout.id() + ") but GroupNorm has numChannels " + numChannels);

@@ -20,13 +20,13 @@ record GroupNormCall(
         return mean != null;
     }
 
-    /** @param minRank 2 for group norm ([N, C] allowed), 3 for instance norm (needs spatial dims) */
+    /** @param op GROUP_NORM ([N, C] allowed), or INSTANCE_NORM (needs spatial dims) */
     static GroupNormCall check(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps,
-            Tensor y, Tensor mean, Tensor rstd, int minRank) {
+            Tensor y, Tensor mean, Tensor rstd, Op op) {
         Checks.normArguments(x, y, weight, bias, mean, rstd);
         java.util.Objects.requireNonNull(layout, "layout");
         float epsF = Checks.eps(eps);
-        ChannelShape s = ChannelShape.of("x", x, layout, minRank);
+        ChannelShape s = ChannelShape.of("x", x, layout, op);
         if (groups <= 0) throw new IllegalArgumentException("groups must be positive, got " + groups);
         if (s.c() % groups != 0) {
             throw new IllegalArgumentException("groups (" + groups + ") must divide the channels (" + s.c() + ")");

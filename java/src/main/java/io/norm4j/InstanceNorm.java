@@ -34,7 +34,7 @@ public final class InstanceNorm extends RunningStatsModule<InstanceNorm> {
      * (unless y is x) and the statistics of each sample and channel for {@link #backward(Tensor)}.
      */
     public void forward(Tensor x, Tensor y) {
-        checkChannels(x, 3);
+        checkChannels(x, Op.INSTANCE_NORM);
         if (!isTraining()) {
             if (runningMean != null) norms().instanceNormWithRunningStats(x, layout, runningMean, runningVar, weight, bias, eps, y);
             else norms().instanceNorm(x, layout, weight, bias, eps, y);

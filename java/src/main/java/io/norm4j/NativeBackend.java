@@ -62,7 +62,7 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
-        int status = c.mean() == null
+        int status = c.op() == Op.RMS_NORM
                 ? Norm4jLibrary.norm4j_rms_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
                         of(c.weight()), of(c.rstd()), of(c.dweight()))
                 : Norm4jLibrary.norm4j_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
@@ -73,7 +73,7 @@ final class NativeBackend extends CheckedBackend {
     @Override
     protected void channelBackward(ChannelBackwardCall c) {
         ChannelShape s = c.shape();
-        int status = c.groups() == 0
+        int status = c.op() == Op.BATCH_NORM
                 ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
                         c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
                         of(c.dweight()), of(c.dbias()))

@@ -238,14 +238,14 @@ public final class Norms {
     public void layerNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean,
             Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
         Backends.resolve(backend, Op.LAYER_NORM, Op.Direction.BACKWARD)
-                .layerNormBackward(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, false);
+                .layerNormBackward(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, Op.LAYER_NORM);
     }
 
     /** RMS norm backward, with the rstd saved by {@link #rmsNormTraining}. */
     public void rmsNormBackward(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor rstd, Tensor dx,
             Tensor dweight) {
         Backends.resolve(backend, Op.RMS_NORM, Op.Direction.BACKWARD)
-                .layerNormBackward(x, dy, normalizedShape, weight, null, rstd, dx, dweight, null, true);
+                .layerNormBackward(x, dy, normalizedShape, weight, null, rstd, dx, dweight, null, Op.RMS_NORM);
     }
 
     /**
@@ -255,7 +255,7 @@ public final class Norms {
     public void batchNormBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor mean, Tensor rstd,
             Tensor dx, Tensor dweight, Tensor dbias) {
         Backends.resolve(backend, Op.BATCH_NORM, Op.Direction.BACKWARD)
-                .channelBackward(x, dy, layout, 0, weight, mean, rstd, true, dx, dweight, dbias, 2);
+                .channelBackward(x, dy, layout, 1, weight, mean, rstd, true, dx, dweight, dbias, Op.BATCH_NORM);
     }
 
     /**
@@ -265,7 +265,7 @@ public final class Norms {
     public void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
             Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
         Backends.resolve(backend, Op.BATCH_NORM, Op.Direction.BACKWARD).batchNormBackwardWithRunningStats(x, dy, layout, runningMean,
-                runningVar, weight, eps, dx, dweight, dbias, 2);
+                runningVar, weight, eps, dx, dweight, dbias);
     }
 
     /** Group norm backward, with the mean and rstd ([N, numGroups]) saved by {@link #groupNormTraining}. */
@@ -273,15 +273,15 @@ public final class Norms {
             Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
         if (numGroups <= 0) throw new IllegalArgumentException("groups must be positive, got " + numGroups);
         Backends.resolve(backend, Op.GROUP_NORM, Op.Direction.BACKWARD)
-                .channelBackward(x, dy, layout, numGroups, weight, mean, rstd, true, dx, dweight, dbias, 2);
+                .channelBackward(x, dy, layout, numGroups, weight, mean, rstd, true, dx, dweight, dbias, Op.GROUP_NORM);
     }
 
     /** Instance norm backward, with the mean and rstd ([N, C]) saved by {@link #instanceNormTraining}. */
     public void instanceNormBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor mean, Tensor rstd,
             Tensor dx, Tensor dweight, Tensor dbias) {
         Checks.input("x", x);
-        long c = ChannelShape.of("x", x, Objects.requireNonNull(layout, "layout"), 3).c();
+        long c = ChannelShape.of("x", x, Objects.requireNonNull(layout, "layout"), Op.INSTANCE_NORM).c();
         Backends.resolve(backend, Op.INSTANCE_NORM, Op.Direction.BACKWARD)
-                .channelBackward(x, dy, layout, Math.max(c, 1), weight, mean, rstd, true, dx, dweight, dbias, 3);
+                .channelBackward(x, dy, layout, Math.max(c, 1), weight, mean, rstd, true, dx, dweight, dbias, Op.INSTANCE_NORM);
     }
 }

@@ -59,7 +59,7 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
-        if (c.mean() == null) throw new UnsupportedOperationException("ONEDNN cannot run rms_norm_backward"); // see supports
+        if (c.op() == Op.RMS_NORM) throw new UnsupportedOperationException("ONEDNN cannot run rms_norm backward"); // see supports
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(),
                 c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias())), "ONEDNN backward");
     }
@@ -67,7 +67,7 @@ final class OneDnnBackend extends CheckedBackend {
     @Override
     protected void channelBackward(ChannelBackwardCall c) {
         ChannelShape s = c.shape();
-        int status = c.groups() == 0
+        int status = c.op() == Op.BATCH_NORM
                 ? Norm4jLibrary.norm4j_onednn_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
                         s.s(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()),
                         c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()))

@@ -171,7 +171,7 @@ final class ReferenceBackend extends CheckedBackend {
         float[] dx = new float[cols]; // dx may be dy: write a row only after reading it
         for (long r = 0; r < c.rows(); r++) {
             int base = (int) (r * cols);
-            double mean = c.mean() == null ? 0 : c.mean().buffer().get((int) r);
+            double mean = c.op() == Op.RMS_NORM ? 0 : c.mean().buffer().get((int) r);
             double rstd = c.rstd().buffer().get((int) r);
             double sumG = 0, sumGx = 0;
             for (int i = 0; i < cols; i++) {
@@ -182,7 +182,7 @@ final class ReferenceBackend extends CheckedBackend {
                 dw[i] += dy.get(base + i) * xhat;
                 db[i] += dy.get(base + i);
             }
-            double a = c.mean() == null ? 0 : sumG / cols, b = sumGx / cols; // RMS norm: no centring term
+            double a = c.op() == Op.RMS_NORM ? 0 : sumG / cols, b = sumGx / cols; // RMS norm: no centring term
             for (int i = 0; i < cols; i++) {
                 double xhat = (x.get(base + i) - mean) * rstd;
                 double g = dy.get(base + i) * (double) at(c.weight(), i, 1f);
@@ -198,14 +198,14 @@ final class ReferenceBackend extends CheckedBackend {
         ChannelShape sh = c.shape();
         FloatBuffer x = c.x().buffer(), dy = c.dy().buffer();
         int stats = (int) c.statistics();
-        long cg = c.groups() == 0 ? 1 : sh.c() / c.groups();
+        long cg = c.op() == Op.BATCH_NORM ? 1 : sh.c() / c.groups();
         double[] sumG = new double[stats], sumGx = new double[stats], count = new double[stats];
         double[] dw = new double[(int) sh.c()], db = new double[(int) sh.c()];
         float[] dx = new float[(int) sh.count()]; // dx may be dy: write only after every read
         for (int pass = 0; pass < 2; pass++)
             for (long n = 0; n < sh.n(); n++)
                 for (long ch = 0; ch < sh.c(); ch++) {
-                    int st = (int) (c.groups() == 0 ? ch : n * c.groups() + ch / cg);
+                    int st = (int) (c.op() == Op.BATCH_NORM ? ch : n * c.groups() + ch / cg);
                     double mean = c.mean().buffer().get(st), rstd = c.rstd().buffer().get(st);
                     double w = at(c.weight(), ch, 1f);
                     for (long sp = 0; sp < sh.s(); sp++) {

@@ -3,16 +3,18 @@ package io.norm4j;
 import java.util.Objects;
 
 /**
- * A validated layer norm or RMS norm backward call over [rows, cols]: the gradient dy of the
- * output, the forward's input x and saved statistics (RMS norm saves no mean), and the gradients
- * to write: dx, and optionally dweight and dbias ([normalizedShape]).
+ * A validated layer norm or RMS norm backward call over [rows, cols] (op says which): the gradient
+ * dy of the output, the forward's input x and saved statistics (RMS norm saves no mean: null), and
+ * the gradients to write: dx, and optionally dweight and dbias ([normalizedShape]).
  */
 record RowsBackwardCall(
+        Op op,
         Tensor x, Tensor dy, Tensor dx, long rows, long cols, Tensor weight, Tensor mean, Tensor rstd, Tensor dweight,
         Tensor dbias) {
 
     static RowsBackwardCall check(Tensor x, Tensor dy, long[] normalizedShape, Tensor weight, Tensor mean,
-            Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias, boolean rms) {
+            Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias, Op op) {
+        boolean rms = op == Op.RMS_NORM;
         Checks.input("x", x);
         Checks.input("dy", dy);
         Checks.output("dx", dx);
@@ -32,6 +34,6 @@ record RowsBackwardCall(
         Checks.savedRstd(rstd);
         Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("x", x).in("dy", dy)
                 .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").verify();
-        return new RowsBackwardCall(x, dy, dx, rc[0], rc[1], weight, rms ? null : mean, rstd, dweight, dbias);
+        return new RowsBackwardCall(op, x, dy, dx, rc[0], rc[1], weight, rms ? null : mean, rstd, dweight, dbias);
     }
 }

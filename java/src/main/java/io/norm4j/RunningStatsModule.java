@@ -78,10 +78,10 @@ public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extend
      * x's channel count must be the module's numFeatures (checked before the running statistics
      * or saved statistics, whose sizes follow from it, could name the mismatch instead).
      */
-    final void checkChannels(Tensor x, int minRank) {
+    final void checkChannels(Tensor x, Op op) {
         checkOpen();
         Checks.input("x", x);
-        long c = ChannelShape.of("x", x, layout, minRank).c();
+        long c = ChannelShape.of("x", x, layout, op).c();
         if (c != numFeatures) {
             throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
                     + layout.id() + ") but " + getClass().getSimpleName() + " has numFeatures " + numFeatures);

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -32,18 +33,25 @@ public final class Tensor implements AutoCloseable {
     private final long numel;
     /** Native-order view of exactly numel floats, position 0. */
     private final FloatBuffer data;
-    /** A wrapped JavaCPP pointer, kept to detect that its owner freed it; null otherwise. */
-    private final FloatPointer pointer;
+    /**
+     * Whether the memory a view wraps has been released by its owner (a JavaCPP pointer
+     * deallocated, a MemorySegment's arena closed); null for memory the tensor owns or a buffer.
+     */
+    private final BooleanSupplier released;
+    /** What was released, for messages: "pointer", "memory segment". */
+    private final String wrapped;
     private final boolean readOnly;
     private volatile boolean closed;
     /** Start address for native backends, computed on first use (needs JavaCPP's library). */
     private long address;
 
-    private Tensor(long[] shape, long numel, FloatBuffer data, FloatPointer pointer, boolean readOnly) {
+    private Tensor(long[] shape, long numel, FloatBuffer data, BooleanSupplier released, String wrapped,
+            boolean readOnly) {
         this.shape = shape;
         this.numel = numel;
         this.data = data;
-        this.pointer = pointer;
+        this.released = released;
+        this.wrapped = wrapped;
         this.readOnly = readOnly;
     }
 
@@ -68,7 +76,7 @@ public final class Tensor implements AutoCloseable {
                 .limit(bytes)
                 .order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
-        return new Tensor(dims, n, buf, null, false);
+        return new Tensor(dims, n, buf, null, null, false);
     }
 
     /** A new tensor holding a copy of {@code values}, whose length must equal the shape's size. */
@@ -115,7 +123,7 @@ public final class Tensor implements AutoCloseable {
                     + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
         }
         FloatBuffer view = buffer.slice().limit((int) n);
-        return new Tensor(dims, n, view, null, buffer.isReadOnly());
+        return new Tensor(dims, n, view, null, null, buffer.isReadOnly());
     }
 
     /**
@@ -143,8 +151,22 @@ public final class Tensor implements AutoCloseable {
                 ? FloatBuffer.allocate(0)
                 : new FloatPointer(pointer).capacity(pointer.position() + n).limit(pointer.position() + n)
                         .asBuffer();
-        Tensor t = new Tensor(dims, n, view, pointer, false);
+        Tensor t = new Tensor(dims, n, view, pointer::isNull, "pointer", false);
         if (count > 0) t.address = pointer.address() + pointer.position() * (long) Float.BYTES;
+        return t;
+    }
+
+    /**
+     * A zero-copy view of {@code count} floats at {@code address}, seen through {@code view}, whose
+     * owner releases the memory when {@code released} turns true: the JDK 22+ MemorySegment wrap.
+     */
+    static Tensor view(FloatBuffer view, long address, long[] shape, BooleanSupplier released, String wrapped,
+            boolean readOnly) {
+        long[] dims = checkedShape(shape);
+        long n = Shapes.numel("shape", dims);
+        fitsBuffer(n, dims);
+        Tensor t = new Tensor(dims, n, view.slice(0, (int) n), released, wrapped, readOnly);
+        if (n > 0) t.address = address;
         return t;
     }
 
@@ -176,7 +198,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closed || (pointer != null && pointer.isNull());
+        return closed || (released != null && released.getAsBoolean());
     }
 
     /** Element at a flat (row-major) index. */
@@ -251,10 +273,12 @@ public final class Tensor implements AutoCloseable {
 
     // ---- for the backends ------------------------------------------------------------------
 
-    /** Throws if closed (or its wrapped pointer was freed); {@code name} is the argument's name. */
+    /** Throws if closed (or the memory it wraps was released); {@code name} is the argument's name. */
     void checkOpen(String name) {
         if (closed) throw new IllegalStateException(name + " is closed");
-        if (pointer != null && pointer.isNull()) throw new IllegalStateException(name + "'s pointer was deallocated");
+        if (released != null && released.getAsBoolean()) {
+            throw new IllegalStateException(name + "'s " + wrapped + " was released by its owner");
+        }
     }
 
     void checkWritable(String name) {
@@ -279,7 +303,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A 1-d view of the first n elements (same memory, same address). */
     Tensor prefix(long n) {
-        Tensor t = new Tensor(new long[] {n}, n, data.slice(0, (int) n), pointer, readOnly);
+        Tensor t = new Tensor(new long[] {n}, n, data.slice(0, (int) n), released, wrapped, readOnly);
         t.address = address;
         return t;
     }

@@ -13,11 +13,13 @@ import java.nio.file.Path;
 /**
  * The soak run, in its own JVM (see {@link SoakTest}): a fixed, pre-touched heap and the serial
  * collector keep the JVM's own memory still, so what moves is what the calls leak. Prints one
- * line per checkpoint: calls, C heap bytes, direct bytes, RSS bytes.
+ * line per checkpoint: calls, C heap bytes, direct bytes, RSS bytes. With a third argument
+ * "leak", every call also leaks one 16-byte native allocation: the leak the test must catch.
  */
 public final class SoakMain {
     public static void main(String[] args) throws Exception {
         int calls = Integer.parseInt(args[0]), checkpoints = Integer.parseInt(args[1]);
+        boolean leak = args.length > 2 && args[2].equals("leak");
         Norms nat = Norms.on(Backend.NATIVE), dnn = Norms.on(Backend.ONEDNN), ref = Norms.on(Backend.REFERENCE);
         long[] ns = {16};
         try (Tensor x = Workload.data(4, 16); Tensor y = Tensor.allocate(4, 16); Tensor dy = Workload.data(4, 16);
@@ -41,7 +43,12 @@ public final class SoakMain {
             };
             for (int i = 0; i < calls / 2; i++) mix[i % mix.length].run(); // warm up: caches, JIT
             for (int k = 0; k <= checkpoints; k++) {
-                if (k > 0) for (int i = 0; i < calls / checkpoints; i++) mix[i % mix.length].run();
+                if (k > 0) {
+                    for (int i = 0; i < calls / checkpoints; i++) {
+                        mix[i % mix.length].run();
+                        if (leak) org.bytedeco.javacpp.Pointer.malloc(16);
+                    }
+                }
                 System.out.println((long) k * (calls / checkpoints) + " " + RuntimeInfo.nativeHeapInUse() + " "
                         + directBytes() + " " + rssBytes());
             }
