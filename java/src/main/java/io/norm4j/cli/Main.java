@@ -23,6 +23,7 @@ public final class Main {
         boolean full = false;
         java.nio.file.Path plot = null;
         String only = "";
+        String experiment = null;
         int runs = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -49,7 +50,7 @@ public final class Main {
                         System.exit(2);
                     }
                 }
-                case "parity", "bench", "all" -> command = a;
+                case "parity", "bench", "all", "lecture" -> command = a;
                 case "--json" -> json = true;
                 case "--full" -> full = true;
                 case "-h", "--help" -> {
@@ -57,13 +58,47 @@ public final class Main {
                     return;
                 }
                 default -> {
+                    if (command.equals("lecture") && experiment == null && !a.startsWith("-")) {
+                        experiment = a;
+                        continue;
+                    }
                     System.err.println("unknown argument: " + a);
                     usage(System.err);
                     System.exit(2);
                 }
             }
         }
+        if (command.equals("lecture")) System.exit(lecture(experiment, json, plot, System.out, System.err));
         System.exit(run(command, json, full, only, runs, plot, System.out, System.err));
+    }
+
+    /**
+     * The lecture's experiments (all, or the one named): text on {@code out}, or one JSON document
+     * with {@code json}; charts into the folder {@code plots} when given. Exit status 2 for an
+     * unknown experiment or a folder that cannot be written, 0 otherwise (an experiment whose claim
+     * does not reproduce says so; it is a finding, not a failure).
+     */
+    static int lecture(String experiment, boolean json, java.nio.file.Path plots, PrintStream out, PrintStream log) {
+        if (plots != null && !java.nio.file.Files.isDirectory(plots)) {
+            log.println("lecture: --plot needs an existing folder, " + plots + " is not one");
+            return 2;
+        }
+        PrintStream text = json ? log : out;
+        try {
+            List<Map<String, Object>> results = io.norm4j.lecture.Lecture.run(experiment, plots, text, log);
+            if (json) {
+                Map<String, Object> doc = Environment.header();
+                doc.put("lecture", results);
+                out.println(Json.write(doc));
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            log.println("lecture: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            log.println("lecture: could not write a plot: " + e);
+            return 2;
+        }
     }
 
     /** The count of {@code --runs}: a whole number from 1 to 100. */
@@ -161,10 +196,13 @@ public final class Main {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar norm4j-cli.jar [parity|bench] [--json] [--full] [--only TEXT] [--runs N] [--plot FILE.png]");
+        out.println("usage: java -jar norm4j-cli.jar [parity|bench|lecture [EXPERIMENT]] [--json] [--full] [--only TEXT] [--runs N]"
+                + " [--plot FILE.png | DIR]");
         out.println("  (none)   machine and backends, parity over a tenth of the grid, a short timing table (seconds)");
         out.println("  parity   every backend against REFERENCE over shapes, inputs, affine and mode");
         out.println("  bench    median ns per call, GB/s and speed-ups; --full for more shapes and training");
+        out.println("  lecture [EXPERIMENT]  the lecture's claims as small training experiments: "
+                + String.join(", ", io.norm4j.lecture.Lecture.ids()) + " (or 1 to 5); all without one");
         out.println("  --json   print one JSON document on stdout, progress on stderr");
         out.println("  --only   with bench: only the cases whose line (op direction mode layout shape) contains TEXT");
         out.println("           (exit status 2, before timing anything, when none does)");

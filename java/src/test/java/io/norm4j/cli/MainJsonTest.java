@@ -162,4 +162,19 @@ class MainJsonTest {
         assertTrue(said.contains("cannot write the plot") && said.contains("does not exist"), said);
         assertTrue(!said.contains("bench layer_norm"), "nothing was timed: " + said);
     }
+
+    @Test
+    void lectureJsonCarriesTheExperimentsClaimAndWhetherItReproduced() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Main.lecture("5", true, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(0, status);
+        JsonObject doc = JsonParser.parseString(out.toString(StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject r = doc.getAsJsonArray("lecture").get(0).getAsJsonObject();
+        assertEquals("instance-norm", r.get("experiment").getAsString());
+        assertTrue(r.get("claim").getAsString().startsWith("Instance norm removes"), r::toString);
+        assertTrue(r.get("reproduced").getAsBoolean(), r::toString);
+        assertEquals(2, Main.lecture("six", false, null, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream())));
+    }
 }
