@@ -12,6 +12,7 @@
 #include "channel_constants.h"
 #include "double_normalize.h"
 #include "gradient_sums.h"
+#include "mean_correction.h"
 #include "segment_statistics.h"
 
 namespace norm4j {
@@ -219,26 +220,59 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     ScratchFrame frame;
     ParamGradients sums(frame, c);
     const double count = static_cast<double>(n) * static_cast<double>(s);
+    // Channels whose saved mean's rounding matters take sum (x - mean) as well (mean_correction.h):
+    // shift[ch] is then the xhat shift it recovers, 0 elsewhere.
+    bool correct = false;
+    for (int64_t ch = 0; batch_statistics && ch < c && !correct; ++ch) correct = mean_rounding_matters(mean[ch], rstd[ch]);
+    double *const shift = frame.array<double>(c, 0.0);
+    // dweight = sum dy (xhat - shift); dx's a less shift b (mean_correction.h).
+    auto correct_channel = [&](int64_t ch, double sum_x_minus_mean) {
+        if (!mean_rounding_matters(mean[ch], rstd[ch])) return;
+        shift[ch] = xhat_shift(sum_x_minus_mean, count, mean[ch], rstd[ch]);
+        sums.dw[ch] -= shift[ch] * sums.db[ch];
+    };
     if (columns) {
         // Each channel's constants are set as its sums are finished, in parallel blocks. A call
         // too large for the caches prefetches x and dy and writes dx around the caches.
         const bool from_memory = stream_dx(n * c * s);
         auto channel_sums = [&](auto finish) {
-            chunked_column_sums<2>(
+            if (!correct) {
+                chunked_column_sums<2>(
+                    column_chunks(n * s, c), c, threads,
+                    [&](int64_t r0, int64_t nr, double *part) {
+                        k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
+                    },
+                    [&](int64_t ch, const double *t) {
+                        sums.db[ch] = t[0];
+                        sums.dw[ch] = t[1];
+                        finish(ch, weight_of(weight, ch));
+                    });
+                return;
+            }
+            // Tile by tile, so that the sums of x - mean read each tile just before the backward
+            // sums do, from cache.
+            const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
+            chunked_column_sums<4>(
                 column_chunks(n * s, c), c, threads,
                 [&](int64_t r0, int64_t nr, double *part) {
-                    k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
+                    for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
+                        const int64_t tn = std::min(tile, r0 + nr - t0);
+                        k.column_pivoted_sums(x + t0 * c, tn, c, mean, part + 2 * c, part + 3 * c);
+                        k.column_backward_sums(x + t0 * c, dy + t0 * c, tn, c, mean, rstd, part, part + c, from_memory);
+                    }
                 },
                 [&](int64_t ch, const double *t) {
                     sums.db[ch] = t[0];
                     sums.dw[ch] = t[1];
+                    correct_channel(ch, t[2]);
                     finish(ch, weight_of(weight, ch));
                 });
         };
         if (batch_statistics) {
             ColumnGradient grad(frame, c);
             channel_sums([&](int64_t ch, float w) {
-                grad.set(ch, mean[ch], rstd[ch], w, w * sums.db[ch] / count, w * sums.dw[ch] / count);
+                const double b = w * sums.dw[ch] / count, a = w * sums.db[ch] / count;
+                grad.set(ch, mean[ch], rstd[ch], w, shift[ch] == 0.0 ? a : a - shift[ch] * b, b);
             });
             grad.wrap();
             parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
@@ -273,19 +307,30 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     };
     auto dx_constants = [&](int64_t ch) {
         const float w = weight_of(weight, ch);
-        return DxConstants{w, static_cast<float>(w * sums.db[ch] / count), static_cast<float>(w * sums.dw[ch] / count)};
+        const double a = w * sums.db[ch] / count, b = w * sums.dw[ch] / count;
+        return DxConstants{w, static_cast<float>(shift[ch] == 0.0 ? a : a - shift[ch] * b), static_cast<float>(b)};
+    };
+    // A plane's sum (x - mean) where its channel's mean needs correcting, read just before the
+    // plane's backward sums read it again from cache.
+    auto plane_shift_sum = [&](const float *plane, int64_t ch) {
+        return correct && mean_rounding_matters(mean[ch], rstd[ch]) ? sum_from(k, plane, s, mean[ch]) : 0.0;
     };
     if (in_memory_order) {
-        double *const plane_sums = frame.array<double>(2 * n * c, 0.0);  // db then dw of each plane
+        double *const plane_sums = frame.array<double>(3 * n * c, 0.0);  // db, dw, sum (x - mean) of each plane
         parallel_for(n * c, threads, [&](int64_t plane) {
             const int64_t ch = plane % c;
-            k.backward_sums(x + plane * s, dy + plane * s, s, mean[ch], rstd[ch], nullptr, &plane_sums[2 * plane],
-                            &plane_sums[2 * plane + 1], nullptr, nullptr, false);
+            plane_sums[3 * plane + 2] = plane_shift_sum(x + plane * s, ch);
+            k.backward_sums(x + plane * s, dy + plane * s, s, mean[ch], rstd[ch], nullptr, &plane_sums[3 * plane],
+                            &plane_sums[3 * plane + 1], nullptr, nullptr, false);
         });
+        double *const x_minus_mean = frame.array<double>(c, 0.0);
         for (int64_t plane = 0; plane < n * c; ++plane) {
-            sums.db[plane % c] += plane_sums[2 * plane];
-            sums.dw[plane % c] += plane_sums[2 * plane + 1];
+            sums.db[plane % c] += plane_sums[3 * plane];
+            sums.dw[plane % c] += plane_sums[3 * plane + 1];
+            x_minus_mean[plane % c] += plane_sums[3 * plane + 2];
         }
+        if (correct)
+            for (int64_t ch = 0; ch < c; ++ch) correct_channel(ch, x_minus_mean[ch]);
         if (batch_statistics) {
             parallel_for(n * c, threads, [&](int64_t plane) {
                 const int64_t ch = plane % c;
@@ -296,16 +341,19 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         }
     } else {
         parallel_for(c, threads, [&](int64_t ch) {
+            double x_minus_mean = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
                 if (stream && i + 1 < n) {
                     prefetch(x + offset + c * s, s);
                     prefetch(dy + offset + c * s, s);
                 }
+                x_minus_mean += plane_shift_sum(x + offset, ch);
                 k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch],
                                 &sums.dw[ch], nullptr, nullptr, false);
             }
             if (!batch_statistics) return;
+            if (correct) correct_channel(ch, x_minus_mean);
             const DxConstants g = dx_constants(ch);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;

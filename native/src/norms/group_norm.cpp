@@ -9,6 +9,7 @@
 #include "channel_constants.h"
 #include "double_normalize.h"
 #include "gradient_sums.h"
+#include "mean_correction.h"
 #include "segment_statistics.h"
 
 namespace norm4j {
@@ -153,6 +154,22 @@ Coefficients group_coefficients(int64_t g, int64_t cg, double count, const float
     return {static_cast<float>(sg / count), static_cast<float>(sgx / count)};
 }
 
+// Group g's coefficients after its xhat shift (mean_correction.h): each channel's dweight less
+// shift times its sum of dy, then a less shift b. A shift of 0 leaves the sums and the bits as they were.
+Coefficients corrected_coefficients(int64_t g, int64_t cg, double count, const float *weight,
+                                    const ParamGradients &sample, double shift) {
+    if (shift == 0.0) return group_coefficients(g, cg, count, weight, sample.db, sample.dw);
+    for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) sample.dw[ch] -= shift * sample.db[ch];
+    double sg = 0, sgx = 0;
+    for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) {
+        const double w = weight_of(weight, ch);
+        sg += w * sample.db[ch];
+        sgx += w * sample.dw[ch];
+    }
+    const double a = sg / count, b = sgx / count;
+    return {static_cast<float>(a - shift * b), static_cast<float>(b)};
+}
+
 }  // namespace
 
 }  // namespace norm4j
@@ -184,14 +201,18 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             const int64_t i = ig / groups, g = ig % groups;
             const ParamGradients sample = per_sample.at(i);
             const int64_t base = (i * c + g * cg) * s;
+            const bool correct = mean_rounding_matters(mean[ig], rstd[ig]);
+            double x_minus_mean = 0;
             for (int64_t j = 0; j < cg; ++j) {
                 double sum_dy = 0, sum_dy_xhat = 0;
+                if (correct) x_minus_mean += sum_from(k, x + base + j * s, s, mean[ig]);
                 k.backward_sums(x + base + j * s, dy + base + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy,
                                 &sum_dy_xhat, nullptr, nullptr, false);
                 sample.db[g * cg + j] = sum_dy;
                 sample.dw[g * cg + j] = sum_dy_xhat;
             }
-            const Coefficients co = group_coefficients(g, cg, count, weight, sample.db, sample.dw);
+            const double shift = correct ? xhat_shift(x_minus_mean, count, mean[ig], rstd[ig]) : 0.0;
+            const Coefficients co = corrected_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t j = 0; j < cg; ++j)
                 k.backward_dx(x + base + j * s, dy + base + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
                               nullptr, weight_of(weight, g * cg + j), co.a, co.b, stream);
@@ -210,10 +231,34 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
         const int64_t base = i * c * s;
         // The sums read the sample from memory (in a call too large for the caches); dx then
         // finds it in cache.
-        k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw,
-                               stream);
+        bool correct = false;
+        for (int64_t g = 0; g < groups && !correct; ++g)
+            correct = mean_rounding_matters(mean[i * groups + g], rstd[i * groups + g]);
+        double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
+        if (!correct) {
+            k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db,
+                                   sample.dw, stream);
+        } else {
+            // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
+            // from cache (mean_correction.h).
+            double *const squares = mine.array<double>(c, 0.0);
+            const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
+            for (int64_t t0 = 0; t0 < s; t0 += tile) {
+                const int64_t tn = std::min(tile, s - t0);
+                k.column_pivoted_sums(x + base + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
+                k.column_backward_sums(x + base + t0 * c, dy + base + t0 * c, tn, c, grad.mean.data(),
+                                       grad.rstd.data(), sample.db, sample.dw, stream);
+            }
+        }
         for (int64_t g = 0; g < groups; ++g) {
-            const Coefficients co = group_coefficients(g, cg, count, weight, sample.db, sample.dw);
+            const int64_t ig = i * groups + g;
+            double shift = 0.0;
+            if (correct && mean_rounding_matters(mean[ig], rstd[ig])) {
+                double group_sum = 0;
+                for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) group_sum += x_minus_mean[ch];
+                shift = xhat_shift(group_sum, count, mean[ig], rstd[ig]);
+            }
+            const Coefficients co = corrected_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
                 grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
         }

@@ -8,6 +8,7 @@
 #include "../threading.h"
 #include "double_normalize.h"
 #include "gradient_sums.h"
+#include "mean_correction.h"
 #include "segment_statistics.h"
 
 namespace {
@@ -119,6 +120,10 @@ constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
 // norm 220-234 -> 158-160 ns; AVX2 layer norm 258-265 -> 226-237 ns.
 void one_row_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx, int64_t cols,
                       const float *weight, float mean, float rstd, bool centred, float *dweight, float *dbias) {
+    const double n = static_cast<double>(cols);
+    const double c = centred && norm4j::mean_rounding_matters(mean, rstd)
+                         ? norm4j::xhat_shift(norm4j::sum_from(k, x, cols, mean), n, mean, rstd)
+                         : 0.0;
     double sum_g = 0.0, sum_gxhat = 0.0;
     for (int64_t j = 0; j < cols; j += kColumnBlock) {
         const int64_t width = std::min(kColumnBlock, cols - j);
@@ -127,10 +132,11 @@ void one_row_backward(const norm4j::KernelTable &k, const float *x, const float 
         else k.backward_sums(x + j, dy + j, width, mean, rstd, w, &sum_g, &sum_gxhat, nullptr, nullptr, false);
     }
     if (dbias != nullptr) std::copy(dy, dy + cols, dbias);  // before dx, which may overwrite dy
-    const double n = static_cast<double>(cols);
-    const float a = centred ? static_cast<float>(sum_g / n) : 0.0f;
-    k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(sum_gxhat / n),
-                  norm4j::stream_dx(cols));
+    if (c != 0.0 && dweight != nullptr)
+        for (int64_t j = 0; j < cols; ++j) dweight[j] = static_cast<float>(dweight[j] - c * dy[j]);
+    const double b = (c == 0.0 ? sum_gxhat : sum_gxhat - c * sum_g) / n;
+    const float a = !centred ? 0.0f : static_cast<float>(c == 0.0 ? sum_g / n : sum_g / n - c * b);
+    k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(b), norm4j::stream_dx(cols));
 }
 
 // Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term).
@@ -189,8 +195,14 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             const int64_t rows_in_group = std::min(group, end - g);
             // Only the group's own sums are cleared: zeroing both whole arrays took GCC's
             // `rep stos`, whose start-up cost showed in one-row calls.
-            double sum_g[kRowGroup], sum_gxhat[kRowGroup];
-            for (int64_t i = 0; i < rows_in_group; ++i) sum_g[i] = sum_gxhat[i] = 0.0;
+            double sum_g[kRowGroup], sum_gxhat[kRowGroup], shift[kRowGroup];
+            for (int64_t i = 0; i < rows_in_group; ++i) {
+                sum_g[i] = sum_gxhat[i] = 0.0;
+                const int64_t r = g + i;
+                shift[i] = centred && norm4j::mean_rounding_matters(mean[r], rstd[r])
+                               ? norm4j::xhat_shift(norm4j::sum_from(k, x + r * cols, cols, mean[r]), n, mean[r], rstd[r])
+                               : 0.0;
+            }
             for (int64_t j = 0; j < cols; j += block) {
                 const int64_t width = std::min(block, cols - j);
                 const int64_t at = g * cols + j;
@@ -212,9 +224,15 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
                     norm4j::prefetch(x + (r + group) * cols, cols);
                     norm4j::prefetch(dy + (r + group) * cols, cols);
                 }
-                const float a = centred ? static_cast<float>(sum_g[i] / n) : 0.0f;
+                // dw's share of the shift is taken before dx, which may overwrite dy.
+                if (shift[i] != 0.0 && dw != nullptr)
+                    for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[r * cols + j];
+                const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
+                const float a = !centred ? 0.0f
+                                         : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n
+                                                                              : sum_g[i] / n - shift[i] * b);
                 k.backward_dx(x + r * cols, dy + r * cols, dx + r * cols, cols, centred ? mean[r] : 0.0f,
-                              rstd[r], weight, 1.0f, a, static_cast<float>(sum_gxhat[i] / n), stream);
+                              rstd[r], weight, 1.0f, a, static_cast<float>(b), stream);
             }
         }
     });

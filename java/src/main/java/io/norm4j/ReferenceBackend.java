@@ -162,6 +162,27 @@ final class ReferenceBackend extends CheckedBackend {
     }
 
     // ---- backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w -------------
+    //
+    // The saved mean is an f32, off from the group's mean by up to half an ulp: at mean 1e4 and
+    // std 1e-2 that moves every xhat by up to 0.05. Where that half ulp times rstd exceeds 2^-24
+    // (meanRoundingMatters, NATIVE's rule too), backward centres with the group's own mean,
+    // recovered from the saved one: mean = saved + sum(x - saved) / n in double, where each
+    // x - saved is exact. Running statistics are constants and are used as given.
+
+    /**
+     * The saved mean plus delta, the group's mean less it, where delta is a rounding (at most an ulp
+     * of the saved mean); the saved mean as given otherwise: statistics that did not come from a
+     * forward call on this x, or a group holding NaN or Inf.
+     */
+    static double undoRounding(double savedMean, double delta) {
+        return Math.abs(delta) <= Math.ulp((float) savedMean) ? savedMean + delta : savedMean;
+    }
+
+    /** Whether the saved mean's rounding can shift xhat by more than 2^-24 (as NATIVE decides). */
+    static boolean meanRoundingMatters(double savedMean, double rstd) {
+        if (!Double.isFinite(savedMean) || !Double.isFinite(rstd)) return false;
+        return 0.5 * Math.ulp((float) savedMean) * rstd > 0x1p-24;
+    }
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
@@ -173,6 +194,11 @@ final class ReferenceBackend extends CheckedBackend {
             int base = (int) (r * cols);
             double mean = c.op() == Op.RMS_NORM ? 0 : c.mean().buffer().get((int) r);
             double rstd = c.rstd().buffer().get((int) r);
+            if (c.op() != Op.RMS_NORM && meanRoundingMatters(mean, rstd)) {
+                double shift = 0;
+                for (int i = 0; i < cols; i++) shift += x.get(base + i) - mean;
+                mean = undoRounding(mean, shift / cols);
+            }
             double sumG = 0, sumGx = 0;
             for (int i = 0; i < cols; i++) {
                 double xhat = (x.get(base + i) - mean) * rstd;
@@ -200,13 +226,31 @@ final class ReferenceBackend extends CheckedBackend {
         int stats = (int) c.statistics();
         long cg = c.op() == Op.BATCH_NORM ? 1 : sh.c() / c.groups();
         double[] sumG = new double[stats], sumGx = new double[stats], count = new double[stats];
+        double[] groupMean = new double[stats];
+        for (int st = 0; st < stats; st++) groupMean[st] = c.mean().buffer().get(st);
+        if (c.batchStatistics()) {
+            double[] shift = new double[stats], n = new double[stats];
+            for (long s = 0; s < sh.n(); s++)
+                for (long ch = 0; ch < sh.c(); ch++) {
+                    int st = (int) (c.op() == Op.BATCH_NORM ? ch : s * c.groups() + ch / cg);
+                    for (long sp = 0; sp < sh.s(); sp++) {
+                        shift[st] += x.get(offset(sh, c.layout(), s, ch, sp)) - groupMean[st];
+                        n[st]++;
+                    }
+                }
+            for (int st = 0; st < stats; st++) {
+                if (meanRoundingMatters(groupMean[st], c.rstd().buffer().get(st))) {
+                    groupMean[st] = undoRounding(groupMean[st], shift[st] / n[st]);
+                }
+            }
+        }
         double[] dw = new double[(int) sh.c()], db = new double[(int) sh.c()];
         float[] dx = new float[(int) sh.count()]; // dx may be dy: write only after every read
         for (int pass = 0; pass < 2; pass++)
             for (long n = 0; n < sh.n(); n++)
                 for (long ch = 0; ch < sh.c(); ch++) {
                     int st = (int) (c.op() == Op.BATCH_NORM ? ch : n * c.groups() + ch / cg);
-                    double mean = c.mean().buffer().get(st), rstd = c.rstd().buffer().get(st);
+                    double mean = groupMean[st], rstd = c.rstd().buffer().get(st);
                     double w = at(c.weight(), ch, 1f);
                     for (long sp = 0; sp < sh.s(); sp++) {
                         int o = offset(sh, c.layout(), n, ch, sp);

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every backend (NATIVE once per kernel set) against REFERENCE over the whole parity grid: op x
  * direction x layout x mode x affine x shape x input, on every backend that supports the op. Where the tolerance policy claims no parity (oneDNN's
- * f32 statistics on ill-conditioned input) the accuracy claim is checked instead: NATIVE meets the
- * tight bound and is at least as accurate as oneDNN.
+ * f32 statistics on ill-conditioned input, forward and backward) the accuracy claim is checked
+ * instead: NATIVE meets the tight bound and, forward, is at least as accurate as oneDNN.
  */
 class ParityTest {
     static Stream<Arguments> cases() {
@@ -44,7 +44,13 @@ class ParityTest {
         }
         ParityResult nat = c.run().apply(Backend.NATIVE);
         assertTrue(nat.parityClaimed() && nat.pass(), nat::toString);
-        assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
-        if (r.input() == InputDistribution.CONSTANT) assertEquals(0.0, nat.maxAbsErr(), nat::toString); // exactly bias
+        // Forward, NATIVE is also at least as accurate as oneDNN there, and exact on constant groups.
+        // Backward, oneDNN centres with the saved f32 mean as given (REFERENCE and NATIVE undo its
+        // rounding), which can leave it exact on groups where the rounding cannot matter (one
+        // value per group): there NATIVE is held to the tight bound alone.
+        if (r.direction().equals("forward")) {
+            assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
+            if (r.input() == InputDistribution.CONSTANT) assertEquals(0.0, nat.maxAbsErr(), nat::toString); // exactly bias
+        }
     }
 }
