@@ -224,7 +224,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     // shift[ch] is then the xhat shift it recovers, 0 elsewhere.
     bool correct = false;
     for (int64_t ch = 0; batch_statistics && ch < c && !correct; ++ch) correct = mean_rounding_matters(mean[ch], rstd[ch]);
-    double *const shift = frame.array<double>(c, 0.0);
+    double *const shift = correct ? frame.array<double>(c, 0.0) : nullptr;
     // dweight = sum dy (xhat - shift); dx's a less shift b (mean_correction.h).
     auto correct_channel = [&](int64_t ch, double sum_x_minus_mean) {
         if (!mean_rounding_matters(mean[ch], rstd[ch])) return;
@@ -272,7 +272,7 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
             ColumnGradient grad(frame, c);
             channel_sums([&](int64_t ch, float w) {
                 const double b = w * sums.dw[ch] / count, a = w * sums.db[ch] / count;
-                grad.set(ch, mean[ch], rstd[ch], w, shift[ch] == 0.0 ? a : a - shift[ch] * b, b);
+                grad.set(ch, mean[ch], rstd[ch], w, correct && shift[ch] != 0.0 ? a - shift[ch] * b : a, b);
             });
             grad.wrap();
             parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
@@ -308,7 +308,8 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     auto dx_constants = [&](int64_t ch) {
         const float w = weight_of(weight, ch);
         const double a = w * sums.db[ch] / count, b = w * sums.dw[ch] / count;
-        return DxConstants{w, static_cast<float>(shift[ch] == 0.0 ? a : a - shift[ch] * b), static_cast<float>(b)};
+        return DxConstants{w, static_cast<float>(correct && shift[ch] != 0.0 ? a - shift[ch] * b : a),
+                           static_cast<float>(b)};
     };
     // A plane's sum (x - mean) where its channel's mean needs correcting, read just before the
     // plane's backward sums read it again from cache.

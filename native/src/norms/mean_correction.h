@@ -16,6 +16,7 @@
 #ifndef NORM4J_MEAN_CORRECTION_H
 #define NORM4J_MEAN_CORRECTION_H
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 
@@ -32,8 +33,11 @@ inline double ulp_of(float mean) {
     return static_cast<double>(std::nextafter(std::fabs(mean), INFINITY)) - std::fabs(mean);
 }
 
-// Whether the saved mean's rounding can shift xhat by more than 2^-24.
+// Whether the saved mean's rounding can shift xhat by more than 2^-24. A normal float's ulp is at
+// most 2^-23 of it, so where |mean| rstd <= 1 (the product of two floats, exact in double) it
+// cannot: that test answers for ordinary groups without the ulp's library call.
 inline bool mean_rounding_matters(float mean, float rstd) {
+    if (!(std::fabs(static_cast<double>(mean)) * rstd > 1.0) && std::fabs(mean) >= FLT_MIN) return false;
     if (!std::isfinite(mean) || !std::isfinite(rstd)) return false;  // such a group is NaN or constant anyway
     return 0.5 * ulp_of(mean) * static_cast<double>(rstd) > 0x1p-24;
 }

@@ -111,4 +111,22 @@ class TensorTest {
             assertArrayEquals(a.toArray(), b.toArray());
         }
     }
+
+    @Test
+    void aWrappedPointersOwnDeallocationIsSeenButAnotherPointerOverTheSameMemoryIsNot() {
+        FloatPointer base = new FloatPointer(8);
+        FloatPointer view = new FloatPointer(base).position(2);
+        view.limit(8);
+        Tensor whole = Tensor.wrap(base, 8), part = Tensor.wrap(view, 6);
+        base.deallocate();
+        assertTrue(whole.isClosed());
+        try (Tensor y = Tensor.allocate(8)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Norms.on(Backend.REFERENCE).layerNorm(whole, new long[] {8}, null, null, 1e-5, y));
+            assertTrue(e.getMessage().equals("x's pointer was released by its owner"), e.getMessage());
+        }
+        // The README's limit: a second Pointer object over the memory does not learn of the first's
+        // deallocation, so the view still looks open; keeping the memory alive is the caller's part.
+        assertTrue(!part.isClosed());
+    }
 }
