@@ -4,11 +4,10 @@ package io.norm4j;
  * Group norm as {@code torch.nn.GroupNorm}: channels split into groups, each normalized with its
  * own statistics per sample, then a per-channel weight (ones) and bias (zeros).
  */
-public final class GroupNorm extends NormModule<GroupNorm> {
+public final class GroupNorm extends AffineModule<GroupNorm> {
     private final long numGroups, numChannels;
     private final double eps;
     private final Layout layout;
-    private final Tensor weight, bias, weightGrad, biasGrad;
     private Tensor savedMean, savedRstd;
 
     /** eps 1e-5, affine, NCHW. */
@@ -17,38 +16,26 @@ public final class GroupNorm extends NormModule<GroupNorm> {
     }
 
     public GroupNorm(long numGroups, long numChannels, double eps, boolean affine, Layout layout) {
-        if (numGroups <= 0 || numChannels <= 0 || numChannels % numGroups != 0) {
-            throw new IllegalArgumentException("numGroups (" + numGroups + ") must be positive and divide numChannels ("
-                    + numChannels + ")");
-        }
+        super(affine, channels(numGroups, numChannels));
         Checks.eps(eps);
         this.numGroups = numGroups;
         this.numChannels = numChannels;
         this.eps = eps;
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
-        this.weight = affine ? own(1f, numChannels) : null;
-        this.bias = affine ? own(0f, numChannels) : null;
-        this.weightGrad = gradOf(weight);
-        this.biasGrad = gradOf(bias);
     }
 
-    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
-    public Tensor weightGrad() {
-        return weightGrad;
+    /** numChannels, once numGroups is positive and divides it. */
+    private static long channels(long numGroups, long numChannels) {
+        if (numGroups <= 0 || numChannels <= 0 || numChannels % numGroups != 0) {
+            throw new IllegalArgumentException("numGroups (" + numGroups + ") must be positive and divide numChannels ("
+                    + numChannels + ")");
+        }
+        return numChannels;
     }
 
-    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
-    public Tensor biasGrad() {
-        return biasGrad;
-    }
 
-    public Tensor weight() {
-        return weight;
-    }
 
-    public Tensor bias() {
-        return bias;
-    }
+
 
     /**
      * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x

@@ -14,12 +14,11 @@ import java.util.Arrays;
  * }
  * }</pre>
  */
-public final class LayerNorm extends NormModule<LayerNorm> {
+public final class LayerNorm extends AffineModule<LayerNorm> {
     public static final double DEFAULT_EPS = 1e-5;
 
     private final long[] normalizedShape;
     private final double eps;
-    private final Tensor weight, bias, weightGrad, biasGrad;
     private Tensor savedMean, savedRstd;
 
     /** Layer norm over the given trailing dimensions, eps 1e-5, with affine weight and bias. */
@@ -33,34 +32,15 @@ public final class LayerNorm extends NormModule<LayerNorm> {
      * @param elementwiseAffine whether the module has a weight (ones) and a bias (zeros)
      */
     public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
-        this.normalizedShape = Checks.normalizedShape(normalizedShape);
+        super(elementwiseAffine, Checks.normalizedShape(normalizedShape));
+        this.normalizedShape = normalizedShape.clone();
         Checks.eps(eps);
         this.eps = eps;
-        this.weight = elementwiseAffine ? own(1f, normalizedShape) : null;
-        this.bias = elementwiseAffine ? own(0f, normalizedShape) : null;
-        this.weightGrad = gradOf(weight);
-        this.biasGrad = gradOf(bias);
     }
 
-    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
-    public Tensor weightGrad() {
-        return weightGrad;
-    }
 
-    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
-    public Tensor biasGrad() {
-        return biasGrad;
-    }
 
-    /** The scale (initially ones), or null without elementwise affine. Write into it to train or load. */
-    public Tensor weight() {
-        return weight;
-    }
 
-    /** The shift (initially zeros), or null without elementwise affine. */
-    public Tensor bias() {
-        return bias;
-    }
 
     public long[] normalizedShape() {
         return normalizedShape.clone();

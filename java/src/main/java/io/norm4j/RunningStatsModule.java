@@ -5,48 +5,33 @@ package io.norm4j;
  * per-channel weight (ones) and bias (zeros), and optional running statistics (mean zeros,
  * variance ones) updated with PyTorch's momentum rule.
  */
-public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extends NormModule<M> {
+public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extends AffineModule<M> {
     final long numFeatures;
     final double eps;
     final Layout layout;
     final RunningAverage average;
-    final Tensor weight, bias, runningMean, runningVar, weightGrad, biasGrad;
+    final Tensor runningMean, runningVar;
 
     RunningStatsModule(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats,
             Layout layout) {
-        if (numFeatures <= 0) throw new IllegalArgumentException("numFeatures must be positive, got " + numFeatures);
+        super(affine, positive(numFeatures));
         Checks.eps(eps);
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
         this.average = new RunningAverage(momentum);
-        this.weight = affine ? own(1f, numFeatures) : null;
-        this.bias = affine ? own(0f, numFeatures) : null;
         this.runningMean = trackRunningStats ? own(0f, numFeatures) : null;
         this.runningVar = trackRunningStats ? own(1f, numFeatures) : null;
-        this.weightGrad = gradOf(weight);
-        this.biasGrad = gradOf(bias);
     }
 
-    /** Gradient of the loss with respect to the weight, accumulated by backward; null without affine. */
-    public Tensor weightGrad() {
-        return weightGrad;
+    private static long positive(long numFeatures) {
+        if (numFeatures <= 0) throw new IllegalArgumentException("numFeatures must be positive, got " + numFeatures);
+        return numFeatures;
     }
 
-    /** Gradient of the loss with respect to the bias, accumulated by backward; null without affine. */
-    public Tensor biasGrad() {
-        return biasGrad;
-    }
 
-    /** Per-channel scale (ones initially), or null without affine. */
-    public Tensor weight() {
-        return weight;
-    }
 
-    /** Per-channel shift (zeros initially), or null without affine. */
-    public Tensor bias() {
-        return bias;
-    }
+
 
     /** Running mean [C] (zeros initially), or null without running statistics. */
     public Tensor runningMean() {

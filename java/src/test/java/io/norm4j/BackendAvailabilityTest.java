@@ -3,6 +3,7 @@ package io.norm4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class BackendAvailabilityTest {
 
     @Test
     void nativeBackendsLoadWhereTheyAreBuilt() {
-        if (!nativeRequired()) return; // other platforms: covered by the fallback test below
+        assumeTrue(nativeRequired(), "no native library is built for this platform: the fallback test covers it");
         for (Backend b : Backend.values()) {
             assertTrue(b.isAvailable(), () -> b + " must load on " + Loader.getPlatform() + ": " + b.unavailableReason());
         }
@@ -28,7 +29,7 @@ class BackendAvailabilityTest {
 
     @Test
     void autoPicksNativeAndTheSystemPropertyOverridesIt() {
-        if (!nativeRequired()) return;
+        assumeTrue(nativeRequired(), "no native library is built for this platform");
         assertTrue(Norms.auto().resolvedBackend(io.norm4j.Op.LAYER_NORM).startsWith("NATIVE"));
         String old = System.getProperty("norm4j.backend");
         try {
@@ -46,7 +47,7 @@ class BackendAvailabilityTest {
 
     @Test
     void scalarKernelsCanBeForcedAndAreReported() {
-        if (!nativeRequired()) return;
+        assumeTrue(nativeRequired(), "no native library is built for this platform");
         String before = RuntimeInfo.activeIsa().orElseThrow();
         try {
             RuntimeInfo.selectIsa("scalar");
@@ -60,5 +61,15 @@ class BackendAvailabilityTest {
         if (RuntimeInfo.detectedIsa().orElseThrow().equals("avx2")) {
             assertThrows(UnsupportedOperationException.class, () -> RuntimeInfo.selectIsa("avx512"));
         }
+    }
+
+    @Test
+    void theRequiredKernelSetIsDetectedAndTestedHere() {
+        String required = System.getProperty("norm4j.requireIsa", "");
+        assumeTrue(!required.isEmpty(), "no kernel set required (.ci/run requires the best the CPU has)");
+        assertEquals(required, RuntimeInfo.detectedIsa().orElse("none"),
+                "the CPU offers " + required + " but NATIVE detected another kernel set");
+        assertTrue(BackendVariant.available().stream().anyMatch(v -> required.equals(v.isa)),
+                "the parity variants leave out " + required + ": " + BackendVariant.available());
     }
 }

@@ -73,18 +73,13 @@ class ModuleTrainingTest {
     }
 
     static Tensor weight(NormModule<?> m) {
-        if (m instanceof LayerNorm ln) return ln.weight();
-        if (m instanceof RMSNorm rms) return rms.weight();
-        if (m instanceof GroupNorm gn) return gn.weight();
-        return ((RunningStatsModule<?>) m).weight();
+        return m instanceof RMSNorm rms ? rms.weight() : ((AffineModule<?>) m).weight();
     }
 
     static Tensor grad(NormModule<?> m, boolean bias) {
-        if (m instanceof LayerNorm ln) return bias ? ln.biasGrad() : ln.weightGrad();
         if (m instanceof RMSNorm rms) return bias ? null : rms.weightGrad();
-        if (m instanceof GroupNorm gn) return bias ? gn.biasGrad() : gn.weightGrad();
-        RunningStatsModule<?> r = (RunningStatsModule<?>) m;
-        return bias ? r.biasGrad() : r.weightGrad();
+        AffineModule<?> a = (AffineModule<?>) m;
+        return bias ? a.biasGrad() : a.weightGrad();
     }
 
     private static Tensor random(long[] shape, long seed) {

@@ -4,7 +4,7 @@ import io.norm4j.BatchNorm;
 import io.norm4j.GroupNorm;
 import io.norm4j.Layout;
 import io.norm4j.LayerNorm;
-import io.norm4j.NormModule;
+import io.norm4j.AffineModule;
 import io.norm4j.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,24 +47,16 @@ enum Norm {
 
     /** A norm module over [n, channels] rows, its input kept for backward until the next forward. */
     static final class ModuleLayer implements Layer {
-        private final NormModule<?> module;
+        private final AffineModule<?> module;
         private final int channels;
         private final List<Param> params = new ArrayList<>();
         private Tensor input;
 
-        ModuleLayer(NormModule<?> module, int channels) {
+        ModuleLayer(AffineModule<?> module, int channels) {
             this.module = module;
             this.channels = channels;
-            Tensor[] wg = weightAndGrads(module);
-            params.add(Param.of(wg[0], wg[1]));
-            params.add(Param.of(wg[2], wg[3]));
-        }
-
-        private static Tensor[] weightAndGrads(NormModule<?> m) {
-            if (m instanceof BatchNorm bn) return new Tensor[] {bn.weight(), bn.weightGrad(), bn.bias(), bn.biasGrad()};
-            if (m instanceof GroupNorm gn) return new Tensor[] {gn.weight(), gn.weightGrad(), gn.bias(), gn.biasGrad()};
-            LayerNorm ln = (LayerNorm) m;
-            return new Tensor[] {ln.weight(), ln.weightGrad(), ln.bias(), ln.biasGrad()};
+            params.add(Param.of(module.weight(), module.weightGrad()));
+            params.add(Param.of(module.bias(), module.biasGrad()));
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.norm4j.hardening;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class JvmArgumentsTest {
     @Test
     void checkJniIsOnWhenTheProfileAsksForIt() {
-        if (!Boolean.getBoolean("norm4j.expectCheckJni")) return; // an ordinary test run
+        assumeTrue(Boolean.getBoolean("norm4j.expectCheckJni"), "an ordinary test run: only ci/checkjni.sh expects -Xcheck:jni");
         assertTrue(ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xcheck:jni"),
                 () -> "JVM arguments: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
     }
