@@ -117,11 +117,7 @@ void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int
     const bool stream = stream_output(n * c * s);
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
-        const CentringConstants &g = cc.get(ch);
-        if (g.in_double)
-            normalize_uniform_in_double(x + plane * s, y + plane * s, s, g, weight_of(weight, ch), bias_of(bias, ch));
-        else
-            k.normalize_uniform(x + plane * s, y + plane * s, s, g, weight_of(weight, ch), bias_of(bias, ch), stream);
+        normalize_plane(k, x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch), stream);
     });
 }
 
@@ -160,10 +156,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
-                if (g.in_double)
-                    normalize_uniform_in_double(x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch));
-                else
-                    k.normalize_uniform(x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch), stream);
+                normalize_plane(k, x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch), stream);
             }
         });
         return NORM4J_OK;

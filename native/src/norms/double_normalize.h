@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "../kernels.h"
 #include "../row_statistics.h"
 
 namespace norm4j {
@@ -18,6 +19,13 @@ inline float normalized_in_double(float x, const CentringConstants &c, float w, 
 inline void normalize_uniform_in_double(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                                         float b) {
     for (int64_t i = 0; i < n; ++i) y[i] = normalized_in_double(x[i], c, w, b);
+}
+
+// A plane (one weight and bias) by the kernel, or in double where its constants need it.
+inline void normalize_plane(const KernelTable &k, const float *x, float *y, int64_t n, const CentringConstants &c,
+                            float w, float b, bool stream) {
+    if (c.in_double) normalize_uniform_in_double(x, y, n, c, w, b);
+    else k.normalize_uniform(x, y, n, c, w, b, stream);
 }
 
 // A row with a weight and bias per value (either may be null: 1 and 0).

@@ -30,12 +30,8 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
         save_group_statistics(i * groups + g, mv.mean, mv.var, cst, mean, rstd, var);
         for (int64_t j = 0; j < cg; ++j) {
             const int64_t ch = g * cg + j;
-            if (cst.in_double)
-                normalize_uniform_in_double(x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch),
-                                            bias_of(bias, ch));
-            else
-                k.normalize_uniform(x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch),
-                                    bias_of(bias, ch), false);
+            normalize_plane(k, x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch), bias_of(bias, ch),
+                            false);
         }
     });
 }
@@ -142,24 +138,13 @@ struct Coefficients {
     float a, b;
 };
 
-// Group g's a and b (kernels.h: backward_dx) from its channels' sums of dy and dy * xhat.
+// Group g's a and b (kernels.h: backward_dx) from its channels' sums of dy and dy * xhat in sample,
+// after the group's xhat shift (mean_correction.h): each channel's dweight less shift times its sum
+// of dy, then a less shift b. A shift of 0 leaves the sums, and the bits, as they are.
 Coefficients group_coefficients(int64_t g, int64_t cg, double count, const float *weight,
-                                const double *sum_dy, const double *sum_dy_xhat) {
-    double sg = 0, sgx = 0;
-    for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) {
-        const double w = weight_of(weight, ch);
-        sg += w * sum_dy[ch];
-        sgx += w * sum_dy_xhat[ch];
-    }
-    return {static_cast<float>(sg / count), static_cast<float>(sgx / count)};
-}
-
-// Group g's coefficients after its xhat shift (mean_correction.h): each channel's dweight less
-// shift times its sum of dy, then a less shift b. A shift of 0 leaves the sums and the bits as they were.
-Coefficients corrected_coefficients(int64_t g, int64_t cg, double count, const float *weight,
-                                    const ParamGradients &sample, double shift) {
-    if (shift == 0.0) return group_coefficients(g, cg, count, weight, sample.db, sample.dw);
-    for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) sample.dw[ch] -= shift * sample.db[ch];
+                                const ParamGradients &sample, double shift) {
+    if (shift != 0.0)
+        for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) sample.dw[ch] -= shift * sample.db[ch];
     double sg = 0, sgx = 0;
     for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) {
         const double w = weight_of(weight, ch);
@@ -167,7 +152,7 @@ Coefficients corrected_coefficients(int64_t g, int64_t cg, double count, const f
         sgx += w * sample.dw[ch];
     }
     const double a = sg / count, b = sgx / count;
-    return {static_cast<float>(a - shift * b), static_cast<float>(b)};
+    return {static_cast<float>(shift == 0.0 ? a : a - shift * b), static_cast<float>(b)};
 }
 
 }  // namespace
@@ -212,7 +197,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                 sample.dw[g * cg + j] = sum_dy_xhat;
             }
             const double shift = correct ? xhat_shift(x_minus_mean, count, mean[ig], rstd[ig]) : 0.0;
-            const Coefficients co = corrected_coefficients(g, cg, count, weight, sample, shift);
+            const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t j = 0; j < cg; ++j)
                 k.backward_dx(x + base + j * s, dy + base + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
                               nullptr, weight_of(weight, g * cg + j), co.a, co.b, stream);
@@ -258,7 +243,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                 for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) group_sum += x_minus_mean[ch];
                 shift = xhat_shift(group_sum, count, mean[ig], rstd[ig]);
             }
-            const Coefficients co = corrected_coefficients(g, cg, count, weight, sample, shift);
+            const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
                 grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
         }

@@ -41,14 +41,10 @@ public final class GroupNorm extends AffineModule<GroupNorm> {
      * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
      * (unless y is x) and the mean and rstd of each sample and group for {@link #backward(Tensor)}.
      */
+    @Override
     public void forward(Tensor x, Tensor y) {
         Norms norms = norms();
-        Checks.input("x", x);
-        long c = ChannelShape.of("x", x, layout, Op.GROUP_NORM).c();
-        if (c != numChannels) {
-            throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
-                    + layout.id() + ") but GroupNorm has numChannels " + numChannels);
-        }
+        checkChannels(x, layout, Op.GROUP_NORM, numChannels, "numChannels");
         if (!isTraining()) {
             norms.groupNorm(x, layout, numGroups, weight, bias, eps, y);
             keepForBackward(null);
@@ -65,10 +61,6 @@ public final class GroupNorm extends AffineModule<GroupNorm> {
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
         accumulating(weightGrad, biasGrad, (dw, db) -> norms().groupNormBackward(x, dy, layout, numGroups, weight,
                 savedMean, savedRstd, dx, dw, db));
-    }
-
-    public Tensor forward(Tensor x) {
-        return forwardInto(x, this::forward);
     }
 
     /** Training: writes y and the mean and rstd of each sample and group, [N, numGroups]. */

@@ -54,6 +54,7 @@ public final class LayerNorm extends AffineModule<LayerNorm> {
      * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
      * (unless y is x) and each row's mean and rstd for {@link #backward(Tensor)}.
      */
+    @Override
     public void forward(Tensor x, Tensor y) {
         Norms norms = norms();
         if (!isTraining()) {
@@ -73,11 +74,6 @@ public final class LayerNorm extends AffineModule<LayerNorm> {
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
         accumulating(weightGrad, biasGrad,
                 (dw, db) -> norms().layerNormBackward(x, dy, normalizedShape, weight, savedMean, savedRstd, dx, dw, db));
-    }
-
-    /** Normalizes x into a new tensor, which the caller closes. */
-    public Tensor forward(Tensor x) {
-        return forwardInto(x, this::forward);
     }
 
     /** Training: writes y and the per-row mean and rstd for backward. */

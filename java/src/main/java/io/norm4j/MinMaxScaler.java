@@ -83,11 +83,6 @@ public final class MinMaxScaler extends NormModule<MinMaxScaler> {
         throw new UnsupportedOperationException("MinMaxScaler has no backward: it scales inputs before a network");
     }
 
-    @Override
-    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
-        throw new UnsupportedOperationException("MinMaxScaler has no backward: it scales inputs before a network");
-    }
-
     private void requireFitted() {
         if (samplesSeen == 0) throw new IllegalStateException("MinMaxScaler is not fitted: call fit or partialFit first");
     }

@@ -140,7 +140,9 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
     }
 
     /** Writes dx for the last training-mode forward's input x and adds to the parameter gradients. */
-    abstract void backwardInto(Tensor x, Tensor dy, Tensor dx);
+    void backwardInto(Tensor x, Tensor dy, Tensor dx) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no backward");
+    }
 
     /** Sets every parameter gradient to zero. */
     public M zeroGrad() {

@@ -52,25 +52,9 @@ public abstract class RunningStatsModule<M extends RunningStatsModule<M>> extend
         return numFeatures;
     }
 
-    /** Normalizes x into a new tensor, which the caller closes. */
-    public Tensor forward(Tensor x) {
-        return forwardInto(x, this::forward);
-    }
-
-    public abstract void forward(Tensor x, Tensor y);
-
-    /**
-     * x's channel count must be the module's numFeatures (checked before the running statistics
-     * or saved statistics, whose sizes follow from it, could name the mismatch instead).
-     */
+    /** x's channels against numFeatures. */
     final void checkChannels(Tensor x, Op op) {
-        checkOpen();
-        Checks.input("x", x);
-        long c = ChannelShape.of("x", x, layout, op).c();
-        if (c != numFeatures) {
-            throw new IllegalArgumentException("x has " + c + " channels (shape " + Shapes.format(x.dims()) + ", "
-                    + layout.id() + ") but " + getClass().getSimpleName() + " has numFeatures " + numFeatures);
-        }
+        checkChannels(x, layout, op, numFeatures, "numFeatures");
     }
 
     @Override

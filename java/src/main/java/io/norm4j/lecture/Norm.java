@@ -65,15 +65,9 @@ enum Norm {
             input = Tensor.of(x, n, channels);
             if (train) module.train();
             else module.eval();
-            try (Tensor y = forward(input)) {
+            try (Tensor y = module.forward(input)) {
                 return y.toArray();
             }
-        }
-
-        private Tensor forward(Tensor x) {
-            if (module instanceof BatchNorm bn) return bn.forward(x);
-            if (module instanceof GroupNorm gn) return gn.forward(x);
-            return ((LayerNorm) module).forward(x);
         }
 
         @Override
