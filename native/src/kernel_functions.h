@@ -11,7 +11,7 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
                          const float *w, const float *b, const float *next, double pivot, double *s1,
                          double *s2);
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b, bool stream);
+                       float b, bool around_caches);
 void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
                    const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
                    bool start);
@@ -21,7 +21,7 @@ void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n
 void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
                        double *sum_g, double *sum_gxhat, float *dw);
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b, bool stream);
+                 const float *w, float w_uniform, float a, float b, bool around_caches);
 void store_as_floats(const double *src, float *dst, int64_t n);
 void column_sums(const float *x, int64_t rows, int64_t cols, double *acc);
 void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, const double *mean,
@@ -29,13 +29,13 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2);
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *scale, const float *shift, bool stream);
+                       const float *scale, const float *shift, bool around_caches, bool from_memory);
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat, bool from_memory);
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool stream,
+                        const float *k_0, bool around_caches,
                         bool from_memory);
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,

@@ -1,7 +1,8 @@
-// The ISA-specific building blocks every norm is made of, and the table NATIVE dispatches
-// through. Each ISA folder implements the same table; the norm families in norms/ are
-// written once in terms of it, so a family never differs between ISAs in anything but speed
-// and the last bits of rounding.
+// The building blocks every norm is made of, and the table NATIVE dispatches through. The vector
+// ISAs' tables come from kernels written once over a thin vector layer per ISA (generic/ over
+// vector/), with the few kernels whose best form differs by ISA in that ISA's folder; the scalar
+// table is plain loops. The norm families in norms/ are written once in terms of the table, so a
+// family never differs between ISAs in anything but speed and the last bits of rounding.
 //
 // Two memory shapes cover every norm and layout:
 //  - segments: runs of contiguous floats (a layer norm row, an NCHW channel plane, an NCHW
@@ -15,6 +16,7 @@
 #include <cstdint>
 
 #include "row_statistics.h"
+#include "tuning.h"
 
 namespace norm4j {
 
@@ -38,14 +40,15 @@ struct KernelTable {
     // (n values): *s2 += sum (next - pivot)^2 and, where s1 is given, *s1 += sum (next - pivot),
     // with the same bits as pivoted_sums and centred_square_sum. Row by row forward, the next
     // row's first reads (from beyond L1) then overlap this row's output pass instead of waiting
-    // behind it: layer norm 512 x 1024 forward 42 -> 35 us in a native loop (AVX-512).
+    // behind it.
     void (*normalize_then_sums)(const float *x, float *y, int64_t n, const CentringConstants &c,
                                 const float *w, const float *b, const float *next, double pivot,
                                 double *s1, double *s2);
     // As normalize, with one weight and bias for the whole segment (1 and 0 when absent); with
-    // stream, whole aligned blocks of y are written around the caches (see stream_dx below).
+    // around_caches, whole aligned blocks of y are written around the caches (see
+    // backward_from_memory below).
     void (*normalize_uniform)(const float *x, float *y, int64_t n, const CentringConstants &c,
-                              float w, float b, bool stream);
+                              float w, float b, bool around_caches);
 
     // Backward sums over a segment, in double, with xhat = (x - mean) * rstd and g = dy * w[i]
     // (g = dy when w is null): *sum_g += sum g, *sum_gxhat += sum g * xhat. Where dw is given,
@@ -68,11 +71,11 @@ struct KernelTable {
     void (*backward_row_sums)(const float *x, const float *dy, int64_t n, float mean, float rstd,
                               const float *w, double *sum_g, double *sum_gxhat, float *dw);
     // dx[i] = rstd * (g - a - xhat * b), g = dy * w[i] (or dy * w_uniform when w is null),
-    // xhat = (x - mean) * rstd, in f32. With stream, whole aligned blocks of dx are written
-    // around the caches (see stream_dx below).
+    // xhat = (x - mean) * rstd, in f32. With around_caches, whole aligned blocks of dx are written
+    // around the caches (see backward_from_memory below).
     void (*backward_dx)(const float *x, const float *dy, float *dx, int64_t n, float mean,
                         float rstd, const float *w, float w_uniform, float a, float b,
-                        bool stream);
+                        bool around_caches);
 
     // dst[i] = src[i] rounded to float: double accumulators written out (parameter gradients).
     void (*store_as_floats)(const double *src, float *dst, int64_t n);
@@ -90,15 +93,15 @@ struct KernelTable {
     // fmas per value) and wrapped: each array holds cols + kColumnWrap values, value j being
     // column j's mod cols (norms/channel_constants.h). The kernels then walk the [rows, cols]
     // block as one flat run, the sixteen constants of any vector one load whatever its first
-    // column, and with stream write its whole aligned blocks around the caches (stream_output)
-    // and ask for x kPrefetchAhead values ahead, as the backward kernels do from memory.
+    // column; with around_caches they write whole aligned blocks around the caches, and with
+    // from_memory (forward_from_memory) prefetch x kPrefetchAhead values ahead.
     // y[r, j] = (x[r, j] - hi[j]) * scale[j] + shift[j]
     void (*normalize_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                               const float *hi, const float *scale, const float *shift,
-                              bool stream);
+                              bool around_caches, bool from_memory);
     // Backward sums per column with per-column statistics:
     // sum_dy[j] += sum_r dy, sum_dy_xhat[j] += sum_r dy * xhat, xhat = (x - mean[j]) * rstd[j].
-    // With from_memory (a call too large for the caches, as for stream_output), the rows are
+    // With from_memory (a call too large for the caches, as for forward_from_memory), the rows are
     // prefetched ahead: see kPrefetchAhead.
     void (*column_backward_sums)(const float *x, const float *dy, int64_t rows, int64_t cols,
                                  const float *mean, const float *rstd, double *sum_dy,
@@ -107,7 +110,7 @@ struct KernelTable {
     // wrapped as above; from_memory as for column_backward_sums
     void (*column_backward_dx)(const float *x, const float *dy, float *dx, int64_t rows,
                                int64_t cols, const float *mean, const float *rstd,
-                               const float *k_dy, const float *k_x, const float *k_0, bool stream,
+                               const float *k_dy, const float *k_x, const float *k_0, bool around_caches,
                                bool from_memory);
     // mn[j] = min(mn[j], x[r, j]), mx likewise; NaN values are skipped.
     void (*column_min_max)(const float *x, int64_t rows, int64_t cols, float *mn, float *mx);
@@ -150,42 +153,25 @@ namespace avx512 {
 #include "kernel_functions.h"
 }
 
-// The last-level cache that decides when a call's data count as coming from memory: 32 MiB, the
-// L3 that one core complex shares on the Zen machines measured here (sysconf reports the whole
-// socket's, 384 MiB, which no one core can use).
-constexpr int64_t kLastLevelCache = int64_t{32} << 20;
+// The last-level cache one core can use, in bytes, as the CPU reports it (cpu_caches.cpp); it
+// decides when a call's data count as coming from memory.
+int64_t last_level_cache_bytes();
 
 // Whether a call's arrays, `bytes_per_value` bytes per value of its data, outgrow that cache.
 inline bool outgrows_cache(int64_t values, int64_t bytes_per_value) {
-    return values * bytes_per_value >= kLastLevelCache;
+    return values * bytes_per_value >= last_level_cache_bytes();
 }
 
 // Whether a backward call (x, dy and dx: 12 bytes per value) outgrows the last-level cache: then
 // dx, written in contiguous segments or runs, goes around the caches (non-temporal stores save
-// reading every line of it in first) and x and dy are prefetched. Measured here, medians of 4
-// runs: layer norm 4096 x 1024 backward 1.88 -> 1.68 ms, channels-first batch norm
-// 32 x 64 x 56 x 56 2.82 -> 2.61 ms, group norm 8 x 512 x 32 x 32 1.42 -> 1.34 ms. Drawn at 4M
-// values instead, calls of 3M lost: layer norm 3072 x 1024 0.40-0.78 -> 0.33-0.44 ms streamed,
-// channels-last batch norm [12, 64, 56, 56] 231-254 -> 211 us; at 2M-2.4M values streaming
-// lost (layer norm 2048 x 1024 200 -> 215 us, channels-first batch norm [12, 64, 56, 56]
-// 245-260 -> 290 us). The scalar kernels ignore it.
-inline bool stream_dx(int64_t values) { return outgrows_cache(values, 12); }
+// reading every line of it in first) and x and dy are prefetched. The scalar kernels ignore it.
+inline bool backward_from_memory(int64_t values) { return outgrows_cache(values, 12); }
 
-// The same for a forward call (x and y: 8 bytes per value, so from 4M values) whose output is not
-// read back in the call: channels-last outputs, written as one flat run per chunk of rows
-// (normalize_columns; batch norm 32 x 56 x 56 x 64, 25 MB each way, alternating runs: inference
-// 445 -> 347 us; its backward, under stream_dx, 2.05 -> 1.78 ms), and channels-first batch norm's
-// y (training and inference, see batch_norm.cpp). Other forward outputs (rows, group norm) are
-// written through the caches: where repeated calls keep input and output in the last-level cache,
-// streaming them was measured slower; so was streaming from 2M values (channels-first batch norm
-// [16, 64, 56, 56] training 208 -> 267 us).
-inline bool stream_output(int64_t values) { return outgrows_cache(values, 8); }
-
-// How far ahead (floats) the channels-last backward kernels prefetch x and dy when the
-// data comes from memory: a single core keeps too few misses in flight to reach the memory's
-// pace on its own. 8 KiB ahead, measured on batch norm 32 x 56 x 56 x 64 backward in a native
-// loop: 1.09 -> 0.87 ms (4 KiB: 0.97, 16 KiB: 0.93); in cache it cost 4-8 %, so only then.
-constexpr int64_t kPrefetchAhead = 2048;
+// The same for a forward call (x and y: 8 bytes per value) whose output is not read back in the
+// call: channels-last outputs (normalize_columns) and channels-first batch norm's y. Other
+// forward outputs (rows, group norm) go through the caches: where repeated calls keep input and
+// output in the last-level cache, writing around it is slower.
+inline bool forward_from_memory(int64_t values) { return outgrows_cache(values, 8); }
 
 // Asks for the `values` floats at p to be brought into L1 (a hint; it never faults). For data
 // from memory whose next part one core would otherwise wait for (see the callers).

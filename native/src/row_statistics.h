@@ -56,9 +56,8 @@ struct MeanVariance {
 
 // A group's value count and its reciprocal, taken once per call, so that the statistics of each
 // group multiply where they would divide: the divider, which each row's rstd also needs for a
-// square root and a division, bounded short rows (layer norm 4096 x 64 forward on one thread
-// 66 -> 60.5 us, RMS norm 44 -> 41 us). The product differs from the quotient by at most an ulp
-// of a double.
+// square root and a division, bounds short rows otherwise (docs/tuning.md). The product differs
+// from the quotient by at most an ulp of a double.
 struct GroupCount {
     double n, inv;
     explicit GroupCount(double count) : n(count), inv(1.0 / count) {}

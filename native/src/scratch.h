@@ -1,8 +1,7 @@
 // Per-thread scratch memory for the temporaries of a call: partial sums per chunk, per-channel
 // constants. Each thread keeps the blocks it has needed and hands them out again frame by frame,
-// like a stack, so a call in steady state does not touch the C heap. (Allocating and freeing a
-// few hundred KiB per call made glibc give the pages back and fault them in again every time:
-// layer norm 512 x 1024 backward took 180 us instead of 84.)
+// like a stack, so a call in steady state does not touch the C heap: allocating and freeing a
+// few hundred KiB per call makes glibc give the pages back and fault them in again every time.
 #ifndef NORM4J_SCRATCH_H
 #define NORM4J_SCRATCH_H
 

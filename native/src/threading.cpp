@@ -9,15 +9,8 @@ namespace norm4j {
 
 namespace {
 
-// Below this many values (160 KiB of floats) a call is over in a few microseconds and stays on
-// the calling thread: the team's fork and join would eat the gain. Measured here in a tight
-// loop, one thread against two: layer norm forward 32 x 1024 2.7 against 3.2 us, 40 x 1024
-// 3.4 against 3.3, 48 x 1024 4.0 against 3.4; backward 32 x 1024 6.8 against 7.6 us,
-// 48 x 1024 10.6 against 8.1.
-constexpr int64_t kParallelThreshold = int64_t{40} << 10;
-
-// Asked once: glibc answers hardware_concurrency by reading /sys on every call, which cost
-// about 5 us per call (layer norm 64 x 1024 took 9 us instead of 3.4).
+// Asked once: glibc answers hardware_concurrency by reading /sys on every call, which costs more
+// than a small call's work.
 int default_threads() {
     static const int n = [] {
         const unsigned c = std::thread::hardware_concurrency();

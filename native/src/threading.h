@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "tuning.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -25,10 +27,9 @@ int threads_for(int64_t elements);
 // max_chunks > 0 makes the chunks longer where needed to keep at most that many, for callers
 // whose per-chunk partials are large (a row of doubles each). The rows are cut into that many
 // chunks of equal length, in an even number when there are several, so that two threads take
-// equal shares: 13 chunks left one thread with 7 and the other waiting (batch norm
-// [8, 14, 14, 256] backward, 58.6 -> 56.3 us in a native loop), and chunks of the longest length
-// with a short one left over did the same (layer norm 128 x 768 backward in chunks of 42, 42, 42
-// and 2 rows: one thread had 84 rows, the other 44).
+// equal shares: 13 chunks leave one thread with 7 and the other waiting, and chunks of the
+// longest length with a short one left over do the same (128 rows in chunks of 42, 42, 42 and 2:
+// one thread has 84 rows, the other 44).
 struct RowChunks {
     int64_t rows, per_chunk;
 
@@ -45,10 +46,10 @@ struct RowChunks {
     int64_t size(int64_t chunk) const { return std::min(rows, begin(chunk) + per_chunk) - begin(chunk); }
 };
 
-// Orders the calling thread's non-temporal stores (the kernels' streamed outputs, see
-// stream_dx in kernels.h) before its later stores and before the call returns. Nearly free when
-// none are pending. Only x86 kernels stream.
-inline void stream_fence() {
+// Orders the calling thread's non-temporal stores (the kernels' outputs written around the
+// caches, see backward_from_memory in kernels.h) before its later stores and before the call
+// returns. Nearly free when none are pending. Only the x86 kernels write around the caches.
+inline void fence_non_temporal_stores() {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_sfence();
 #endif
@@ -56,22 +57,20 @@ inline void stream_fence() {
 
 // body(i) for i in [0, n), shared statically among `threads` threads. With one thread it is a
 // plain loop: entering the OpenMP runtime at all costs more than a small call. Each thread
-// fences its streamed stores once, after its last item: fenced row by row (or plane by plane)
-// the kernels waited for every short run to reach memory (layer norm 65536 x 64 backward
-// 3.69 -> 0.76 ms in a native loop, 4096 x 1024 0.74 -> 0.49 ms; batch norm [32, 64, 56, 56]
-// backward 1.89 -> 1.22 ms).
+// fences its non-temporal stores once, after its last item: fenced row by row (or plane by
+// plane) the kernels would wait for every short run to reach memory.
 template <typename Body>
 void parallel_for(int64_t n, int threads, Body body) {
     if (threads <= 1) {
         for (int64_t i = 0; i < n; ++i) body(i);
-        stream_fence();
+        fence_non_temporal_stores();
         return;
     }
 #pragma omp parallel num_threads(threads)
     {
 #pragma omp for schedule(static) nowait
         for (int64_t i = 0; i < n; ++i) body(i);
-        stream_fence();
+        fence_non_temporal_stores();
     }
 }
 
@@ -84,9 +83,6 @@ void parallel_row_shares(int64_t rows, int threads, Body body) {
         if (first < end) body(first, end - first);
     });
 }
-
-// Items per block of parallel_for_blocks and parallel_for_range_blocks.
-constexpr int64_t kCheapItemsPerBlock = 256;
 
 // body(first, count) for each block of kCheapItemsPerBlock items of [0, n) (the last one
 // shorter), where each item is cheap (a channel's constants): blocks shared out as by

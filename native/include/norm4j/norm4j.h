@@ -51,6 +51,12 @@ NORM4J_API int norm4j_set_threads(int threads);
 NORM4J_API int norm4j_threads(void);
 /* CPU brand string from CPUID, "unknown" elsewhere. Static storage. */
 NORM4J_API const char *norm4j_cpu_name(void);
+/* The last-level cache one core can use, in bytes, as found once at load: NORM4J_LAST_LEVEL_CACHE
+ * (bytes, or with a K/M/G suffix) where set, else the CPU's own description, else 32 MiB. Calls
+ * whose data outgrow it write their outputs around the caches. */
+NORM4J_API int64_t norm4j_last_level_cache_bytes(void);
+/* Where that size came from ("sysfs", "cpuid", the variable's name, or the default). Static storage. */
+NORM4J_API const char *norm4j_last_level_cache_source(void);
 /* oneDNN's version as "major.minor.patch", or "" when built without oneDNN. Static storage. */
 NORM4J_API const char *norm4j_onednn_version(void);
 /* Why the last failing call on this thread failed (empty when it gave no reason).

@@ -1,9 +1,20 @@
-// The AVX-512 kernels' shared includes: the kernel table's declarations (kernels.h, which
-// declares norm4j::avx512's functions) and the SIMD helpers.
+// What every AVX-512 kernel file includes: the kernel table's declarations (kernels.h, which
+// declares norm4j::avx512's functions), the tuning constants, the AVX-512 vector layer and the
+// helpers written over it. Only included from files compiled with -mavx512f (and -mavx2 -mfma).
 #ifndef NORM4J_KERNELS_AVX512_H
 #define NORM4J_KERNELS_AVX512_H
 
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+#include "../flag_dispatch.h"
 #include "../kernels.h"
-#include "simd_avx512.h"
+#include "../tuning.h"
+#include "../vector/vector_avx512.h"
+
+namespace norm4j::avx512 {
+#include "../generic/vector_helpers.h"
+}  // namespace norm4j::avx512
 
 #endif

@@ -23,9 +23,9 @@ inline void normalize_uniform_in_double(const float *x, float *y, int64_t n, con
 
 // A plane (one weight and bias) by the kernel, or in double where its constants need it.
 inline void normalize_plane(const KernelTable &k, const float *x, float *y, int64_t n, const CentringConstants &c,
-                            float w, float b, bool stream) {
+                            float w, float b, bool around_caches) {
     if (c.in_double) normalize_uniform_in_double(x, y, n, c, w, b);
-    else k.normalize_uniform(x, y, n, c, w, b, stream);
+    else k.normalize_uniform(x, y, n, c, w, b, around_caches);
 }
 
 // A row with a weight and bias per value (either may be null: 1 and 0).

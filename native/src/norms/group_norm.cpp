@@ -80,7 +80,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
                      float *mean, float *rstd, float *var) {
     const int64_t cg = c / groups;
     const int threads = threads_for(n * c * s);  // samples are independent
-    const bool stream = stream_output(n * c * s);
+    const bool from_memory = forward_from_memory(n * c * s);
     parallel_for(n, threads, [&](int64_t i) {
         const float *xi = x + i * s * c;
         ScratchFrame frame;  // this thread's
@@ -103,7 +103,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
         }
         affine.wrap();
         k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),
-                            affine.shift.data(), stream);
+                            affine.shift.data(), from_memory, from_memory);
     });
 }
 
@@ -177,7 +177,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     ScratchFrame frame;
     const ChunkParamGradients per_sample(frame, n, c);
     const int threads = threads_for(n * c * s);
-    const bool stream = stream_dx(n * c * s);
+    const bool from_memory = backward_from_memory(n * c * s);
     if (layout == NORM4J_LAYOUT_NCHW) {
         // A sample-group is cg contiguous planes (16 channels of 32 x 32: 64 KB of x): its sums,
         // then its dx while they are in cache, sample-groups in parallel. Each sets only its own
@@ -200,7 +200,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t j = 0; j < cg; ++j)
                 k.backward_dx(x + base + j * s, dy + base + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
-                              nullptr, weight_of(weight, g * cg + j), co.a, co.b, stream);
+                              nullptr, weight_of(weight, g * cg + j), co.a, co.b, from_memory);
         });
         per_sample.write_total(k, dweight, dbias);
         return NORM4J_OK;
@@ -222,7 +222,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
         double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
         if (!correct) {
             k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db,
-                                   sample.dw, stream);
+                                   sample.dw, from_memory);
         } else {
             // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
             // from cache (mean_correction.h).
@@ -232,7 +232,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                 const int64_t tn = std::min(tile, s - t0);
                 k.column_pivoted_sums(x + base + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
                 k.column_backward_sums(x + base + t0 * c, dy + base + t0 * c, tn, c, grad.mean.data(),
-                                       grad.rstd.data(), sample.db, sample.dw, stream);
+                                       grad.rstd.data(), sample.db, sample.dw, from_memory);
             }
         }
         for (int64_t g = 0; g < groups; ++g) {
@@ -249,7 +249,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
         }
         grad.wrap();
         k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
-                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), stream, false);
+                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), from_memory, false);
     });
     per_sample.write_total(k, dweight, dbias);
     return NORM4J_OK;

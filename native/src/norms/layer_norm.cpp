@@ -13,34 +13,18 @@
 
 namespace {
 
-// The longest row (values) whose output pass also takes the next row's sums: beyond it this row,
-// the next, the weights and the output no longer fit L1 together, and two passes per row are
-// faster (RMS norm 256 x 4096 forward 65 -> 57 us in a native loop; 512 x 2048 fused 42 against
-// 51 us).
-constexpr int64_t kFusedRowMax = 2048;
-
-// The same for a call whose data come from memory (stream_output's size). There the next row's
-// loads compete with this row's stores, and at 1024 values a row read into L1 first went faster
-// when the memory was busy (4096 x 1024 forward, AVX-512: RMS norm 330 -> 265 us, layer norm
-// 356 -> 300 us; AVX2: RMS norm 338 -> 301 us), though slower when it was calm (layer norm
-// 203 against 282 us). Shorter rows are faster fused in either phase (layer norm 16384 x 256:
-// 425 -> 353-395 us busy, 400 -> 288 us calm; 8192 x 512: 385 -> 352-380 us busy, 350 -> 240 us
-// calm), their rows kPrefetchAhead values ahead asked for as well (16384 x 256 379 -> 351 us,
-// 8192 x 512 339-370 -> 324-345 us; one or two rows ahead was no better than none).
-constexpr int64_t kStreamedFusedRowMax = 512;
-
 // Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
 // makes (x - hi) - lo exactly x). Each thread takes an equal share of the rows, one pass per row:
 // the row's output together with the next row's sums (normalize_then_sums), so the next row's
 // reads overlap this row's writes. A row's sums have the same bits whether taken alone or with
 // the previous row's output, so the shares do not change the result (nor does fusing or not, see
-// kFusedRowMax). finish(r, s1, s2) turns row r's sums into its constants.
+// norm4j::kFusedRowMax). finish(r, s1, s2) turns row r's sums into its constants.
 template <typename Finish>
 void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
                   bool centred, const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
-    const bool from_memory = norm4j::stream_output(rows * cols);
-    const bool fuse = cols <= (from_memory ? kStreamedFusedRowMax : kFusedRowMax);
+    const bool from_memory = norm4j::forward_from_memory(rows * cols);
+    const bool fuse = cols <= (from_memory ? norm4j::kStreamedFusedRowMax : norm4j::kFusedRowMax);
     const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
         const int64_t end = first + count;
@@ -109,15 +93,10 @@ extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
 
 namespace {
 
-// Backward's column blocks (values) and row groups; see rows_backward.
-constexpr int64_t kColumnBlock = 1024;
-constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
-
 // One row, a single token's call: no chunks, scratch or threads, and dw written straight as
 // floats (backward_row_sums), one row's terms being its whole sum; its db is its dy exactly (a
 // float widened and rounded back), so it is copied. The same bits as the general path, whose
-// column blocks it keeps. Native loop, 1 x 768 backward: layer norm 238-251 -> 169-171 ns, RMS
-// norm 220-234 -> 158-160 ns; AVX2 layer norm 258-265 -> 226-237 ns.
+// column blocks it keeps.
 void one_row_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx, int64_t cols,
                       const float *weight, float mean, float rstd, bool centred, float *dweight, float *dbias) {
     const double n = static_cast<double>(cols);
@@ -125,8 +104,8 @@ void one_row_backward(const norm4j::KernelTable &k, const float *x, const float 
                          ? norm4j::xhat_shift(norm4j::sum_from(k, x, cols, mean), n, mean, rstd)
                          : 0.0;
     double sum_g = 0.0, sum_gxhat = 0.0;
-    for (int64_t j = 0; j < cols; j += kColumnBlock) {
-        const int64_t width = std::min(kColumnBlock, cols - j);
+    for (int64_t j = 0; j < cols; j += norm4j::kRowsBackwardColumnBlock) {
+        const int64_t width = std::min(norm4j::kRowsBackwardColumnBlock, cols - j);
         const float *w = weight != nullptr ? weight + j : nullptr;
         if (dweight != nullptr) k.backward_row_sums(x + j, dy + j, width, mean, rstd, w, &sum_g, &sum_gxhat, dweight + j);
         else k.backward_sums(x + j, dy + j, width, mean, rstd, w, &sum_g, &sum_gxhat, nullptr, nullptr, false);
@@ -136,10 +115,69 @@ void one_row_backward(const norm4j::KernelTable &k, const float *x, const float 
         for (int64_t j = 0; j < cols; ++j) dweight[j] = static_cast<float>(dweight[j] - c * dy[j]);
     const double b = (c == 0.0 ? sum_gxhat : sum_gxhat - c * sum_g) / n;
     const float a = !centred ? 0.0f : static_cast<float>(c == 0.0 ? sum_g / n : sum_g / n - c * b);
-    k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(b), norm4j::stream_dx(cols));
+    k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(b), norm4j::backward_from_memory(cols));
 }
 
-// Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term).
+// A group of rows' backward in a rows_backward call: its rows' sums and their share of the
+// parameter gradients (read before dx is written, since dx may overwrite dy in place), then their
+// dx, while the group is in cache. RMS norm: mean 0 and no centring term.
+struct RowGroups {
+    const norm4j::KernelTable &k;
+    const float *x, *dy;
+    float *dx;
+    int64_t cols;
+    const float *weight, *mean, *rstd;
+    bool centred, from_memory;
+    int64_t block, group;  // columns per block of the sums; rows per group (tuning.h)
+
+    // The rows [g, g + count) of a chunk ending at `end`; dw and db its partial parameter
+    // gradients (null where none), set rather than added to where `start`.
+    void backward(int64_t g, int64_t count, int64_t end, double *dw, double *db, bool start) const {
+        const double n = static_cast<double>(cols);
+        // Only the group's own sums are cleared: zeroing both whole arrays took GCC's `rep stos`,
+        // whose start-up cost showed in one-row calls.
+        double sum_g[norm4j::kRowGroup], sum_gxhat[norm4j::kRowGroup], shift[norm4j::kRowGroup];
+        for (int64_t i = 0; i < count; ++i) {
+            sum_g[i] = sum_gxhat[i] = 0.0;
+            const int64_t r = g + i;
+            shift[i] = centred && norm4j::mean_rounding_matters(mean[r], rstd[r])
+                           ? norm4j::xhat_shift(norm4j::sum_from(k, x + r * cols, cols, mean[r]), n, mean[r], rstd[r])
+                           : 0.0;
+        }
+        for (int64_t j = 0; j < cols; j += block) {
+            const int64_t at = g * cols + j;
+            k.backward_sums_rows(x + at, dy + at, count, std::min(block, cols - j), cols, centred ? mean + g : nullptr,
+                                 rstd + g, weight != nullptr ? weight + j : nullptr, sum_g, sum_gxhat,
+                                 dw != nullptr ? dw + j : nullptr, db != nullptr ? db + j : nullptr, start);
+        }
+        for (int64_t i = 0; i < count; ++i) {
+            const int64_t r = g + i;
+            // From memory, a row's successor in the next group is fetched just before the row's
+            // dx is computed from L1: one core has too few misses in flight to keep memory busy.
+            if (from_memory && r + group < end) {
+                norm4j::prefetch(x + (r + group) * cols, cols);
+                norm4j::prefetch(dy + (r + group) * cols, cols);
+            }
+            // dw's share of the shift is taken before dx, which may overwrite dy.
+            if (shift[i] != 0.0 && dw != nullptr)
+                for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[r * cols + j];
+            const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
+            const float a = !centred ? 0.0f
+                                     : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n : sum_g[i] / n - shift[i] * b);
+            k.backward_dx(x + r * cols, dy + r * cols, dx + r * cols, cols, centred ? mean[r] : 0.0f, rstd[r], weight,
+                          1.0f, a, static_cast<float>(b), from_memory);
+        }
+    }
+};
+
+// Shared by layer norm and RMS norm backward (RMS norm: mean 0 and no centring term). The
+// parameter gradients sum over rows, so each fixed chunk of rows keeps its own partial sums,
+// added in chunk order afterwards: the result does not depend on the thread count. Each chunk
+// goes in groups of rows (RowGroups): pairs from memory; in cache, long rows in groups of 16 with
+// their sums in column blocks (a block's share of dw and db stays in L1 across the group), short
+// rows in groups of about 2048 values (a row's dx waits on its sums' reduction, which a longer
+// group overlaps with the next rows' sums). Neither grouping nor blocks depend on the thread
+// count, and grouping changes no bits.
 void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
                    int64_t rows, int64_t cols, const float *weight, const float *mean,
                    const float *rstd, bool centred, float *dweight, float *dbias) {
@@ -147,42 +185,22 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
         one_row_backward(k, x, dy, dx, cols, weight, centred ? mean[0] : 0.0f, rstd[0], centred, dweight, dbias);
         return;
     }
-    // Two passes over each group of rows while it is in cache: their sums and their share of the
-    // parameter gradients (read before dx is written, since dx may overwrite dy in place), then
-    // their dx.
-    // The parameter gradients sum over rows, so each fixed chunk of rows keeps its own partial
-    // sums, added in chunk order afterwards: the result does not depend on the thread count.
     const bool params = dweight != nullptr || dbias != nullptr;
     // At most 16 chunks: each keeps 2 x cols doubles, which are summed on every call.
     const norm4j::RowChunks chunks(rows, cols, 16);
     norm4j::ScratchFrame frame;
     const norm4j::ChunkParamGradients partial(frame, params ? chunks.count() : 0, cols);
     // A call of one chunk lets its first row set the sums (backward_sums' start) rather than
-    // clear them first (layer norm 1 x 768 backward 0.37 -> 0.27 us, before one row had its own
-    // path). With chunks spread over threads the same was measured slower (512 x 1024: 75 ->
-    // 92 us), so there they are cleared.
+    // clear them first; with chunks spread over threads, they are cleared.
     const bool set_first = chunks.count() == 1;
-    const double n = static_cast<double>(cols);
-    const bool stream = norm4j::stream_dx(rows * cols);
-    // The sums are taken for a group of rows at once (backward_sums_rows, which keeps each block
-    // of dw and db in registers across two rows), then their dx. Pairs of rows, measured in a
-    // native loop against one row at a time: layer norm 512 x 1024 backward 73 -> 64 us,
-    // 4096 x 1024 1.43 -> 1.31 ms, 2048 x 4096 3.2 -> 2.4 ms. A long row, in cache, also takes its
-    // sums in column blocks over groups of 16 rows, so that a block's share of dw and db stays in
-    // L1 across the group instead of a whole row's (64 KiB of doubles for 4096 columns) passing
-    // through L2: 256 x 4096 168 -> 152 us (16 against 2 rows). Out of cache (dx streamed) such
-    // groups were slower than pairs (2048 x 4096: 2.6 ms in groups of 4). Short rows in cache go
-    // in groups of about 2048 values (8 KiB of x and of dy, still in L1 for their dx): a row's dx
-    // waits on its sums' reduction and division, which a pair left exposed and a longer group
-    // overlaps with the next rows' sums. One thread, native loop: 4096 x 64 86-89 -> 71-73 us
-    // (16 rows), 2048 x 128 69-71 -> 59 us (16), 1024 x 256 56-59 -> 53-55 us (8), 512 x 512
-    // 51-53 -> 50-51 us (4); out of cache they were no faster (65536 x 64, 16384 x 256) or slower
-    // (8192 x 512 0.72 -> 0.79 ms in fours). Neither grouping nor blocks depend on the thread
-    // count, and grouping changes no bits.
-    const int64_t block = std::min(cols, kColumnBlock);
-    const int64_t group = stream ? kRowPair
-                          : cols > kColumnBlock ? kRowGroup
-                                                : std::clamp<int64_t>(kShortRowGroupValues / cols, kRowPair, kRowGroup);
+    const bool from_memory = norm4j::backward_from_memory(rows * cols);
+    const int64_t group = from_memory ? norm4j::kRowPair
+                          : cols > norm4j::kRowsBackwardColumnBlock
+                              ? norm4j::kRowGroup
+                              : std::clamp<int64_t>(norm4j::kShortRowGroupValues / cols, norm4j::kRowPair, norm4j::kRowGroup);
+    const RowGroups groups{k,    x,       dy,          dx,
+                           cols, weight,  mean,        rstd,
+                           centred, from_memory, std::min(cols, norm4j::kRowsBackwardColumnBlock), group};
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
         double *dw = nullptr, *db = nullptr;
         if (params) {
@@ -191,50 +209,8 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             db = dbias != nullptr ? mine.db : nullptr;  // none for RMS norm
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
-        for (int64_t g = first; g < end; g += group) {
-            const int64_t rows_in_group = std::min(group, end - g);
-            // Only the group's own sums are cleared: zeroing both whole arrays took GCC's
-            // `rep stos`, whose start-up cost showed in one-row calls.
-            double sum_g[kRowGroup], sum_gxhat[kRowGroup], shift[kRowGroup];
-            for (int64_t i = 0; i < rows_in_group; ++i) {
-                sum_g[i] = sum_gxhat[i] = 0.0;
-                const int64_t r = g + i;
-                shift[i] = centred && norm4j::mean_rounding_matters(mean[r], rstd[r])
-                               ? norm4j::xhat_shift(norm4j::sum_from(k, x + r * cols, cols, mean[r]), n, mean[r], rstd[r])
-                               : 0.0;
-            }
-            for (int64_t j = 0; j < cols; j += block) {
-                const int64_t width = std::min(block, cols - j);
-                const int64_t at = g * cols + j;
-                k.backward_sums_rows(x + at, dy + at, rows_in_group, width, cols, centred ? mean + g : nullptr,
-                                     rstd + g, weight != nullptr ? weight + j : nullptr, sum_g, sum_gxhat,
-                                     dw != nullptr ? dw + j : nullptr, db != nullptr ? db + j : nullptr,
-                                     set_first && g == first);
-            }
-            // Out of cache the next group's rows are fetched while this group's dx is computed
-            // from L1: one core has too few misses in flight to keep memory busy on its own
-            // (layer norm 4096 x 1024 backward 1.03 -> 0.91 ms in a native loop; in cache, where
-            // the hardware keeps up, it only cost: 512 x 1024 69 -> 75 us). A row's successor in
-            // the next group is asked for just before the row's dx, not the whole group at once
-            // (0.77-0.81 -> 0.71-0.73 ms in a calm memory phase, no change in a busy one); asking
-            // block by block within a row was slower (0.88 -> 0.98 ms).
-            for (int64_t i = 0; i < rows_in_group; ++i) {
-                const int64_t r = g + i;
-                if (stream && r + group < end) {
-                    norm4j::prefetch(x + (r + group) * cols, cols);
-                    norm4j::prefetch(dy + (r + group) * cols, cols);
-                }
-                // dw's share of the shift is taken before dx, which may overwrite dy.
-                if (shift[i] != 0.0 && dw != nullptr)
-                    for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[r * cols + j];
-                const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
-                const float a = !centred ? 0.0f
-                                         : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n
-                                                                              : sum_g[i] / n - shift[i] * b);
-                k.backward_dx(x + r * cols, dy + r * cols, dx + r * cols, cols, centred ? mean[r] : 0.0f,
-                              rstd[r], weight, 1.0f, a, static_cast<float>(b), stream);
-            }
-        }
+        for (int64_t g = first; g < end; g += group)
+            groups.backward(g, std::min(group, end - g), end, dw, db, set_first && g == first);
     });
     if (params) partial.write_total(k, dweight, dbias);
 }

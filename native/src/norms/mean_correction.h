@@ -24,10 +24,6 @@
 
 namespace norm4j {
 
-// Values per tile where channels-last sums of x - mean go just ahead of the backward sums: 32 KiB of
-// x, which the backward sums then read from L1.
-constexpr int64_t kCorrectionTileValues = 8192;
-
 // The distance from |mean| to the next float up.
 inline double ulp_of(float mean) {
     return static_cast<double>(std::nextafter(std::fabs(mean), INFINITY)) - std::fabs(mean);

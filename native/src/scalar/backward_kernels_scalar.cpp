@@ -47,7 +47,7 @@ void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, f
 }
 
 void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b, bool /*stream*/) {
+                 const float *w, float w_uniform, float a, float b, bool /*around_caches*/) {
     for (int64_t i = 0; i < n; ++i) {
         const float g = dy[i] * (w != nullptr ? w[i] : w_uniform);
         const float xhat = (x[i] - mean) * rstd;
@@ -68,7 +68,7 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool /*stream*/, bool /*from_memory*/) {
+                        const float *k_0, bool /*around_caches*/, bool /*from_memory*/) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) {
             const int64_t i = r * cols + j;

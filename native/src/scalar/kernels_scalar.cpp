@@ -81,7 +81,7 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
 }
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b, bool /*stream*/) {
+                       float b, bool /*around_caches*/) {
     for (int64_t i = 0; i < n; ++i) y[i] = centre(x[i], c) * w + b;
 }
 
@@ -110,7 +110,8 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
 }
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *scale, const float *shift, bool /*stream*/) {
+                       const float *scale, const float *shift, bool /*around_caches*/,
+                       bool /*from_memory*/) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) y[r * cols + j] = (x[r * cols + j] - hi[j]) * scale[j] + shift[j];
 }

@@ -2,6 +2,7 @@ package io.norm4j;
 
 import io.norm4j.nativeimpl.Norm4jLibrary;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** What this process found: the CPU, the kernel set NATIVE uses, oneDNN's version. */
 public final class RuntimeInfo {
@@ -26,6 +27,21 @@ public final class RuntimeInfo {
     /** The best kernel set the CPU supports, empty without the native library. */
     public static Optional<String> detectedIsa() {
         return nativeLoaded() ? Optional.of(NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_detected())) : Optional.empty();
+    }
+
+    /**
+     * The last-level cache one core can use, in bytes, as NATIVE found it at load (calls whose data
+     * outgrow it write their outputs around the caches); empty without the native library. The
+     * environment variable {@code NORM4J_LAST_LEVEL_CACHE} (bytes, or with a K, M or G suffix)
+     * overrides what the CPU tells.
+     */
+    public static OptionalLong lastLevelCacheBytes() {
+        return nativeLoaded() ? OptionalLong.of(Norm4jLibrary.norm4j_last_level_cache_bytes()) : OptionalLong.empty();
+    }
+
+    /** Where {@link #lastLevelCacheBytes()} came from ("sysfs", "cpuid", the variable, or the default). */
+    public static Optional<String> lastLevelCacheSource() {
+        return nativeLoaded() ? Optional.of(Norm4jLibrary.norm4j_last_level_cache_source()) : Optional.empty();
     }
 
     /** oneDNN's version ("3.x.y"), empty without the native library. */

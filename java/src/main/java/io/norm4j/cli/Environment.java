@@ -28,6 +28,8 @@ final class Environment {
         doc.put("norm4j", RuntimeInfo.version());
         doc.put("cpu", RuntimeInfo.cpu());
         doc.put("isa", RuntimeInfo.activeIsa().orElse("none"));
+        RuntimeInfo.lastLevelCacheBytes().ifPresent(b -> doc.put("last_level_cache_bytes", b));
+        RuntimeInfo.lastLevelCacheSource().ifPresent(s -> doc.put("last_level_cache_source", s));
         doc.put("backends", backends());
         return doc;
     }
@@ -38,6 +40,8 @@ final class Environment {
         sb.append("CPU:  ").append(RuntimeInfo.cpu()).append('\n');
         sb.append("ISA:  detected ").append(RuntimeInfo.detectedIsa().orElse("none")).append(", NATIVE runs ")
                 .append(RuntimeInfo.activeIsa().orElse("none")).append('\n');
+        RuntimeInfo.lastLevelCacheBytes().ifPresent(b -> sb.append("LLC:  ").append(b >> 20).append(" MiB per core, from ")
+                .append(RuntimeInfo.lastLevelCacheSource().orElse("?")).append('\n'));
         sb.append("Java: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.version")).append('\n');
         sb.append("Backends:\n");

@@ -47,6 +47,10 @@ public final class Norm4jLibrary {
 
     public static native @Cast("const char*") String norm4j_cpu_name();
 
+    public static native @Cast("int64_t") long norm4j_last_level_cache_bytes();
+
+    public static native @Cast("const char*") String norm4j_last_level_cache_source();
+
     public static native @Cast("const char*") String norm4j_onednn_version();
 
     public static native @Cast("const char*") String norm4j_last_error();

@@ -31,6 +31,9 @@ class MainJsonTest {
     private static void assertHeader(JsonObject doc) {
         assertTrue(doc.has("norm4j") && doc.has("cpu"));
         assertEquals(io.norm4j.RuntimeInfo.activeIsa().orElseThrow(), doc.get("isa").getAsString());
+        assertEquals(io.norm4j.RuntimeInfo.lastLevelCacheBytes().orElseThrow(), doc.get("last_level_cache_bytes").getAsLong());
+        assertEquals(io.norm4j.RuntimeInfo.lastLevelCacheSource().orElseThrow(),
+                doc.get("last_level_cache_source").getAsString());
         JsonObject backends = doc.getAsJsonObject("backends");
         assertEquals(Set.of("reference", "native", "onednn"), backends.keySet());
         assertTrue(backends.getAsJsonObject("onednn").get("available").getAsBoolean());

@@ -1,0 +1,12 @@
+// The kernels written once (native/src/generic), made AVX-512 kernels by their vector layer.
+#include "kernels_avx512.h"
+
+namespace norm4j::avx512 {
+
+constexpr int kRowsAtOnce = kAvx512BackwardRowsAtOnce;
+
+#include "../generic/backward_kernels.h"
+#include "../generic/column_kernels.h"
+#include "../generic/segment_kernels.h"
+
+}  // namespace norm4j::avx512

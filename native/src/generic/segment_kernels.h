@@ -1,0 +1,184 @@
+// The segment kernels (kernels.h: sum through normalize_uniform), written once over an ISA's
+// vector layer: sums in double, each vector of floats widened to two of doubles, in four
+// accumulators so that the add and fma latencies do not bound the pass; lanes combined in a
+// fixed order, so results depend only on the input. Included inside the ISA's namespace, after
+// its vector layer and vector_helpers.h; no include guard, as for kernel_functions.h.
+
+double sum(const float *x, int64_t n) {
+    Doubles a0 = zero_doubles(), a1 = zero_doubles(), a2 = zero_doubles(), a3 = zero_doubles();
+    int64_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+        const Floats v = loadu(x + i), w = loadu(x + i + kLanes);
+        a0 = add(a0, widen_low(v));
+        a1 = add(a1, widen_high(v));
+        a2 = add(a2, widen_low(w));
+        a3 = add(a3, widen_high(w));
+    }
+    for (; i < n; i += kLanes) {  // missing lanes load as zero and add nothing
+        const Floats v = load(x + i, first_lanes(n - i));
+        a0 = add(a0, widen_low(v));
+        a1 = add(a1, widen_high(v));
+    }
+    return reduce_add(add(add(a0, a1), add(a2, a3)));
+}
+
+namespace {
+
+// Sums of (x - c)^2, and with kLinear of (x - c), over a segment. add(x) takes the 2 kLanes
+// values from x on, add_tail(x, m) a last, partial vector; finish() adds the totals into the
+// caller's sums. Without kCentred, c is 0 and not subtracted (x - 0 is x exactly: the same bits,
+// one operation less).
+template <bool kLinear, bool kCentred = true>
+struct DeviationSums {
+    Doubles c;
+    Doubles a0 = zero_doubles(), a1 = zero_doubles(), a2 = zero_doubles(), a3 = zero_doubles();
+    Doubles q0 = zero_doubles(), q1 = zero_doubles(), q2 = zero_doubles(), q3 = zero_doubles();
+
+    explicit DeviationSums(double centre) : c(doubles(centre)) {}
+
+    Doubles centred(Doubles v) const {
+        if constexpr (kCentred) return sub(v, c);
+        else return v;
+    }
+
+    void add_values(const float *x) {
+        const Doubles d0 = centred(load_widened(x)), d1 = centred(load_widened(x + kHalfLanes));
+        const Doubles d2 = centred(load_widened(x + 2 * kHalfLanes)), d3 = centred(load_widened(x + 3 * kHalfLanes));
+        if constexpr (kLinear) {
+            a0 = add(a0, d0);
+            a1 = add(a1, d1);
+            a2 = add(a2, d2);
+            a3 = add(a3, d3);
+        }
+        q0 = fma(d0, d0, q0);
+        q1 = fma(d1, d1, q1);
+        q2 = fma(d2, d2, q2);
+        q3 = fma(d3, d3, q3);
+    }
+
+    void add_tail(const float *x, Lanes m) {
+        const Floats v = load(x, m);
+        // Missing lanes would give 0 - c: they are zeroed.
+        const Doubles d0 = sub_live(low_half(m), widen_low(v), c);
+        const Doubles d1 = sub_live(high_half(m), widen_high(v), c);
+        if constexpr (kLinear) {
+            a0 = add(a0, d0);
+            a1 = add(a1, d1);
+        }
+        q0 = fma(d0, d0, q0);
+        q1 = fma(d1, d1, q1);
+    }
+
+    void finish(double *linear, double *squares) const {
+        if constexpr (kLinear) *linear += reduce_add(add(add(a0, a1), add(a2, a3)));
+        *squares += reduce_add(add(add(q0, q1), add(q2, q3)));
+    }
+};
+
+template <bool kLinear, bool kCentred = true>
+void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
+    DeviationSums<kLinear, kCentred> s(centre);
+    int64_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) s.add_values(x + i);
+    for (; i < n; i += kLanes) s.add_tail(x + i, first_lanes(n - i));
+    s.finish(linear, squares);
+}
+
+}  // namespace
+
+double centred_square_sum(const float *x, int64_t n, double mean) {
+    double squares = 0;
+    deviation_sums<false>(x, n, mean, nullptr, &squares);
+    return squares;
+}
+
+double square_sum(const float *x, int64_t n) {
+    // centred_square_sum about 0 without the subtraction: the same bits (x - 0 is x).
+    double squares = 0;
+    deviation_sums<false, false>(x, n, 0.0, nullptr, &squares);
+    return squares;
+}
+
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    deviation_sums<true>(x, n, pivot, s1, s2);
+}
+
+namespace {
+
+// ((x - hi) - lo) * rstd
+inline Floats centre(Floats v, Floats hi, Floats lo, Floats rs) { return mul(sub(sub(v, hi), lo), rs); }
+
+// The output of the vector of values from i on (m its live lanes): centred and scaled, then
+// weighted and shifted where there is a weight and a bias. Without kCentred, hi and lo are 0
+// (RMS norm) and not subtracted (x - 0 is x exactly).
+template <bool kWeight, bool kBias, bool kCentred, typename T>
+inline Floats normalized(const T *x, const float *w, const float *b, int64_t i, Lanes m, Floats hi, Floats lo,
+                         Floats rs) {
+    const Floats v = load(x + i, m);
+    Floats t = kCentred ? centre(v, hi, lo, rs) : mul(v, rs);
+    if constexpr (kWeight && kBias) t = fma(t, load(w + i, m), load(b + i, m));
+    else if constexpr (kWeight) t = mul(t, load(w + i, m));
+    else if constexpr (kBias) t = add(t, load(b + i, m));
+    return t;
+}
+
+template <bool kWeight, bool kBias, bool kCentred, typename T>
+void normalize_impl(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w, const float *b) {
+    const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
+    write_row(y, n, false, [&](int64_t i, Lanes m) { return normalized<kWeight, kBias, kCentred>(x, w, b, i, m, hi, lo, rs); });
+}
+
+// normalize_impl and deviation_sums of `next` in one loop: the same arithmetic in the same
+// order, so the same bits, with the next segment's loads issued among this one's stores.
+// Without kCentred the output's hi and lo and the sums' pivot are all 0 (RMS norm): neither is
+// subtracted.
+template <bool kWeight, bool kBias, bool kLinear, bool kCentred, typename T>
+void normalize_then_sums_impl(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w,
+                              const float *b, const float *next, double pivot, double *s1, double *s2) {
+    const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
+    auto out = [&](int64_t i, Lanes m) { store(y + i, m, normalized<kWeight, kBias, kCentred>(x, w, b, i, m, hi, lo, rs)); };
+    DeviationSums<kLinear, kCentred> s(pivot);
+    int64_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+        s.add_values(next + i);
+        out(i, all_lanes());
+        out(i + kLanes, all_lanes());
+    }
+    for (; i < n; i += kLanes) {
+        s.add_tail(next + i, first_lanes(n - i));
+        out(i, first_lanes(n - i));
+    }
+    s.finish(s1, s2);
+}
+
+}  // namespace
+
+// The entry points turn the run-time choices (weight? bias? linear sums? centring?) into the
+// templates' compile-time ones.
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b) {
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        if (uncentred(c)) normalize_impl<kw.value, kb.value, false>(x, y, n, c, w, b);
+        else normalize_impl<kw.value, kb.value, true>(x, y, n, c, w, b);
+    });
+}
+
+void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
+                         const float *w, const float *b, const float *next, double pivot, double *s1,
+                         double *s2) {
+    with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
+        if (s1 != nullptr)
+            normalize_then_sums_impl<kw.value, kb.value, true, true>(x, y, n, c, w, b, next, pivot, s1, s2);
+        else if (pivot == 0.0 && !std::signbit(pivot) && uncentred(c))
+            normalize_then_sums_impl<kw.value, kb.value, false, false>(x, y, n, c, w, b, next, pivot, s1, s2);
+        else
+            normalize_then_sums_impl<kw.value, kb.value, false, true>(x, y, n, c, w, b, next, pivot, s1, s2);
+    });
+}
+
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b, bool around_caches) {
+    const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
+    const Floats wv = floats(w), bv = floats(b);
+    write_row(y, n, around_caches, [&](int64_t i, Lanes m) { return fma(centre(load(x + i, m), hi, lo, rs), wv, bv); });
+}

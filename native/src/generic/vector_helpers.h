@@ -1,0 +1,69 @@
+// Helpers of the kernels written once, over an ISA's vector layer (vector_avx2.h,
+// vector_avx512.h). Included inside that ISA's namespace, after its vector layer, by the
+// generic kernel files; no include guard, as for kernel_functions.h.
+
+// The kLanes values at p (m their live lanes) as two vectors of doubles: whole vectors widened
+// straight from memory (no shuffle to split a wide load).
+inline void load_halves(const float *p, Lanes m, Doubles &lo, Doubles &hi) {
+    if (whole(m)) {
+        lo = load_widened(p);
+        hi = load_widened(p + kHalfLanes);
+    } else {
+        const Floats v = load(p, m);
+        lo = widen_low(v);
+        hi = widen_high(v);
+    }
+}
+
+// Writes y[0, n), block(i, m) giving the vector of values i..i+kLanes-1 (m its live lanes).
+// With around_caches, the whole vectors from y's first vector boundary on go around the caches
+// (store_around_caches, which the caller fences: parallel_for does, once per thread), the head
+// and the tail through them.
+template <typename T, typename Block>
+inline void write_row(T *y, int64_t n, bool around_caches, Block block) {
+    int64_t i = 0;
+    if (around_caches) {
+        const auto misalignment = reinterpret_cast<uintptr_t>(y) & (kVectorBytes - 1);
+        const int64_t to_boundary = static_cast<int64_t>(((kVectorBytes - misalignment) & (kVectorBytes - 1)) / sizeof(T));
+        const int64_t head = to_boundary < n ? to_boundary : n;
+        if (head > 0) store(y, first_lanes(head), block(0, first_lanes(head)));
+        for (i = head; i + kLanes <= n; i += kLanes) store_around_caches(y + i, block(i, all_lanes()));
+    } else {
+        for (; i + kLanes <= n; i += kLanes) store(y + i, all_lanes(), block(i, all_lanes()));
+    }
+    if (i < n) store(y + i, first_lanes(n - i), block(i, first_lanes(n - i)));
+}
+
+// Writes the [rows, cols] block y as one flat run (write_row): block(i, m, j) gives the values at
+// flat position i, whose first column is j = i mod cols, so its per-column constants are the
+// kLanes wrapped values from j on (kernels.h: normalize_columns).
+template <typename T, typename Block>
+inline void write_columns(T *y, int64_t rows, int64_t cols, bool around_caches, Block block) {
+    int64_t at = 0, column = 0;
+    write_row(y, rows * cols, around_caches, [&](int64_t i, Lanes m) {
+        for (column += i - at, at = i; column >= cols;) column -= cols;  // steps of at most kLanes
+        return block(i, m, column);
+    });
+}
+
+// The double accumulators of one vector of columns (two halves), added into the caller's
+// per-column array once per tile.
+struct ColumnBlockSums {
+    Doubles lo = zero_doubles(), hi = zero_doubles();
+
+    void add_to(double *acc, Lanes m) const {
+        const HalfLanes l = low_half(m), h = high_half(m);
+        store(acc, l, add(load(acc, l), lo));
+        store(acc + kHalfLanes, h, add(load(acc + kHalfLanes, h), hi));
+    }
+};
+
+// Whether p starts a cache line: then every vector of rows of whole vectors from p is whole
+// lines, and all of them can go around the caches.
+inline bool starts_line(const void *p) { return (reinterpret_cast<uintptr_t>(p) & 63) == 0; }
+
+// Rows per tile for the tiled column kernels: a tile of rows x cols floats fits L1.
+inline int64_t column_tile_rows(int64_t cols) {
+    const int64_t rows = kColumnTileValues / (cols > 0 ? cols : 1);
+    return rows < 4 ? 4 : (rows > 256 ? 256 : rows);
+}

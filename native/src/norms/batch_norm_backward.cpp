@@ -1,0 +1,231 @@
+// NATIVE batch norm backward. Per channel: sum dy and sum dy * xhat (these are also dbias and
+// dweight). Then dx = rstd * (g - a - xhat * b) with g = dy * w, a and b the channel means of g
+// and g * xhat; or, with constant statistics, dx = dy * rstd * w, which does not depend on x (a
+// NaN in x must not reach dx): normalize dy with mean 0. One function per path: channels-last;
+// channels-first channel by channel while a channel is in cache; channels-first in memory order.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "../api_checks.h"
+#include "../kernels.h"
+#include "../threading.h"
+#include "channel_constants.h"
+#include "channel_passes.h"
+#include "gradient_sums.h"
+#include "mean_correction.h"
+
+namespace norm4j {
+
+namespace {
+
+// One backward call: its arguments, the per-channel sums and the saved mean's correction.
+struct BatchNormBackward {
+    const KernelTable &k;
+    const float *x, *dy;
+    float *dx;
+    int64_t n, c, s;
+    const float *weight, *mean, *rstd;
+    bool batch_statistics;
+    int threads;
+    double count;
+    ScratchFrame &frame;
+    ParamGradients sums;
+    // Channels whose saved mean's rounding matters take sum (x - mean) as well (mean_correction.h):
+    // shift[ch] is then the xhat shift it recovers, 0 elsewhere; null when no channel needs it.
+    double *shift = nullptr;
+
+    BatchNormBackward(const KernelTable &kernels, const float *x_, const float *dy_, float *dx_, int64_t n_,
+                      int64_t c_, int64_t s_, const float *weight_, const float *mean_, const float *rstd_,
+                      bool batch_statistics_, ScratchFrame &frame_)
+        : k(kernels), x(x_), dy(dy_), dx(dx_), n(n_), c(c_), s(s_), weight(weight_), mean(mean_), rstd(rstd_),
+          batch_statistics(batch_statistics_), threads(threads_for(n_ * c_ * s_)),
+          count(static_cast<double>(n_) * static_cast<double>(s_)), frame(frame_), sums(frame_, c_) {
+        bool correct = false;
+        for (int64_t ch = 0; batch_statistics && ch < c && !correct; ++ch) correct = mean_rounding_matters(mean[ch], rstd[ch]);
+        if (correct) shift = frame.array<double>(c, 0.0);
+    }
+
+    // dweight = sum dy (xhat - shift); dx's a less shift b (mean_correction.h).
+    void correct_channel(int64_t ch, double sum_x_minus_mean) {
+        if (!mean_rounding_matters(mean[ch], rstd[ch])) return;
+        shift[ch] = xhat_shift(sum_x_minus_mean, count, mean[ch], rstd[ch]);
+        sums.dw[ch] -= shift[ch] * sums.db[ch];
+    }
+
+    // A channel's weight and the constants of its dx (backward_dx's a and b).
+    struct DxConstants {
+        float w, a, b;
+    };
+    DxConstants dx_constants(int64_t ch) const {
+        const float w = weight_of(weight, ch);
+        const double a = w * sums.db[ch] / count, b = w * sums.dw[ch] / count;
+        return DxConstants{w, static_cast<float>(shift != nullptr && shift[ch] != 0.0 ? a - shift[ch] * b : a),
+                           static_cast<float>(b)};
+    }
+
+    // A plane's sum (x - mean) where its channel's mean needs correcting, read just before the
+    // plane's backward sums read it again from cache.
+    double plane_shift_sum(const float *plane, int64_t ch) const {
+        return shift != nullptr && mean_rounding_matters(mean[ch], rstd[ch]) ? sum_from(k, plane, s, mean[ch]) : 0.0;
+    }
+
+    void channels_last();
+    void channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish);
+    void channels_first_by_channel(bool from_memory);
+    void channels_first_in_memory_order(bool from_memory);
+    void constant_statistics_planes();
+};
+
+// Each channel's sums in fixed chunks of rows (channel_passes.h), handed to finish(ch, weight) as
+// they are finished, in parallel blocks; where a mean needs correcting, tile by tile, so that the
+// sums of x - mean read each tile just before the backward sums do, from cache.
+void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish) {
+    const int64_t rows = n * s;
+    if (shift == nullptr) {
+        chunked_column_sums<2>(
+            column_chunks(rows, c), c, threads,
+            [&](int64_t r0, int64_t nr, double *part) {
+                k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
+            },
+            [&](int64_t ch, const double *t) {
+                sums.db[ch] = t[0];
+                sums.dw[ch] = t[1];
+                finish(ch, weight_of(weight, ch));
+            });
+        return;
+    }
+    const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
+    chunked_column_sums<4>(
+        column_chunks(rows, c), c, threads,
+        [&](int64_t r0, int64_t nr, double *part) {
+            for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
+                const int64_t tn = std::min(tile, r0 + nr - t0);
+                k.column_pivoted_sums(x + t0 * c, tn, c, mean, part + 2 * c, part + 3 * c);
+                k.column_backward_sums(x + t0 * c, dy + t0 * c, tn, c, mean, rstd, part, part + c, from_memory);
+            }
+        },
+        [&](int64_t ch, const double *t) {
+            sums.db[ch] = t[0];
+            sums.dw[ch] = t[1];
+            correct_channel(ch, t[2]);
+            finish(ch, weight_of(weight, ch));
+        });
+}
+
+// Channels-last (and [N, C]): each channel's dx constants set as its sums are finished, then dx in
+// one pass over the rows. A call too large for the caches prefetches x and dy and writes dx
+// around the caches.
+void BatchNormBackward::channels_last() {
+    const bool from_memory = backward_from_memory(n * c * s);
+    if (!batch_statistics) {
+        ColumnAffine affine(frame, c);
+        channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
+            affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f);
+        });
+        apply_columns(k, dy, dx, n * s, c, threads, affine);
+        return;
+    }
+    ColumnGradient grad(frame, c);
+    channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
+        const double b = w * sums.dw[ch] / count, a = w * sums.db[ch] / count;
+        grad.set(ch, mean[ch], rstd[ch], w, shift != nullptr && shift[ch] != 0.0 ? a - shift[ch] * b : a, b);
+    });
+    grad.wrap();
+    parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
+        k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(), grad.rstd.data(),
+                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), from_memory, from_memory);
+    });
+}
+
+// Channels-first in cache: each channel's sums, then with batch statistics its dx while its planes
+// are still in L2 (x and dy of a [32, 64, 56, 56] channel are 800 KB), channels in parallel; from
+// memory each plane's successor is prefetched while the plane is summed. A channel's dy is all
+// read before its dx is written, so dx may be dy.
+void BatchNormBackward::channels_first_by_channel(bool from_memory) {
+    parallel_for(c, threads, [&](int64_t ch) {
+        double x_minus_mean = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t offset = (i * c + ch) * s;
+            if (from_memory && i + 1 < n) {
+                prefetch(x + offset + c * s, s);
+                prefetch(dy + offset + c * s, s);
+            }
+            x_minus_mean += plane_shift_sum(x + offset, ch);
+            k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch], &sums.dw[ch],
+                            nullptr, nullptr, false);
+        }
+        if (!batch_statistics) return;
+        if (shift != nullptr) correct_channel(ch, x_minus_mean);
+        const DxConstants g = dx_constants(ch);
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t offset = (i * c + ch) * s;
+            k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
+                          from_memory);
+        }
+    });
+}
+
+// Channels-first once x and dy together outgrow the last-level cache: the planes read in memory
+// order, twice (sums, then dx), since a channel's planes are short runs a whole batch apart and
+// read that way the memory delivers less than two sequential passes over all of it. A channel's
+// sums add its planes' in sample order, as channel by channel does: the same bits.
+void BatchNormBackward::channels_first_in_memory_order(bool from_memory) {
+    double *const plane_sums = frame.array<double>(3 * n * c, 0.0);  // db, dw, sum (x - mean) of each plane
+    parallel_for(n * c, threads, [&](int64_t plane) {
+        const int64_t ch = plane % c;
+        plane_sums[3 * plane + 2] = plane_shift_sum(x + plane * s, ch);
+        k.backward_sums(x + plane * s, dy + plane * s, s, mean[ch], rstd[ch], nullptr, &plane_sums[3 * plane],
+                        &plane_sums[3 * plane + 1], nullptr, nullptr, false);
+    });
+    double *const x_minus_mean = frame.array<double>(c, 0.0);
+    for (int64_t plane = 0; plane < n * c; ++plane) {
+        sums.db[plane % c] += plane_sums[3 * plane];
+        sums.dw[plane % c] += plane_sums[3 * plane + 1];
+        x_minus_mean[plane % c] += plane_sums[3 * plane + 2];
+    }
+    if (shift != nullptr)
+        for (int64_t ch = 0; ch < c; ++ch) correct_channel(ch, x_minus_mean[ch]);
+    if (!batch_statistics) return;
+    parallel_for(n * c, threads, [&](int64_t plane) {
+        const int64_t ch = plane % c;
+        const DxConstants g = dx_constants(ch);
+        k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
+                      from_memory);
+    });
+}
+
+// Channels-first with constant statistics: dx = dy * rstd * w, plane by plane.
+void BatchNormBackward::constant_statistics_planes() {
+    ChannelConstants cc(frame, c);
+    for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
+    apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr);
+}
+
+}  // namespace
+
+}  // namespace norm4j
+
+extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int layout,
+                                          const float *weight, const float *mean,
+                                          const float *rstd, int batch_statistics,
+                                          float *dweight, float *dbias) {
+    using namespace norm4j;
+    if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    bool empty = false;
+    const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    ScratchFrame frame;
+    BatchNormBackward call(active_kernels(), x, dy, dx, n, c, s, weight, mean, rstd, batch_statistics != 0, frame);
+    if (layout == NORM4J_LAYOUT_NHWC || s == 1) {  // [N, C] data is channels-last whatever the declared layout
+        call.channels_last();
+    } else {
+        const bool from_memory = backward_from_memory(n * c * s);
+        if (outgrows_cache(n * c * s, 2 * sizeof(float))) call.channels_first_in_memory_order(from_memory);
+        else call.channels_first_by_channel(from_memory);
+        if (!batch_statistics) call.constant_statistics_planes();
+    }
+    call.sums.write(call.k, dweight, dbias);
+    return NORM4J_OK;
+}

@@ -1,0 +1,93 @@
+// The AVX-512 vector layer: sixteen floats per vector, a vector's live lanes a __mmask16. Only
+// included from files compiled with -mavx512f (and -mavx2 -mfma). The kernels written once
+// (native/src/generic) use only what this layer and vector_avx2.h both define, under the same
+// names; see vector_avx2.h for the list.
+#ifndef NORM4J_VECTOR_AVX512_H
+#define NORM4J_VECTOR_AVX512_H
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace norm4j::avx512 {
+
+constexpr int64_t kLanes = 16;        // floats per vector
+constexpr int64_t kHalfLanes = 8;     // doubles per vector: a vector of floats widens to two
+constexpr int64_t kVectorBytes = 64;  // one cache line
+
+using Floats = __m512;
+using Doubles = __m512d;
+using Lanes = __mmask16;     // the live lanes of a vector of floats
+using HalfLanes = __mmask8;  // the live lanes of a vector of doubles
+
+inline Lanes all_lanes() { return static_cast<Lanes>(0xFFFF); }
+// The first n lanes (n <= 0: none, n >= 16: all).
+inline Lanes first_lanes(int64_t n) {
+    if (n <= 0) return 0;
+    return n >= 16 ? all_lanes() : static_cast<Lanes>((1u << n) - 1u);
+}
+inline bool whole(Lanes m) { return m == all_lanes(); }
+inline HalfLanes low_half(Lanes m) { return static_cast<HalfLanes>(m & 0xFF); }
+inline HalfLanes high_half(Lanes m) { return static_cast<HalfLanes>(m >> 8); }
+
+// ---- memory: masked forms only where lanes are missing, since even with every lane live they
+// run at about half speed on some CPUs (AMD Zen 5). Missing lanes load as zero.
+inline Floats loadu(const float *p) { return _mm512_loadu_ps(p); }
+inline Floats load(const float *p, Lanes m) { return m == all_lanes() ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); }
+inline void store(float *p, Lanes m, Floats v) {
+    if (m == all_lanes()) _mm512_storeu_ps(p, v);
+    else _mm512_mask_storeu_ps(p, m, v);
+}
+// A whole vector to p, a vector-aligned address, around the caches (the caller fences).
+inline void store_around_caches(float *p, Floats v) { _mm512_stream_ps(p, v); }
+inline Doubles loadu(const double *p) { return _mm512_loadu_pd(p); }
+inline void storeu(double *p, Doubles v) { _mm512_storeu_pd(p, v); }
+inline Doubles load(const double *p, HalfLanes m) { return m == 0xFF ? _mm512_loadu_pd(p) : _mm512_maskz_loadu_pd(m, p); }
+inline void store(double *p, HalfLanes m, Doubles v) {
+    if (m == 0xFF) _mm512_storeu_pd(p, v);
+    else _mm512_mask_storeu_pd(p, m, v);
+}
+
+// ---- widening and narrowing
+inline Doubles widen_low(Floats v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+inline Doubles widen_high(Floats v) {
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+// Half a vector of floats from p, widened as it is loaded (no shuffle to split a wide load).
+inline Doubles load_widened(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+// Two vectors of doubles rounded to one of floats. The halves are joined as doubles' bits:
+// inserting eight floats would take AVX-512DQ.
+inline Floats narrow(Doubles lo, Doubles hi) {
+    const __m512d low = _mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)));
+    return _mm512_castpd_ps(_mm512_insertf64x4(low, _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+}
+
+// ---- arithmetic, each operation rounded once (fma: a * b + c; fnma: c - a * b)
+inline Floats floats(float v) { return _mm512_set1_ps(v); }
+inline Doubles doubles(double v) { return _mm512_set1_pd(v); }
+inline Doubles zero_doubles() { return _mm512_setzero_pd(); }
+inline Floats add(Floats a, Floats b) { return _mm512_add_ps(a, b); }
+inline Floats sub(Floats a, Floats b) { return _mm512_sub_ps(a, b); }
+inline Floats mul(Floats a, Floats b) { return _mm512_mul_ps(a, b); }
+inline Floats fma(Floats a, Floats b, Floats c) { return _mm512_fmadd_ps(a, b, c); }
+inline Floats fnma(Floats a, Floats b, Floats c) { return _mm512_fnmadd_ps(a, b, c); }
+// min(v, m) and max(v, m) give m where v is NaN: a NaN value is skipped.
+inline Floats min(Floats v, Floats m) { return _mm512_min_ps(v, m); }
+inline Floats max(Floats v, Floats m) { return _mm512_max_ps(v, m); }
+inline Doubles add(Doubles a, Doubles b) { return _mm512_add_pd(a, b); }
+inline Doubles sub(Doubles a, Doubles b) { return _mm512_sub_pd(a, b); }
+inline Doubles mul(Doubles a, Doubles b) { return _mm512_mul_pd(a, b); }
+inline Doubles fma(Doubles a, Doubles b, Doubles c) { return _mm512_fmadd_pd(a, b, c); }
+// a - b in the live lanes, +0 in the others (by mask, so an infinite b gives no NaN there).
+inline Doubles sub_live(HalfLanes m, Doubles a, Doubles b) { return _mm512_maskz_sub_pd(m, a, b); }
+
+// Horizontal sum in a fixed order (halves, then pairs), so results depend only on the input.
+inline double reduce_add(Doubles v) {
+    const __m256d h = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
+}
+
+}  // namespace norm4j::avx512
+
+#endif
