@@ -16,7 +16,8 @@ int detect_isa() {
 #if defined(NORM4J_HAVE_AVX2) && (defined(__x86_64__) || defined(__i386__))
     __builtin_cpu_init();
     // GCC's checks include the OS's support for saving the AVX and AVX-512 state (XGETBV).
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    // F16C converts f16 storage; every CPU with AVX2 and FMA has it.
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
         if (__builtin_cpu_supports("avx512f")) return NORM4J_ISA_AVX512;
         return NORM4J_ISA_AVX2;
     }

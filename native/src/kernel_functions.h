@@ -41,5 +41,10 @@ void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
                    const float *scale, const float *add);
 
+void bf16_to_floats(const bf16 *src, float *dst, int64_t n);
+void floats_to_bf16(const float *src, bf16 *dst, int64_t n);
+void f16_to_floats(const f16 *src, float *dst, int64_t n);
+void floats_to_f16(const float *src, f16 *dst, int64_t n);
+
 // The table of those functions, for the ISA whose namespace this is included in.
 extern const KernelTable kTable;

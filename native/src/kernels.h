@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "row_statistics.h"
+#include "storage_types.h"
 #include "tuning.h"
 
 namespace norm4j {
@@ -117,6 +118,12 @@ struct KernelTable {
     // y[r, j] = (x[r, j] - sub[j]) * scale[j] + add[j], each operation rounded (no fma).
     void (*scale_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                           const float *sub, const float *scale, const float *add);
+
+    // ---- storage conversions (storage_types.h): widening exact, rounding to nearest even ----
+    void (*bf16_to_floats)(const bf16 *src, float *dst, int64_t n);
+    void (*floats_to_bf16)(const float *src, bf16 *dst, int64_t n);
+    void (*f16_to_floats)(const f16 *src, float *dst, int64_t n);
+    void (*floats_to_f16)(const float *src, f16 *dst, int64_t n);
 };
 
 // The kernel table of the ISA namespace this is expanded in: every entry, in table order.
@@ -141,7 +148,11 @@ struct KernelTable {
                                 column_backward_sums,                                          \
                                 column_backward_dx,                                            \
                                 column_min_max,                                                \
-                                scale_columns}
+                                scale_columns,                                                 \
+                                bf16_to_floats,                                                \
+                                floats_to_bf16,                                                \
+                                f16_to_floats,                                                 \
+                                floats_to_f16}
 
 namespace scalar {
 #include "kernel_functions.h"

@@ -148,6 +148,7 @@ std::string where(const KernelTable &k, const char *kernel, const std::string &d
 void test_segment_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_backward_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_column_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
+void test_convert_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 
 }  // namespace norm4j::test
 

@@ -21,7 +21,7 @@ int main() {
     std::vector<const KernelTable *> tables;
 #if defined(NORM4J_HAVE_AVX2)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) tables.push_back(&avx2::kTable);
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) tables.push_back(&avx2::kTable);
     if (__builtin_cpu_supports("avx512f")) tables.push_back(&avx512::kTable);
 #endif
     if (tables.empty()) {
@@ -33,6 +33,7 @@ int main() {
         test::test_segment_kernels(*k, scalar::kTable, report);
         test::test_backward_kernels(*k, scalar::kTable, report);
         test::test_column_kernels(*k, scalar::kTable, report);
+        test::test_convert_kernels(*k, scalar::kTable, report);
         std::printf("%s kernels tested against scalar\n", k->name);
     }
     std::printf("%d checks, %d failures\n", report.checks(), report.failures());

@@ -32,6 +32,11 @@ extern "C" {
 #define NORM4J_LAYOUT_NCHW 0 /* channels first: [N][C][S] */
 #define NORM4J_LAYOUT_NHWC 1 /* channels last:  [N][S][C] */
 
+/* Storage types of a run of values (norm4j_convert). */
+#define NORM4J_F32 0  /* IEEE binary32 */
+#define NORM4J_BF16 1 /* bfloat16: the top 16 bits of a binary32 */
+#define NORM4J_F16 2  /* IEEE binary16 */
+
 /* Kernel sets NATIVE can dispatch to. */
 #define NORM4J_ISA_SCALAR 0
 #define NORM4J_ISA_AVX2 1
@@ -62,6 +67,14 @@ NORM4J_API const char *norm4j_onednn_version(void);
 /* Why the last failing call on this thread failed (empty when it gave no reason).
  * Thread-local storage, valid until the next call on the same thread. */
 NORM4J_API const char *norm4j_last_error(void);
+
+/* ---- storage conversion ------------------------------------------------------------------ */
+
+/* dst[i] = src[i] converted from src_type to dst_type (NORM4J_F32, NORM4J_BF16, NORM4J_F16; one
+ * of them f32, or both the same): widening exact, rounding IEEE round-to-nearest-even (f16 with
+ * its subnormals, overflow to infinity; bf16 likewise; NaN stays NaN, quieted). The same bits on
+ * every kernel set. Large runs use several threads. */
+NORM4J_API int norm4j_convert(const void *src, int src_type, void *dst, int dst_type, int64_t n);
 
 /* ---- layer norm ------------------------------------------------------------------------ */
 

@@ -16,15 +16,18 @@ inline void load_halves(const float *p, Lanes m, Doubles &lo, Doubles &hi) {
 }
 
 // Writes y[0, n), block(i, m) giving the vector of values i..i+kLanes-1 (m its live lanes).
-// With around_caches, the whole vectors from y's first vector boundary on go around the caches
+// With around_caches, the whole vectors from y's first vector-sized boundary on go around the caches
 // (store_around_caches, which the caller fences: parallel_for does, once per thread), the head
 // and the tail through them.
 template <typename T, typename Block>
 inline void write_row(T *y, int64_t n, bool around_caches, Block block) {
+    // A vector of T is kLanes * sizeof(T) bytes: stores around the caches need that alignment,
+    // which a y not aligned to its own type can never reach.
+    constexpr uintptr_t vector_bytes = kLanes * sizeof(T);
     int64_t i = 0;
-    if (around_caches) {
-        const auto misalignment = reinterpret_cast<uintptr_t>(y) & (kVectorBytes - 1);
-        const int64_t to_boundary = static_cast<int64_t>(((kVectorBytes - misalignment) & (kVectorBytes - 1)) / sizeof(T));
+    if (around_caches && reinterpret_cast<uintptr_t>(y) % sizeof(T) == 0) {
+        const auto misalignment = reinterpret_cast<uintptr_t>(y) & (vector_bytes - 1);
+        const int64_t to_boundary = static_cast<int64_t>(((vector_bytes - misalignment) & (vector_bytes - 1)) / sizeof(T));
         const int64_t head = to_boundary < n ? to_boundary : n;
         if (head > 0) store(y, first_lanes(head), block(0, first_lanes(head)));
         for (i = head; i + kLanes <= n; i += kLanes) store_around_caches(y + i, block(i, all_lanes()));

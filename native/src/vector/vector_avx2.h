@@ -2,23 +2,26 @@
 // flag for "all of them". Only included from files compiled with -mavx2 -mfma.
 //
 // What the kernels written once (native/src/generic) use, defined here and in vector_avx512.h
-// under the same names: kLanes, kHalfLanes, kVectorBytes; Floats, Doubles, Lanes, HalfLanes;
+// under the same names: kLanes, kHalfLanes; Floats, Doubles, Lanes, HalfLanes;
 // all_lanes, first_lanes, whole, low_half, high_half; loadu, load, store, storeu, store_around_caches;
 // widen_low, widen_high, load_widened, narrow; floats, doubles, zero_doubles, add, sub, mul,
-// fma, fnma, min, max, sub_live; reduce_add. Loads and stores are overloaded on the pointer's
-// type: a storage type is added by overloading them, not by writing kernels.
+// fma, fnma, min, max, sub_live; reduce_add; and for half-precision storage (bf16, f16) load,
+// store and store_around_caches. Loads and stores are overloaded on the pointer's type: a storage
+// type is added by overloading them, not by writing kernels.
 #ifndef NORM4J_VECTOR_AVX2_H
 #define NORM4J_VECTOR_AVX2_H
 
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
+
+#include "../storage_types.h"
 
 namespace norm4j::avx2 {
 
 constexpr int64_t kLanes = 8;
 constexpr int64_t kHalfLanes = 4;
-constexpr int64_t kVectorBytes = 32;
 
 using Floats = __m256;
 using Doubles = __m256d;
@@ -88,6 +91,47 @@ inline Doubles fma(Doubles a, Doubles b, Doubles c) { return _mm256_fmadd_pd(a, 
 // a - b in the live lanes, +0 in the others (by bit mask, so an infinite b gives no NaN there).
 inline Doubles sub_live(HalfLanes m, Doubles a, Doubles b) {
     return _mm256_and_pd(_mm256_sub_pd(a, b), _mm256_castsi256_pd(m.bits));
+}
+
+// ---- half-precision storage (storage_types.h), as in vector_avx512.h: a partial vector goes
+// through a zeroed local copy.
+inline int64_t live_count(Lanes m) { return __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(m.bits)))); }
+template <typename H>
+inline __m128i load_half_bits(const H *p, Lanes m) {
+    if (m.whole) return _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    alignas(16) uint16_t part[8] = {};
+    std::memcpy(part, p, sizeof(uint16_t) * live_count(m));
+    return _mm_load_si128(reinterpret_cast<const __m128i *>(part));
+}
+template <typename H>
+inline void store_half_bits(H *p, Lanes m, __m128i bits) {
+    if (m.whole) {
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(p), bits);
+        return;
+    }
+    alignas(16) uint16_t part[8];
+    _mm_store_si128(reinterpret_cast<__m128i *>(part), bits);
+    std::memcpy(p, part, sizeof(uint16_t) * live_count(m));
+}
+inline Floats widen_bf16_bits(__m128i h) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)); }
+inline __m128i round_to_bf16_bits(Floats v) {
+    const __m256i b = _mm256_castps_si256(v), top = _mm256_srli_epi32(b, 16);
+    const __m256i bias = _mm256_add_epi32(_mm256_set1_epi32(0x7fff), _mm256_and_si256(top, _mm256_set1_epi32(1)));
+    const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(b, bias), 16);
+    const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    const __m256i bits = _mm256_blendv_epi8(rounded, _mm256_or_si256(top, _mm256_set1_epi32(0x40)), nan);
+    return _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
+}
+inline Floats load(const bf16 *p, Lanes m) { return widen_bf16_bits(load_half_bits(p, m)); }
+inline void store(bf16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_bf16_bits(v)); }
+inline void store_around_caches(bf16 *p, Floats v) {
+    _mm_stream_si128(reinterpret_cast<__m128i *>(p), round_to_bf16_bits(v));
+}
+inline Floats load(const f16 *p, Lanes m) { return _mm256_cvtph_ps(load_half_bits(p, m)); }
+inline __m128i round_to_f16_bits(Floats v) { return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline void store(f16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_f16_bits(v)); }
+inline void store_around_caches(f16 *p, Floats v) {
+    _mm_stream_si128(reinterpret_cast<__m128i *>(p), round_to_f16_bits(v));
 }
 
 // Horizontal sum in a fixed order: ((a0 + a2) + (a1 + a3)).

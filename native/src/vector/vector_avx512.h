@@ -8,12 +8,14 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
+
+#include "../storage_types.h"
 
 namespace norm4j::avx512 {
 
 constexpr int64_t kLanes = 16;        // floats per vector
 constexpr int64_t kHalfLanes = 8;     // doubles per vector: a vector of floats widens to two
-constexpr int64_t kVectorBytes = 64;  // one cache line
 
 using Floats = __m512;
 using Doubles = __m512d;
@@ -80,6 +82,51 @@ inline Doubles mul(Doubles a, Doubles b) { return _mm512_mul_pd(a, b); }
 inline Doubles fma(Doubles a, Doubles b, Doubles c) { return _mm512_fmadd_pd(a, b, c); }
 // a - b in the live lanes, +0 in the others (by mask, so an infinite b gives no NaN there).
 inline Doubles sub_live(HalfLanes m, Doubles a, Doubles b) { return _mm512_maskz_sub_pd(m, a, b); }
+
+// ---- half-precision storage (storage_types.h): widened exactly on load, rounded once to
+// nearest even on store, the same bits as the scalar conversions. A partial vector goes through
+// a zeroed local copy: masked 16-bit loads and stores would take AVX-512BW.
+inline int64_t live_count(Lanes m) { return __builtin_popcount(m); }
+template <typename H>
+inline __m256i load_half_bits(const H *p, Lanes m) {
+    if (whole(m)) return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+    alignas(32) uint16_t part[16] = {};
+    std::memcpy(part, p, sizeof(uint16_t) * live_count(m));
+    return _mm256_load_si256(reinterpret_cast<const __m256i *>(part));
+}
+template <typename H>
+inline void store_half_bits(H *p, Lanes m, __m256i bits) {
+    if (whole(m)) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(p), bits);
+        return;
+    }
+    alignas(32) uint16_t part[16];
+    _mm256_store_si256(reinterpret_cast<__m256i *>(part), bits);
+    std::memcpy(p, part, sizeof(uint16_t) * live_count(m));
+}
+// bf16: the top half of an f32's bits. Rounding adds 0x7fff and the kept part's lowest bit (ties
+// to even) as integers; a NaN keeps its top bits with the quiet bit set. (AVX512_BF16's
+// VCVTNEPS2BF16 would round in one instruction but treats subnormal inputs as zero.)
+inline Floats widen_bf16_bits(__m256i h) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); }
+inline __m256i round_to_bf16_bits(Floats v) {
+    const __m512i b = _mm512_castps_si512(v), top = _mm512_srli_epi32(b, 16);
+    const __m512i bias = _mm512_add_epi32(_mm512_set1_epi32(0x7fff), _mm512_and_si512(top, _mm512_set1_epi32(1)));
+    const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(b, bias), 16);
+    const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    return _mm512_cvtepi32_epi16(_mm512_mask_or_epi32(rounded, nan, top, _mm512_set1_epi32(0x40)));
+}
+inline Floats load(const bf16 *p, Lanes m) { return widen_bf16_bits(load_half_bits(p, m)); }
+inline void store(bf16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_bf16_bits(v)); }
+inline void store_around_caches(bf16 *p, Floats v) {
+    _mm256_stream_si256(reinterpret_cast<__m256i *>(p), round_to_bf16_bits(v));
+}
+// f16: the F16C conversions (their AVX-512 forms), rounding to nearest even.
+inline Floats load(const f16 *p, Lanes m) { return _mm512_cvtph_ps(load_half_bits(p, m)); }
+inline __m256i round_to_f16_bits(Floats v) { return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline void store(f16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_f16_bits(v)); }
+inline void store_around_caches(f16 *p, Floats v) {
+    _mm256_stream_si256(reinterpret_cast<__m256i *>(p), round_to_f16_bits(v));
+}
 
 // Horizontal sum in a fixed order (halves, then pairs), so results depend only on the input.
 inline double reduce_add(Doubles v) {

@@ -43,7 +43,7 @@ final class Aliasing {
         if (CHECKED && t != null && t.numel() > 0) {  // an empty tensor overlaps nothing
             if (names[count] != name) names[count] = name;
             begins[count] = t.address();
-            ends[count] = begins[count] + t.numel() * Float.BYTES;
+            ends[count] = begins[count] + t.byteSize();
             outputs[count] = output;
             count++;
         }

@@ -24,12 +24,45 @@ abstract class CheckedBackend {
         return true;
     }
 
+    /**
+     * Why this backend cannot take bf16 or f16 data, or empty where it can. REFERENCE and NATIVE
+     * run such calls on f32 stand-ins ({@link HalfStaging}).
+     */
+    java.util.Optional<String> halfPrecisionUnsupported() {
+        return java.util.Optional.empty();
+    }
+
+    /** Copies from's values into to, converting storage exactly as {@link DType} defines; in Java here. */
+    void convert(Tensor from, Tensor to) {
+        to.copyFrom(from.toArray());
+    }
+
+    /** The stand-ins of a call with bf16 or f16 data; refused where this backend takes none. */
+    private HalfStaging staging(Tensor data) {
+        halfPrecisionUnsupported().ifPresent(why -> {
+            throw new UnsupportedOperationException(describe() + " cannot take " + data.dtype() + " data: " + why);
+        });
+        return new HalfStaging(this);
+    }
+
+    private static Tensor firstHalf(Tensor a, Tensor b, Tensor c) {
+        for (Tensor t : new Tensor[] {a, b, c}) if (t != null && t.dtype() != DType.FLOAT32) return t;
+        return a;
+    }
+
     // ---- entry points ------------------------------------------------------------------------
 
     final void layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps, Tensor y,
             Tensor mean, Tensor rstd) {
         LayerNormCall c = LayerNormCall.check(x, normalizedShape, weight, bias, eps, y, mean, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                layerNorm(s.input(x), normalizedShape, weight, bias, eps, s.output(y), mean, rstd);
+                s.commit();
+            }
+            return;
+        }
         try {
             layerNormForward(c);
         } finally {
@@ -40,6 +73,13 @@ abstract class CheckedBackend {
     final void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
         RmsNormCall c = RmsNormCall.check(x, normalizedShape, weight, eps, y, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                rmsNorm(s.input(x), normalizedShape, weight, eps, s.output(y), rstd);
+                s.commit();
+            }
+            return;
+        }
         try {
             rmsNormForward(c);
         } finally {
@@ -53,6 +93,13 @@ abstract class CheckedBackend {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd,
                 momentum, Op.BATCH_NORM);
         if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                batchNorm(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y), mean, rstd, momentum);
+                s.commit();
+            }
+            return;
+        }
         boolean update = c.training() && runningMean != null;
         try {
             Tensor var = update ? ThreadScratch.floats(c.shape().c()) : null;
@@ -72,6 +119,13 @@ abstract class CheckedBackend {
             Tensor mean, Tensor rstd) {
         GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, Op.GROUP_NORM);
         if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                groupNorm(s.input(x), layout, groups, weight, bias, eps, s.output(y), mean, rstd);
+                s.commit();
+            }
+            return;
+        }
         try {
             groupNormForward(c, null);
         } finally {
@@ -107,6 +161,13 @@ abstract class CheckedBackend {
             throw new IllegalArgumentException("instance norm with input statistics needs more than 1 spatial element, x has shape "
                     + Shapes.format(x.dims()));
         }
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                instanceNorm(s.input(x), layout, weight, bias, eps, s.output(y), mean, rstd, runningMean, runningVar, momentum);
+                s.commit();
+            }
+            return;
+        }
         try {
             Tensor var = update ? ThreadScratch.floats(shape.n() * shape.c()) : null;
             groupNormForward(c, var);
@@ -125,6 +186,13 @@ abstract class CheckedBackend {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0,
                 Op.INSTANCE_NORM);
         if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                instanceNormWithRunningStats(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y));
+                s.commit();
+            }
+            return;
+        }
         try {
             batchNormForward(c, null);
         } finally {
@@ -135,6 +203,12 @@ abstract class CheckedBackend {
     final void minMaxFit(Tensor x, Tensor dataMin, Tensor dataMax, boolean accumulate) {
         MinMaxCall c = MinMaxCall.checkFit(x, dataMin, dataMax, accumulate);
         if (c.features() == 0) return;
+        if (HalfStaging.anyHalf(x, null, null)) {
+            try (HalfStaging s = staging(x)) {
+                minMaxFit(s.input(x), dataMin, dataMax, accumulate);
+            }
+            return;
+        }
         try {
             minMaxFitKernel(c);
         } finally {
@@ -146,6 +220,13 @@ abstract class CheckedBackend {
             boolean inverse) {
         MinMaxCall c = MinMaxCall.checkTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, inverse);
         if (c.samples() == 0 || c.features() == 0) return;
+        if (HalfStaging.anyHalf(x, y, null)) {
+            try (HalfStaging s = staging(firstHalf(x, y, null))) {
+                minMaxTransform(s.input(x), dataMin, dataMax, rangeMin, rangeMax, s.output(y), inverse);
+                s.commit();
+            }
+            return;
+        }
         try {
             minMaxTransformKernel(c);
         } finally {
@@ -159,6 +240,13 @@ abstract class CheckedBackend {
             Tensor dx, Tensor dweight, Tensor dbias, Op op) {
         RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, op);
         if (c.rows() == 0 || c.cols() == 0) return;
+        if (HalfStaging.anyHalf(x, dy, dx)) {
+            try (HalfStaging s = staging(firstHalf(x, dy, dx))) {
+                layerNormBackward(s.input(x), s.input(dy), normalizedShape, weight, mean, rstd, s.output(dx), dweight, dbias, op);
+                s.commit();
+            }
+            return;
+        }
         try {
             rowsBackward(c);
         } finally {
@@ -175,6 +263,14 @@ abstract class CheckedBackend {
         ChannelBackwardCall c = ChannelBackwardCall.check(op, x, dy, layout, groups, weight, mean, rstd, batchStatistics,
                 dx, dweight, dbias);
         if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, dy, dx)) {
+            try (HalfStaging s = staging(firstHalf(x, dy, dx))) {
+                channelBackward(s.input(x), s.input(dy), layout, groups, weight, mean, rstd, batchStatistics, s.output(dx),
+                        dweight, dbias, op);
+                s.commit();
+            }
+            return;
+        }
         try {
             channelBackward(c);
         } finally {

@@ -10,16 +10,35 @@ final class Checks {
     static void input(String name, Tensor t) {
         Objects.requireNonNull(t, name);
         t.checkOpen(name);
+        storage(name, t);
     }
 
     static void output(String name, Tensor t) {
         Objects.requireNonNull(t, name);
         t.checkWritable(name);
+        storage(name, t);
     }
 
     /** An optional input: null is allowed. */
     static void optionalInput(String name, Tensor t) {
-        if (t != null) t.checkOpen(name);
+        if (t != null) {
+            t.checkOpen(name);
+            storage(name, t);
+        }
+    }
+
+    /**
+     * The data arguments (x, y, dy, dx) may be stored in any {@link DType}; every other tensor
+     * (weights, biases, saved and running statistics, parameter gradients, min-max ranges) is f32,
+     * as in oneDNN's and PyTorch's mixed precision.
+     */
+    private static void storage(String name, Tensor t) {
+        if (t.dtype() == DType.FLOAT32) return;
+        boolean data = name.equals("x") || name.equals("y") || name.equals("dy") || name.equals("dx");
+        if (!data) {
+            throw new IllegalArgumentException(name + " must be FLOAT32 (weights, biases, statistics and parameter"
+                    + " gradients are f32 whatever the data's storage), it is " + t.dtype());
+        }
     }
 
     /**

@@ -14,6 +14,12 @@ final class NativeBackend extends CheckedBackend {
         super(Backend.NATIVE);
     }
 
+    /** Through the native converters (the same bits as Java's, on every kernel set), in parallel for large tensors. */
+    @Override
+    void convert(Tensor from, Tensor to) {
+        from.copyTo(to);
+    }
+
     @Override
     String describe() {
         return "NATIVE (" + NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_active()) + ")";

@@ -81,11 +81,11 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         return own(0f, shape);
     }
 
-    /** Allocates y like x, runs {@code forward}, and closes y again if it throws. */
+    /** Allocates y like x (shape and storage type), runs {@code forward}, and closes y again if it throws. */
     final Tensor forwardInto(Tensor x, java.util.function.BiConsumer<Tensor, Tensor> forward) {
         checkOpen();
         Checks.input("x", x);
-        Tensor y = Tensor.allocate(x.dims());
+        Tensor y = Tensor.allocate(x.dtype(), x.dims());
         try {
             forward.accept(x, y);
             return y;
@@ -117,7 +117,7 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
      * saved statistics and the gradients belong to the module and are closed with it.
      *
      * @param dy gradient with respect to the forward's output (same shape as its input)
-     * @return dx, owned by the caller
+     * @return dx, owned by the caller, stored as dy is
      * @throws IllegalStateException if no training-mode forward came before, or its input was closed
      */
     public Tensor backward(Tensor dy) {
@@ -129,7 +129,7 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         }
         x.checkOpen("the input of the last training-mode forward");
         Checks.input("dy", dy);
-        Tensor dx = Tensor.allocate(x.dims());
+        Tensor dx = Tensor.allocate(dy.dtype(), x.dims());
         try {
             backwardInto(x, dy, dx);
             return dx;

@@ -25,6 +25,11 @@ final class OneDnnBackend extends CheckedBackend {
      * centring term, which RMS norm does not have), so norm4j does not offer it.
      */
     @Override
+    java.util.Optional<String> halfPrecisionUnsupported() {
+        return java.util.Optional.of("norm4j passes only f32 tensors to oneDNN (convert to FLOAT32, or use NATIVE)");
+    }
+
+    @Override
     boolean supports(Op op, Op.Direction direction) {
         return op != Op.MIN_MAX && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
     }

@@ -2,25 +2,33 @@ package io.norm4j;
 
 import io.norm4j.nativeimpl.NativeAddresses;
 import io.norm4j.nativeimpl.Norm4jLibrary;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.ShortPointer;
 
 /**
- * A dense, contiguous, row-major f32 tensor in off-heap memory.
+ * A dense, contiguous, row-major tensor in off-heap memory, stored as f32 (the default), bf16 or f16
+ * ({@link DType}). Its values read as floats whatever the storage (widened exactly) and are written
+ * as floats (rounded once, to nearest even).
  *
  * <p>Three ways to get one:
  *
  * <ul>
  *   <li>{@link #allocate(long...)} and {@link #of(float[], long...)} own their memory (a direct
- *       buffer; {@code of} copies the array in);
+ *       buffer; {@code of} copies the array in), and {@link #allocate(DType, long...)} and {@link
+ *       #of(DType, float[], long...)} the same in a half-precision type;
  *   <li>{@link #wrap(FloatBuffer, long...)} views a direct, native-order {@code FloatBuffer} from
- *       its position, without copying;
+ *       its position, without copying, and {@link #wrap(ShortBuffer, DType, long...)} a {@code
+ *       ShortBuffer} of bf16 or f16 bit patterns;
  *   <li>{@link #wrap(FloatPointer, long...)} views a JavaCPP {@code FloatPointer} from its
- *       position to its limit, without copying.
+ *       position to its limit, without copying, and {@link #wrap(ShortPointer, DType, long...)} a
+ *       {@code ShortPointer} of bf16 or f16 bit patterns.
  * </ul>
  *
  * <p>A closed tensor cannot be used: every operation on it throws {@link IllegalStateException}.
@@ -31,8 +39,9 @@ import org.bytedeco.javacpp.FloatPointer;
 public final class Tensor implements AutoCloseable {
     private final long[] shape;
     private final long numel;
-    /** Native-order view of exactly numel floats, position 0. */
-    private final FloatBuffer data;
+    private final DType dtype;
+    /** Native-order view of exactly numel values, position 0: a FloatBuffer for FLOAT32, else a ShortBuffer. */
+    private final Buffer data;
     /**
      * Whether the memory a view wraps has been released by its owner (a JavaCPP pointer
      * deallocated, a MemorySegment's arena closed); null for memory the tensor owns or a buffer.
@@ -45,10 +54,11 @@ public final class Tensor implements AutoCloseable {
     /** Start address for native backends, computed on first use (needs JavaCPP's library). */
     private long address;
 
-    private Tensor(long[] shape, long numel, FloatBuffer data, BooleanSupplier released, String wrapped,
+    private Tensor(long[] shape, long numel, DType dtype, Buffer data, BooleanSupplier released, String wrapped,
             boolean readOnly) {
         this.shape = shape;
         this.numel = numel;
+        this.dtype = dtype;
         this.data = data;
         this.released = released;
         this.wrapped = wrapped;
@@ -63,20 +73,26 @@ public final class Tensor implements AutoCloseable {
      */
     static final int ALIGNMENT = 64;
 
-    /** A new zero-filled tensor of the given shape, its data starting on a 64-byte boundary. */
+    /** A new zero-filled f32 tensor of the given shape, its data starting on a 64-byte boundary. */
     public static Tensor allocate(long... shape) {
+        return allocate(DType.FLOAT32, shape);
+    }
+
+    /** A new zero-filled tensor of the given storage type and shape, its data starting on a 64-byte boundary. */
+    public static Tensor allocate(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
         long[] dims = checkedShape(shape);
         long n = Shapes.numel("shape", dims);
         int count = fitsBuffer(n, dims);
-        int bytes = Math.multiplyExact(count, Float.BYTES);
+        int bytes = Math.multiplyExact(count, dtype.bytes());
         // Room to start on a 64-byte boundary with the size rounded up to whole lines.
         int padded = Math.addExact((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT, ALIGNMENT - 1);
-        FloatBuffer buf = ByteBuffer.allocateDirect(padded)
+        ByteBuffer bytesView = ByteBuffer.allocateDirect(padded)
                 .alignedSlice(ALIGNMENT)
                 .limit(bytes)
-                .order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-        return new Tensor(dims, n, buf, null, null, false);
+                .order(ByteOrder.nativeOrder());
+        Buffer buf = dtype == DType.FLOAT32 ? bytesView.asFloatBuffer() : bytesView.asShortBuffer();
+        return new Tensor(dims, n, dtype, buf, null, null, false);
     }
 
     /** A new tensor holding a copy of {@code values}, whose length must equal the shape's size. */
@@ -89,8 +105,24 @@ public final class Tensor implements AutoCloseable {
                     + Shapes.format(dims) + " needs " + n);
         }
         Tensor t = allocate(dims);
-        t.data.put(0, values);
+        t.floats().put(0, values);
         return t;
+    }
+
+    /**
+     * A new tensor of the given storage type holding {@code values}, each rounded to nearest even
+     * (exactly where representable); its length must equal the shape's size.
+     */
+    public static Tensor of(DType dtype, float[] values, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(values, "values");
+        long[] dims = checkedShape(shape);
+        long n = Shapes.numel("shape", dims);
+        if (n != values.length) {
+            throw new IllegalArgumentException("values has " + values.length + " elements but shape "
+                    + Shapes.format(dims) + " needs " + n);
+        }
+        return allocate(dtype, dims).copyFrom(values);
     }
 
     /** A 1-d tensor holding a copy of {@code values}. */
@@ -123,7 +155,76 @@ public final class Tensor implements AutoCloseable {
                     + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
         }
         FloatBuffer view = buffer.slice().limit((int) n);
-        return new Tensor(dims, n, view, null, null, buffer.isReadOnly());
+        return new Tensor(dims, n, DType.FLOAT32, view, null, null, buffer.isReadOnly());
+    }
+
+    /**
+     * A zero-copy view of a direct, native-order {@code ShortBuffer} of bf16 or f16 bit patterns,
+     * starting at its position. A read-only buffer gives a read-only tensor, usable as an input only.
+     *
+     * @throws IllegalArgumentException if dtype is FLOAT32, or the buffer is not direct or not in
+     *     native byte order
+     * @throws IndexOutOfBoundsException if fewer than the shape's size remain in the buffer
+     */
+    public static Tensor wrap(ShortBuffer buffer, DType dtype, long... shape) {
+        Objects.requireNonNull(buffer, "buffer");
+        long[] dims = checkedShape(shape);
+        checkHalf(dtype);
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException(
+                    "buffer must be direct to be shared with native code; use Tensor.of(dtype, float[], shape) to copy");
+        }
+        if (buffer.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("buffer must be in native byte order (" + ByteOrder.nativeOrder()
+                    + "), it is " + buffer.order());
+        }
+        long n = Shapes.numel("shape", dims);
+        if (n > buffer.remaining()) {
+            throw new IndexOutOfBoundsException("buffer has " + buffer.remaining() + " values from position "
+                    + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
+        }
+        ShortBuffer view = buffer.slice().limit((int) n);
+        return new Tensor(dims, n, dtype, view, null, null, buffer.isReadOnly());
+    }
+
+    /**
+     * A zero-copy view of a JavaCPP {@code ShortPointer} of bf16 or f16 bit patterns, from its
+     * position to its limit (or its capacity when no limit is set). If the pointer is later
+     * deallocated, using the tensor throws {@link IllegalStateException}.
+     *
+     * @throws IllegalArgumentException if dtype is FLOAT32
+     * @throws IllegalStateException if the pointer is null or already deallocated
+     * @throws IndexOutOfBoundsException if the pointer holds fewer values than the shape needs
+     */
+    public static Tensor wrap(ShortPointer pointer, DType dtype, long... shape) {
+        Objects.requireNonNull(pointer, "pointer");
+        long[] dims = checkedShape(shape);
+        checkHalf(dtype);
+        if (pointer.isNull()) throw new IllegalStateException("pointer is null or deallocated");
+        long n = Shapes.numel("shape", dims);
+        long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
+        long available = end - pointer.position();
+        if (n > available) {
+            throw new IndexOutOfBoundsException("pointer holds " + Math.max(available, 0) + " values from position "
+                    + pointer.position() + " but shape " + Shapes.format(dims) + " needs " + n
+                    + " (set the pointer's limit or capacity)");
+        }
+        int count = fitsBuffer(n, dims);
+        ShortBuffer view = count == 0
+                ? ShortBuffer.allocate(0)
+                : new ShortPointer(pointer).capacity(pointer.position() + n).limit(pointer.position() + n)
+                        .asBuffer();
+        Tensor t = new Tensor(dims, n, dtype, view, pointer::isNull, "pointer", false);
+        if (count > 0) t.address = pointer.address() + pointer.position() * 2L;
+        return t;
+    }
+
+    private static void checkHalf(DType dtype) {
+        Objects.requireNonNull(dtype, "dtype");
+        if (dtype == DType.FLOAT32) {
+            throw new IllegalArgumentException("dtype must be BFLOAT16 or FLOAT16 for 16-bit values, it is FLOAT32"
+                    + " (wrap a FloatBuffer or FloatPointer for f32)");
+        }
     }
 
     /**
@@ -151,7 +252,7 @@ public final class Tensor implements AutoCloseable {
                 ? FloatBuffer.allocate(0)
                 : new FloatPointer(pointer).capacity(pointer.position() + n).limit(pointer.position() + n)
                         .asBuffer();
-        Tensor t = new Tensor(dims, n, view, pointer::isNull, "pointer", false);
+        Tensor t = new Tensor(dims, n, DType.FLOAT32, view, pointer::isNull, "pointer", false);
         if (count > 0) t.address = pointer.address() + pointer.position() * (long) Float.BYTES;
         return t;
     }
@@ -165,7 +266,7 @@ public final class Tensor implements AutoCloseable {
         long[] dims = checkedShape(shape);
         long n = Shapes.numel("shape", dims);
         fitsBuffer(n, dims);
-        Tensor t = new Tensor(dims, n, view.slice(0, (int) n), released, wrapped, readOnly);
+        Tensor t = new Tensor(dims, n, DType.FLOAT32, view.slice(0, (int) n), released, wrapped, readOnly);
         if (n > 0) t.address = address;
         return t;
     }
@@ -173,6 +274,11 @@ public final class Tensor implements AutoCloseable {
     /** The dimensions (a copy). */
     public long[] shape() {
         return shape.clone();
+    }
+
+    /** How the values are stored. */
+    public DType dtype() {
+        return dtype;
     }
 
     public int rank() {
@@ -201,40 +307,55 @@ public final class Tensor implements AutoCloseable {
         return closed || (released != null && released.getAsBoolean());
     }
 
-    /** Element at a flat (row-major) index. */
+    /** Element at a flat (row-major) index, widened exactly to float. */
     public float get(long index) {
         checkOpen("tensor");
-        return data.get(Math.toIntExact(java.util.Objects.checkIndex(index, numel)));
+        return read(Math.toIntExact(java.util.Objects.checkIndex(index, numel)));
     }
 
-    /** Sets the element at a flat (row-major) index. */
+    /** Sets the element at a flat (row-major) index, rounded to the storage type (nearest, ties to even). */
     public void set(long index, float value) {
         checkWritable("tensor");
-        data.put(Math.toIntExact(java.util.Objects.checkIndex(index, numel)), value);
+        write(Math.toIntExact(java.util.Objects.checkIndex(index, numel)), value);
     }
 
-    /** Copies the elements out into a new array. */
+    /** Copies the elements out into a new array, widened exactly to float. */
     public float[] toArray() {
         checkOpen("tensor");
         float[] out = new float[Math.toIntExact(numel)];
-        data.get(0, out);
+        if (dtype == DType.FLOAT32) floats().get(0, out);
+        else for (int i = 0; i < out.length; i++) out[i] = read(i);
         return out;
     }
 
-    /** Copies {@code values} in; its length must equal {@link #numel()}. */
+    /**
+     * Copies {@code values} in, each rounded to the storage type (nearest, ties to even); its length
+     * must equal {@link #numel()}.
+     */
     public Tensor copyFrom(float[] values) {
         Objects.requireNonNull(values, "values");
         checkWritable("tensor");
         if (values.length != numel) {
             throw new IllegalArgumentException("values has " + values.length + " elements, tensor has " + numel);
         }
-        data.put(0, values);
+        if (dtype == DType.FLOAT32) floats().put(0, values);
+        else for (int i = 0; i < values.length; i++) write(i, values[i]);
         return this;
     }
 
+    private float read(int i) {
+        return dtype == DType.FLOAT32 ? floats().get(i) : dtype.widen(shorts().get(i));
+    }
+
+    private void write(int i, float value) {
+        if (dtype == DType.FLOAT32) floats().put(i, value);
+        else shorts().put(i, dtype.round(value));
+    }
+
     /**
-     * Copies all elements into {@code dst}, which must have the same number of elements. Uses the
-     * native library's memcpy when it is loaded (the benchmarks time this as the bandwidth roof).
+     * Copies all elements into {@code dst}, which must have the same number of elements, converting
+     * to its storage type (exactly where it is wider, else rounded to nearest even). Uses the native
+     * library when it is loaded (the benchmarks time an f32 copy as the bandwidth roof).
      */
     public void copyTo(Tensor dst) {
         Objects.requireNonNull(dst, "dst");
@@ -244,10 +365,16 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("dst has " + dst.numel + " elements, source has " + numel);
         }
         if (numel == 0) return;
-        if (NativeRuntime.loadFailure().isEmpty()) {
+        boolean nativeCopy = NativeRuntime.loadFailure().isEmpty();
+        if (nativeCopy && dtype == DType.FLOAT32 && dst.dtype == DType.FLOAT32) {
             NativeRuntime.check(Norm4jLibrary.norm4j_copy(address(), dst.address(), numel), "copy");
+        } else if (nativeCopy && (dtype == dst.dtype || dtype == DType.FLOAT32 || dst.dtype == DType.FLOAT32)) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_convert(address(), dtype.code(), dst.address(), dst.dtype.code(), numel),
+                    "convert");
+        } else if (dtype == DType.FLOAT32 && dst.dtype == DType.FLOAT32) {
+            dst.floats().put(0, floats(), 0, (int) numel);
         } else {
-            dst.data.put(0, data, 0, (int) numel);
+            for (int i = 0; i < numel; i++) dst.write(i, read(i));
         }
         java.lang.ref.Reference.reachabilityFence(this);
         java.lang.ref.Reference.reachabilityFence(dst);
@@ -256,7 +383,7 @@ public final class Tensor implements AutoCloseable {
     /** Fills every element with {@code value}. */
     public Tensor fill(float value) {
         checkWritable("tensor");
-        for (int i = 0; i < numel; i++) data.put(i, value);
+        for (int i = 0; i < numel; i++) write(i, value);
         return this;
     }
 
@@ -268,7 +395,8 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor" + Shapes.format(shape) + (isClosed() ? " (closed)" : "");
+        return "Tensor" + Shapes.format(shape) + (dtype == DType.FLOAT32 ? "" : " " + dtype.id())
+                + (isClosed() ? " (closed)" : "");
     }
 
     // ---- for the backends ------------------------------------------------------------------
@@ -286,9 +414,29 @@ public final class Tensor implements AutoCloseable {
         if (readOnly) throw new IllegalArgumentException(name + " is read-only and cannot receive output");
     }
 
-    /** The elements, position 0, for the pure-Java backend. */
+    /** The f32 elements, position 0, for the pure-Java backend (which runs on f32 tensors only). */
     FloatBuffer buffer() {
-        return data;
+        return floats();
+    }
+
+    private FloatBuffer floats() {
+        if (dtype != DType.FLOAT32) throw new IllegalStateException("an f32 view of a " + dtype.id() + " tensor");
+        return (FloatBuffer) data;
+    }
+
+    /** The 16-bit patterns of a bf16 or f16 tensor, position 0. */
+    ShortBuffer halfBuffer() {
+        if (dtype == DType.FLOAT32) throw new IllegalStateException("a 16-bit view of an f32 tensor");
+        return (ShortBuffer) data;
+    }
+
+    private ShortBuffer shorts() {
+        return (ShortBuffer) data;
+    }
+
+    /** Bytes of memory the values take. */
+    long byteSize() {
+        return numel * dtype.bytes();
     }
 
     /** Start address for native code; only called when a native backend is loaded. */
@@ -303,7 +451,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A 1-d view of the first n elements (same memory, same address). */
     Tensor prefix(long n) {
-        Tensor t = new Tensor(new long[] {n}, n, data.slice(0, (int) n), released, wrapped, readOnly);
+        Tensor t = new Tensor(new long[] {n}, n, dtype, data.slice(0, (int) n), released, wrapped, readOnly);
         t.address = address;
         return t;
     }

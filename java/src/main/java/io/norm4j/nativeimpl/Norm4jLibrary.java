@@ -47,6 +47,9 @@ public final class Norm4jLibrary {
 
     public static native @Cast("const char*") String norm4j_cpu_name();
 
+    public static native int norm4j_convert(
+            @Cast("const void*") long src, int srcType, @Cast("void*") long dst, int dstType, @Cast("int64_t") long n);
+
     public static native @Cast("int64_t") long norm4j_last_level_cache_bytes();
 
     public static native @Cast("const char*") String norm4j_last_level_cache_source();

@@ -1,0 +1,61 @@
+package io.norm4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a backend that computes on f32 tensors runs a call whose data are stored in bf16 or f16: f32
+ * stand-ins for those tensors, the inputs widened into theirs first (exactly), the outputs rounded
+ * from theirs after (once, to nearest even). The result is the f32 call's on the widened inputs,
+ * each output rounded to its type. Closing frees the stand-ins.
+ */
+final class HalfStaging implements AutoCloseable {
+    private final CheckedBackend backend;
+    private final List<Tensor> standIns = new ArrayList<>();
+    private final List<Tensor[]> outputs = new ArrayList<>();
+
+    HalfStaging(CheckedBackend backend) {
+        this.backend = backend;
+    }
+
+    /** Whether any of the tensors is stored in a half-precision type. */
+    static boolean anyHalf(Tensor a, Tensor b, Tensor c) {
+        return isHalf(a) || isHalf(b) || isHalf(c);
+    }
+
+    private static boolean isHalf(Tensor t) {
+        return t != null && t.dtype() != DType.FLOAT32;
+    }
+
+    /** The f32 tensor to read in place of t: t itself, or its values widened. */
+    Tensor input(Tensor t) {
+        if (!isHalf(t)) return t;
+        Tensor f = standIn(t);
+        backend.convert(t, f);
+        return f;
+    }
+
+    /** The f32 tensor to write in place of t: t itself, or a stand-in rounded into t by {@link #commit()}. */
+    Tensor output(Tensor t) {
+        if (!isHalf(t)) return t;
+        Tensor f = standIn(t);
+        outputs.add(new Tensor[] {f, t});
+        return f;
+    }
+
+    /** Rounds every output's stand-in into the output. */
+    void commit() {
+        for (Tensor[] pair : outputs) backend.convert(pair[0], pair[1]);
+    }
+
+    private Tensor standIn(Tensor t) {
+        Tensor f = Tensor.allocate(t.dims());
+        standIns.add(f);
+        return f;
+    }
+
+    @Override
+    public void close() {
+        standIns.forEach(Tensor::close);
+    }
+}

@@ -1,0 +1,236 @@
+package io.norm4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every op and direction with bf16 and f16 data on REFERENCE and NATIVE: the result is the f32
+ * call's on the exactly widened inputs, each data output rounded once to its type, bit for bit;
+ * weights, statistics and parameter gradients stay f32. Arguments that make no sense are refused,
+ * naming the argument, with nothing written.
+ */
+class HalfPrecisionOpsTest {
+    /** The data tensors of one run: inputs stored as {@code in}, data outputs as {@code out}. */
+    private static final class Run implements AutoCloseable {
+        final Norms norms;
+        final DType in, out;
+        final boolean widenedF32;  // the f32 run the half one must match: inputs rounded to `in`, outputs f32
+        final List<Tensor> made = new ArrayList<>();
+        final Map<String, Tensor> outputs = new LinkedHashMap<>();
+
+        Run(Backend backend, DType in, DType out, boolean widenedF32) {
+            this.norms = Norms.on(backend);
+            this.in = in;
+            this.out = out;
+            this.widenedF32 = widenedF32;
+        }
+
+        /** A data input (x, dy). */
+        Tensor data(float[] values, long... shape) {
+            float[] v = values.clone();
+            if (widenedF32) for (int i = 0; i < v.length; i++) v[i] = in.roundTrip(v[i]);
+            return keep(widenedF32 ? Tensor.of(v, shape) : Tensor.of(in, v, shape));
+        }
+
+        /** A data output (y, dx). */
+        Tensor dataOut(String name, long... shape) {
+            Tensor t = keep(widenedF32 ? Tensor.allocate(shape) : Tensor.allocate(out, shape));
+            outputs.put(name, t);
+            return t;
+        }
+
+        /** An f32 parameter. */
+        Tensor param(float[] values, long... shape) {
+            return keep(Tensor.of(values, shape));
+        }
+
+        /** An f32 output (statistics, parameter gradients, running statistics starting from values). */
+        Tensor f32Out(String name, float[] start, long... shape) {
+            Tensor t = keep(start == null ? Tensor.allocate(shape) : Tensor.of(start, shape));
+            outputs.put(name, t);
+            return t;
+        }
+
+        private Tensor keep(Tensor t) {
+            made.add(t);
+            return t;
+        }
+
+        /** Every output, widened; data outputs of the f32 run rounded to {@code out} as the half run stores them. */
+        Map<String, float[]> read() {
+            Map<String, float[]> m = new LinkedHashMap<>();
+            outputs.forEach((name, t) -> {
+                float[] v = t.toArray();
+                boolean data = name.equals("y") || name.equals("dx");
+                if (widenedF32 && data) for (int i = 0; i < v.length; i++) v[i] = out.roundTrip(v[i]);
+                m.put(name, v);
+            });
+            return m;
+        }
+
+        @Override
+        public void close() {
+            made.forEach(Tensor::close);
+        }
+    }
+
+    private interface Scenario {
+        void run(Run r);
+    }
+
+    private static float[] values(int n, long seed, double scale, double offset) {
+        Random rnd = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (offset + scale * rnd.nextGaussian());
+        return v;
+    }
+
+    private static final float[] W6 = values(6, 3, 0.5, 1), B6 = values(6, 4, 0.5, 0);
+
+    static Stream<Arguments> scenarios() {
+        Map<String, Scenario> s = new LinkedHashMap<>();
+        s.put("layer norm training", r -> r.norms.layerNormTraining(r.data(values(240, 1, 2, 3), 6, 40), new long[] {40},
+                r.param(values(40, 2, 0.5, 1), 40), r.param(values(40, 5, 0.5, 0), 40), 1e-5,
+                r.dataOut("y", 6, 40), r.f32Out("mean", null, 6), r.f32Out("rstd", null, 6)));
+        s.put("rms norm training", r -> r.norms.rmsNormTraining(r.data(values(240, 1, 2, 0), 6, 40), new long[] {40},
+                r.param(values(40, 2, 0.5, 1), 40), 1e-5, r.dataOut("y", 6, 40), r.f32Out("rstd", null, 6)));
+        for (Layout layout : Layout.values()) {
+            long[] shape = layout == Layout.NCHW ? new long[] {4, 6, 5, 5} : new long[] {4, 5, 5, 6};
+            s.put("batch norm training " + layout, r -> r.norms.batchNormTraining(r.data(values(600, 7, 3, -2), shape),
+                    layout, r.f32Out("runningMean", new float[6], 6), r.f32Out("runningVar", new float[] {1, 1, 1, 1, 1, 1}, 6),
+                    r.param(W6, 6), r.param(B6, 6), 0.1, 1e-5, r.dataOut("y", shape), r.f32Out("mean", null, 6),
+                    r.f32Out("rstd", null, 6)));
+            s.put("group norm training " + layout, r -> r.norms.groupNormTraining(r.data(values(600, 8, 1, 4), shape), layout,
+                    3, r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape), r.f32Out("mean", null, 12),
+                    r.f32Out("rstd", null, 12)));
+            s.put("instance norm " + layout, r -> r.norms.instanceNorm(r.data(values(600, 9, 2, 1), shape), layout,
+                    r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
+            s.put("batch norm backward " + layout, r -> r.norms.batchNormBackward(r.data(values(600, 10, 1, 0), shape),
+                    r.data(values(600, 11, 1, 0), shape), layout, r.param(W6, 6), r.param(values(6, 12, 0.1, 0), 6),
+                    r.param(values(6, 13, 0.1, 1), 6), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
+                    r.f32Out("dbias", null, 6)));
+            s.put("group norm backward " + layout, r -> r.norms.groupNormBackward(r.data(values(600, 14, 1, 0), shape),
+                    r.data(values(600, 15, 1, 0), shape), layout, 2, r.param(W6, 6), r.param(values(8, 16, 0.1, 0), 8),
+                    r.param(values(8, 17, 0.1, 1), 8), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
+                    r.f32Out("dbias", null, 6)));
+        }
+        s.put("layer norm backward", r -> r.norms.layerNormBackward(r.data(values(240, 18, 1, 0), 6, 40),
+                r.data(values(240, 19, 1, 0), 6, 40), new long[] {40}, r.param(values(40, 2, 0.5, 1), 40),
+                r.param(values(6, 20, 0.1, 0), 6), r.param(values(6, 21, 0.1, 1), 6), r.dataOut("dx", 6, 40),
+                r.f32Out("dweight", null, 40), r.f32Out("dbias", null, 40)));
+        s.put("rms norm backward", r -> r.norms.rmsNormBackward(r.data(values(240, 22, 1, 0), 6, 40),
+                r.data(values(240, 23, 1, 0), 6, 40), new long[] {40}, r.param(values(40, 2, 0.5, 1), 40),
+                r.param(values(6, 24, 0.1, 1), 6), r.dataOut("dx", 6, 40), r.f32Out("dweight", null, 40)));
+        s.put("min-max fit and transform", r -> {
+            Tensor x = r.data(values(70, 25, 10, 3), 10, 7);
+            Tensor mn = r.f32Out("dataMin", null, 7), mx = r.f32Out("dataMax", null, 7);
+            r.norms.minMaxFit(x, mn, mx);
+            r.norms.minMaxTransform(x, mn, mx, -1, 1, r.dataOut("y", 10, 7));
+        });
+        s.put("min-max inverse transform", r -> r.norms.minMaxInverseTransform(r.data(values(70, 26, 0.5, 0), 10, 7),
+                r.param(values(7, 27, 1, -2), 7), r.param(values(7, 28, 1, 3), 7), 0, 1, r.dataOut("y", 10, 7)));
+        DType[][] pairs = {{DType.BFLOAT16, DType.BFLOAT16}, {DType.FLOAT16, DType.FLOAT16},
+            {DType.BFLOAT16, DType.FLOAT32}, {DType.FLOAT32, DType.FLOAT16}, {DType.FLOAT16, DType.BFLOAT16}};
+        List<Arguments> all = new ArrayList<>();
+        for (Backend b : new Backend[] {Backend.REFERENCE, Backend.NATIVE})
+            for (DType[] p : pairs) s.forEach((name, sc) -> all.add(Arguments.of(b, p[0], p[1], name, sc)));
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {3} {1} -> {2}")
+    @MethodSource("scenarios")
+    void halfPrecisionDataGiveTheF32ResultRoundedOnce(Backend backend, DType in, DType out, String name, Scenario scenario) {
+        Map<String, float[]> half, f32;
+        try (Run r = new Run(backend, in, out, false)) {
+            scenario.run(r);
+            r.outputs.forEach((n, t) -> {
+                boolean data = n.equals("y") || n.equals("dx");
+                assertEquals(data ? out : DType.FLOAT32, t.dtype(), n);
+            });
+            half = r.read();
+        }
+        try (Run r = new Run(backend, in, out, true)) {
+            scenario.run(r);
+            f32 = r.read();
+        }
+        assertEquals(f32.keySet(), half.keySet());
+        f32.forEach((n, expected) -> assertArrayEquals(expected, half.get(n), backend + " " + name + ": " + n));
+    }
+
+    @Test
+    void aHalfPrecisionParameterIsRefusedByNameWithNothingWritten() {
+        try (Tensor x = Tensor.of(DType.BFLOAT16, values(80, 1, 1, 0), 2, 40);
+                Tensor y = Tensor.allocate(DType.BFLOAT16, 2, 40).fill(7f);
+                Tensor w = Tensor.allocate(DType.BFLOAT16, 40).fill(1f);
+                Tensor wf = Tensor.allocate(40).fill(1f);
+                Tensor mean = Tensor.allocate(DType.FLOAT16, 2);
+                Tensor rstd = Tensor.allocate(2)) {
+            for (Backend b : new Backend[] {Backend.REFERENCE, Backend.NATIVE, Backend.ONEDNN}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Norms.on(b).layerNorm(x, new long[] {40}, w, null, 1e-5, y));
+                assertTrue(e.getMessage().startsWith("weight must be FLOAT32") && e.getMessage().contains("BFLOAT16"),
+                        e.getMessage());
+                IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+                        () -> Norms.on(b).layerNormTraining(x, new long[] {40}, wf, null, 1e-5, y, mean, rstd));
+                assertTrue(m.getMessage().startsWith("mean must be FLOAT32"), m.getMessage());
+                for (float v : y.toArray()) assertEquals(7f, v);
+            }
+        }
+    }
+
+    @Test
+    void onednnRefusesHalfPrecisionDataSayingWhy() {
+        try (Tensor x = Tensor.of(DType.FLOAT16, values(80, 1, 1, 0), 2, 40); Tensor y = Tensor.allocate(DType.FLOAT16, 2, 40)) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> Norms.on(Backend.ONEDNN).layerNorm(x, new long[] {40}, null, null, 1e-5, y));
+            assertTrue(e.getMessage().contains("FLOAT16") && e.getMessage().contains("f32"), e.getMessage());
+        }
+    }
+
+    @Test
+    void inPlaceOverHalfPrecisionDataWorksAndAPartialOverlapIsRefused() {
+        float[] v = values(80, 2, 1, 0);
+        try (Tensor x = Tensor.of(DType.BFLOAT16, v, 2, 40); Tensor expected = Tensor.allocate(DType.BFLOAT16, 2, 40)) {
+            Norms.on(Backend.NATIVE).layerNorm(x, new long[] {40}, null, null, 1e-5, expected);
+            Norms.on(Backend.NATIVE).layerNorm(x, new long[] {40}, null, null, 1e-5, x);
+            assertArrayEquals(expected.toArray(), x.toArray());
+        }
+        java.nio.ShortBuffer memory = java.nio.ByteBuffer.allocateDirect(2 * 81).order(java.nio.ByteOrder.nativeOrder())
+                .asShortBuffer();
+        try (Tensor x = Tensor.wrap(memory, DType.BFLOAT16, 2, 40).copyFrom(v);
+                Tensor shifted = Tensor.wrap(memory.position(1), DType.BFLOAT16, 2, 40)) {
+            float[] before = x.toArray();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Norms.on(Backend.NATIVE).layerNorm(x, new long[] {40}, null, null, 1e-5, shifted));
+            assertTrue(e.getMessage().contains("overlaps x in part"), e.getMessage());
+            assertArrayEquals(before, x.toArray());
+        }
+    }
+
+    @Test
+    void modulesKeepTheTypeTheirInputComesIn() {
+        try (LayerNorm ln = new LayerNorm(40);
+                Tensor x = Tensor.of(DType.BFLOAT16, values(80, 3, 1, 2), 2, 40);
+                Tensor dy = Tensor.of(DType.FLOAT16, values(80, 4, 1, 0), 2, 40)) {
+            ln.train();
+            try (Tensor y = ln.forward(x); Tensor dx = ln.backward(dy)) {
+                assertEquals(DType.BFLOAT16, y.dtype());
+                assertEquals(DType.FLOAT16, dx.dtype());
+                assertEquals(DType.FLOAT32, ln.weightGrad().dtype());
+            }
+        }
+    }
+}
