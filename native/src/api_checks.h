@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "last_error.h"
+#include "storage_runs.h"
 #include "norm4j/norm4j.h"
 
 namespace norm4j {
@@ -35,7 +36,7 @@ inline int check_statistics_pair(const float *mean, const float *rstd) {
 }
 
 // NORM4J_OK when a [rows, cols] call is well formed. Empty shapes are valid: nothing to do.
-inline int check_rows_call(const float *x, const float *y, int64_t rows, int64_t cols,
+inline int check_rows_call(const void *x, const void *y, int64_t rows, int64_t cols,
                            float eps) {
     clear_last_error();
     if (rows < 0 || cols < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
@@ -44,6 +45,13 @@ inline int check_rows_call(const float *x, const float *y, int64_t rows, int64_t
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
     if (!fits(rows, cols)) return fail(NORM4J_ERR_ARGUMENT, "rows * cols overflows");
     return NORM4J_OK;
+}
+
+// NORM4J_OK when x and y's storage types are known ones (storage_runs.h).
+inline int check_storage_types(int x_type, int y_type) {
+    if (valid_storage_type(x_type) && valid_storage_type(y_type)) return NORM4J_OK;
+    return fail(NORM4J_ERR_ARGUMENT, "unknown storage type (x " + std::to_string(x_type) + ", y " +
+                                         std::to_string(y_type) + "): NORM4J_F32, NORM4J_BF16 or NORM4J_F16");
 }
 
 // NORM4J_OK when an [n, c, s] call is well formed; *empty is set when there is nothing to do.
@@ -65,7 +73,7 @@ inline int check_channels_call(const float *x, const float *y, int64_t n, int64_
 
 // Backward calls: sizes and the pointers every backward needs; statistics_given says whether
 // the saved statistics the op uses (mean and rstd, or rstd alone for RMS norm) are there.
-inline int check_backward_call(const float *x, const float *dy, const float *dx, int64_t a,
+inline int check_backward_call(const void *x, const void *dy, const void *dx, int64_t a,
                                int64_t b, int64_t c, bool statistics_given, bool *empty) {
     clear_last_error();
     if (a < 0 || b < 0 || c < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");

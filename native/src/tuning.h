@@ -55,6 +55,10 @@ constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
 // of x, which the backward sums then read from L1.
 constexpr int64_t kCorrectionTileValues = 8192;
 
+// Calls on bf16 or f16 data: values per block a thread widens into f32 scratch, normalizes there
+// and rounds out (64 KiB of floats: in L2, so the data cross memory once each way at their width).
+constexpr int64_t kStagingBlockValues = int64_t{1} << 14;
+
 // The last-level cache assumed where the CPU does not tell its size (cpu_caches.cpp reads it):
 // one Zen core complex's L3.
 constexpr int64_t kFallbackLastLevelCache = int64_t{32} << 20;

@@ -88,6 +88,12 @@ NORM4J_API int norm4j_convert(const void *src, int src_type, void *dst, int dst_
 NORM4J_API int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
                                          float *mean, float *rstd);
+/* The same with x and y stored as x_type and y_type (NORM4J_F32, NORM4J_BF16, NORM4J_F16): the f32
+ * call's result on the exactly widened x, each output rounded once to y_type; weight, bias, mean
+ * and rstd stay f32. */
+NORM4J_API int norm4j_layer_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t rows,
+                                                int64_t cols, const float *weight, const float *bias, float eps,
+                                                float *mean, float *rstd);
 
 /* The same computation through oneDNN's layer normalization primitive. */
 NORM4J_API int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_t rows,
@@ -103,6 +109,9 @@ NORM4J_API int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_
  */
 NORM4J_API int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                        const float *weight, float eps, float *rstd);
+/* The same with stored types, as norm4j_layer_norm_forward_stored. */
+NORM4J_API int norm4j_rms_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t rows,
+                                              int64_t cols, const float *weight, float eps, float *rstd);
 NORM4J_API int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t rows,
                                               int64_t cols, const float *weight, float eps,
                                               float *rstd);
@@ -158,6 +167,11 @@ NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_
 NORM4J_API int norm4j_layer_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
                                           int64_t cols, const float *weight, const float *mean,
                                           const float *rstd, float *dweight, float *dbias);
+/* The same with x, dy and dx stored as x_type, dy_type and dx_type (NORM4J_F32, BF16, F16): the f32
+ * call's result on the exactly widened x and dy, dx rounded once to dx_type. */
+NORM4J_API int norm4j_layer_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t rows, int64_t cols, const float *weight,
+                                                 const float *mean, const float *rstd, float *dweight, float *dbias);
 NORM4J_API int norm4j_onednn_layer_norm_backward(const float *x, const float *dy, float *dx,
                                                  int64_t rows, int64_t cols,
                                                  const float *weight, const float *mean,
@@ -169,6 +183,10 @@ NORM4J_API int norm4j_onednn_layer_norm_backward(const float *x, const float *dy
 NORM4J_API int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
                                         int64_t cols, const float *weight, const float *rstd,
                                         float *dweight);
+/* The same with stored types, as norm4j_layer_norm_backward_stored. */
+NORM4J_API int norm4j_rms_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                               int dx_type, int64_t rows, int64_t cols, const float *weight,
+                                               const float *rstd, float *dweight);
 
 /*
  * Batch norm over [n, c, s]; mean and rstd per channel. batch_statistics = 1: they are the

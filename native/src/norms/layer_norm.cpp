@@ -13,12 +13,43 @@
 
 namespace {
 
+// Rows [first, first + count) forward, on one thread, row r at x + (r - first) * cols: one pass
+// per row, the row's output together with the next row's sums (normalize_then_sums) where `fuse`,
+// so the next row's reads overlap this row's writes, asking for the rows `ahead` on where it is
+// not 0. A row's sums have the same bits whether taken alone or with the previous row's output,
+// so neither the rows a call is cut into nor fusing changes the result. finish(r, row, s1, s2)
+// turns row r's sums into its constants. y may be x (in place).
+template <typename Finish>
+void rows_forward_share(const norm4j::KernelTable &k, const float *x, float *y, int64_t first, int64_t count,
+                        int64_t cols, bool centred, const float *weight, const float *bias, bool fuse, int64_t ahead,
+                        Finish finish) {
+    auto pivot = [&](int64_t i) { return centred ? static_cast<double>(x[i * cols]) : 0.0; };
+    double s1 = 0, s2 = 0;
+    auto sums_of = [&](int64_t i) {
+        if (centred) k.pivoted_sums(x + i * cols, cols, pivot(i), &s1, &s2);
+        else s2 = k.square_sum(x + i * cols, cols);
+    };
+    sums_of(0);
+    for (int64_t i = 0; i < count; ++i) {
+        const float *xr = x + i * cols;
+        float *yr = y + i * cols;
+        const norm4j::CentringConstants c = finish(first + i, xr, s1, s2);
+        s1 = s2 = 0;
+        if (c.in_double) {
+            norm4j::normalize_row_in_double(xr, yr, cols, c, weight, bias);
+            if (i + 1 < count) sums_of(i + 1);
+        } else if (i + 1 < count && fuse) {
+            if (ahead > 0 && i + ahead < count) norm4j::prefetch(x + (i + ahead) * cols, cols);
+            k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(i + 1), centred ? &s1 : nullptr, &s2);
+        } else {
+            k.normalize(xr, yr, cols, c, weight, bias);
+            if (i + 1 < count) sums_of(i + 1);
+        }
+    }
+}
+
 // Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
-// makes (x - hi) - lo exactly x). Each thread takes an equal share of the rows, one pass per row:
-// the row's output together with the next row's sums (normalize_then_sums), so the next row's
-// reads overlap this row's writes. A row's sums have the same bits whether taken alone or with
-// the previous row's output, so the shares do not change the result (nor does fusing or not, see
-// norm4j::kFusedRowMax). finish(r, s1, s2) turns row r's sums into its constants.
+// makes (x - hi) - lo exactly x), each thread taking an equal share of the rows.
 template <typename Finish>
 void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
                   bool centred, const float *weight, const float *bias, Finish finish) {
@@ -27,32 +58,59 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
     const bool fuse = cols <= (from_memory ? norm4j::kStreamedFusedRowMax : norm4j::kFusedRowMax);
     const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
-        const int64_t end = first + count;
-        auto pivot = [&](int64_t r) { return centred ? static_cast<double>(x[r * cols]) : 0.0; };
-        double s1 = 0, s2 = 0;
-        auto sums_of = [&](int64_t r) {
-            if (centred) k.pivoted_sums(x + r * cols, cols, pivot(r), &s1, &s2);
-            else s2 = k.square_sum(x + r * cols, cols);
-        };
-        sums_of(first);
-        for (int64_t r = first; r < end; ++r) {
-            const norm4j::CentringConstants c = finish(r, s1, s2);
-            const float *xr = x + r * cols;
-            float *yr = y + r * cols;
-            s1 = s2 = 0;
-            if (c.in_double) {
-                norm4j::normalize_row_in_double(xr, yr, cols, c, weight, bias);
-                if (r + 1 < end) sums_of(r + 1);
-            } else if (r + 1 < end && fuse) {
-                if (ahead > 0 && r + ahead < end) norm4j::prefetch(x + (r + ahead) * cols, cols);
-                k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(r + 1),
-                                      centred ? &s1 : nullptr, &s2);
-            } else {
-                k.normalize(xr, yr, cols, c, weight, bias);
-                if (r + 1 < end) sums_of(r + 1);
-            }
+        rows_forward_share(k, x + first * cols, y + first * cols, first, count, cols, centred, weight, bias, fuse, ahead,
+                           finish);
+    });
+}
+
+// rows_forward over data stored as x_type and y_type (NORM4J_F32, BF16, F16): each thread widens
+// a block of its rows into f32 scratch that stays in L2, normalizes it there in place, and rounds
+// it out to y, so the data cross memory once each way at their stored width. The same bits as
+// rows_forward on the widened x, each output rounded once.
+template <typename Finish>
+void stored_rows_forward(const norm4j::KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
+                         int64_t cols, bool centred, const float *weight, const float *bias, Finish finish) {
+    const int threads = norm4j::threads_for(rows * cols);
+    const int64_t block = std::max<int64_t>(1, norm4j::kStagingBlockValues / cols);  // rows
+    norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
+        norm4j::ScratchFrame frame;
+        float *const buffer = frame.array<float>(std::min(block, count) * cols);
+        for (int64_t b = first; b < first + count; b += block) {
+            const int64_t n = std::min(block, first + count - b);
+            norm4j::widen_run(k, x, x_type, b * cols, buffer, n * cols);
+            rows_forward_share(k, buffer, buffer, b, n, cols, centred, weight, bias, cols <= norm4j::kFusedRowMax, 0,
+                               finish);
+            norm4j::round_run(k, buffer, y, y_type, b * cols, n * cols);
         }
     });
+}
+
+}  // namespace
+
+namespace {
+
+// Layer norm's and RMS norm's finish (rows_forward_share): a row's sums to its constants, its
+// statistics saved where asked for.
+auto layer_norm_finish(const norm4j::KernelTable &k, int64_t cols, float eps, float *mean, float *rstd) {
+    return [&k, cols, eps, mean, rstd, count = norm4j::GroupCount(static_cast<double>(cols))](
+               int64_t r, const float *row, double s1, double s2) {
+        const norm4j::MeanVariance mv = norm4j::segments_mean_variance_from(k, row, 1, cols, cols, count, s1, s2);
+        const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
+        norm4j::store_statistics(mean, rstd, r, mv.mean, c);
+        return c;
+    };
+}
+
+auto rms_norm_finish(int64_t cols, float eps, float *rstd) {
+    return [eps, rstd, count = norm4j::GroupCount(static_cast<double>(cols))](int64_t r, const float *, double,
+                                                                                double s2) {
+        // The squares of finite floats cannot overflow a double sum, so an infinite one means the
+        // row holds an infinity: its rstd is NaN, and so is every output, as for a NaN.
+        const double mean_square = std::isinf(s2) ? std::nan("") : s2 * count.inv;
+        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, mean_square, eps);
+        if (rstd != nullptr) rstd[r] = c.rstd;
+        return c;
+    };
 }
 
 }  // namespace
@@ -60,34 +118,41 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
 extern "C" int norm4j_layer_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                          const float *weight, const float *bias, float eps,
                                          float *mean, float *rstd) {
+    return norm4j_layer_norm_forward_stored(x, NORM4J_F32, y, NORM4J_F32, rows, cols, weight, bias, eps, mean, rstd);
+}
+
+extern "C" int norm4j_layer_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t rows,
+                                                int64_t cols, const float *weight, const float *bias, float eps,
+                                                float *mean, float *rstd) {
     int status = norm4j::check_rows_call(x, y, rows, cols, eps);
     if (status == NORM4J_OK) status = norm4j::check_statistics_pair(mean, rstd);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, y_type);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
-    const norm4j::GroupCount count(static_cast<double>(cols));
-    rows_forward(k, x, y, rows, cols, true, weight, bias, [&](int64_t r, double s1, double s2) {
-        const norm4j::MeanVariance mv =
-            norm4j::segments_mean_variance_from(k, x + r * cols, 1, cols, cols, count, s1, s2);
-        const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
-        norm4j::store_statistics(mean, rstd, r, mv.mean, c);
-        return c;
-    });
+    const auto finish = layer_norm_finish(k, cols, eps, mean, rstd);
+    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
+        rows_forward(k, static_cast<const float *>(x), static_cast<float *>(y), rows, cols, true, weight, bias, finish);
+    else
+        stored_rows_forward(k, x, x_type, y, y_type, rows, cols, true, weight, bias, finish);
     return NORM4J_OK;
 }
 
 extern "C" int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, int64_t cols,
                                        const float *weight, float eps, float *rstd) {
-    const int status = norm4j::check_rows_call(x, y, rows, cols, eps);
+    return norm4j_rms_norm_forward_stored(x, NORM4J_F32, y, NORM4J_F32, rows, cols, weight, eps, rstd);
+}
+
+extern "C" int norm4j_rms_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t rows,
+                                              int64_t cols, const float *weight, float eps, float *rstd) {
+    int status = norm4j::check_rows_call(x, y, rows, cols, eps);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, y_type);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
-    const norm4j::GroupCount count(static_cast<double>(cols));
-    rows_forward(norm4j::active_kernels(), x, y, rows, cols, false, weight, nullptr, [&](int64_t r, double, double s2) {
-        // The squares of finite floats cannot overflow a double sum, so an infinite one means the
-        // row holds an infinity: its rstd is NaN, and so is every output, as for a NaN.
-        const double mean_square = std::isinf(s2) ? std::nan("") : s2 * count.inv;
-        const norm4j::CentringConstants c = norm4j::centring_constants(0.0, mean_square, eps);
-        if (rstd != nullptr) rstd[r] = c.rstd;
-        return c;
-    });
+    const norm4j::KernelTable &k = norm4j::active_kernels();
+    const auto finish = rms_norm_finish(cols, eps, rstd);
+    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
+        rows_forward(k, static_cast<const float *>(x), static_cast<float *>(y), rows, cols, false, weight, nullptr, finish);
+    else
+        stored_rows_forward(k, x, x_type, y, y_type, rows, cols, false, weight, nullptr, finish);
     return NORM4J_OK;
 }
 
@@ -118,21 +183,31 @@ void one_row_backward(const norm4j::KernelTable &k, const float *x, const float 
     k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(b), norm4j::backward_from_memory(cols));
 }
 
+// Where a rows backward's data live: x, dy and dx as stored (NORM4J_F32, BF16, F16).
+struct StoredRows {
+    const void *x, *dy;
+    void *dx;
+    int x_type, dy_type, dx_type;
+
+    bool all_f32() const { return x_type == NORM4J_F32 && dy_type == NORM4J_F32 && dx_type == NORM4J_F32; }
+};
+
 // A group of rows' backward in a rows_backward call: its rows' sums and their share of the
 // parameter gradients (read before dx is written, since dx may overwrite dy in place), then their
 // dx, while the group is in cache. RMS norm: mean 0 and no centring term.
 struct RowGroups {
     const norm4j::KernelTable &k;
-    const float *x, *dy;
-    float *dx;
     int64_t cols;
     const float *weight, *mean, *rstd;
     bool centred, from_memory;
     int64_t block, group;  // columns per block of the sums; rows per group (tuning.h)
 
-    // The rows [g, g + count) of a chunk ending at `end`; dw and db its partial parameter
-    // gradients (null where none), set rather than added to where `start`.
-    void backward(int64_t g, int64_t count, int64_t end, double *dw, double *db, bool start) const {
+    // Rows [g, g + count) of a chunk ending at `end`, at x, dy and dx (row g first); dw and db the
+    // chunk's partial parameter gradients (null where none), set rather than added to where
+    // `start`. With `next_x` and `next_dy` (the whole call's f32 x and dy, from memory), each row's
+    // successor in the next group is fetched just before the row's dx.
+    void backward(const float *x, const float *dy, float *dx, int64_t g, int64_t count, int64_t end, double *dw,
+                  double *db, bool start, const float *next_x, const float *next_dy) const {
         const double n = static_cast<double>(cols);
         // Only the group's own sums are cleared: zeroing both whole arrays took GCC's `rep stos`,
         // whose start-up cost showed in one-row calls.
@@ -141,30 +216,28 @@ struct RowGroups {
             sum_g[i] = sum_gxhat[i] = 0.0;
             const int64_t r = g + i;
             shift[i] = centred && norm4j::mean_rounding_matters(mean[r], rstd[r])
-                           ? norm4j::xhat_shift(norm4j::sum_from(k, x + r * cols, cols, mean[r]), n, mean[r], rstd[r])
+                           ? norm4j::xhat_shift(norm4j::sum_from(k, x + i * cols, cols, mean[r]), n, mean[r], rstd[r])
                            : 0.0;
         }
         for (int64_t j = 0; j < cols; j += block) {
-            const int64_t at = g * cols + j;
-            k.backward_sums_rows(x + at, dy + at, count, std::min(block, cols - j), cols, centred ? mean + g : nullptr,
+            k.backward_sums_rows(x + j, dy + j, count, std::min(block, cols - j), cols, centred ? mean + g : nullptr,
                                  rstd + g, weight != nullptr ? weight + j : nullptr, sum_g, sum_gxhat,
                                  dw != nullptr ? dw + j : nullptr, db != nullptr ? db + j : nullptr, start);
         }
         for (int64_t i = 0; i < count; ++i) {
             const int64_t r = g + i;
-            // From memory, a row's successor in the next group is fetched just before the row's
-            // dx is computed from L1: one core has too few misses in flight to keep memory busy.
-            if (from_memory && r + group < end) {
-                norm4j::prefetch(x + (r + group) * cols, cols);
-                norm4j::prefetch(dy + (r + group) * cols, cols);
+            // One core has too few misses in flight to keep memory busy on its own.
+            if (next_x != nullptr && r + group < end) {
+                norm4j::prefetch(next_x + (r + group) * cols, cols);
+                norm4j::prefetch(next_dy + (r + group) * cols, cols);
             }
             // dw's share of the shift is taken before dx, which may overwrite dy.
             if (shift[i] != 0.0 && dw != nullptr)
-                for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[r * cols + j];
+                for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[i * cols + j];
             const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
             const float a = !centred ? 0.0f
                                      : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n : sum_g[i] / n - shift[i] * b);
-            k.backward_dx(x + r * cols, dy + r * cols, dx + r * cols, cols, centred ? mean[r] : 0.0f, rstd[r], weight,
+            k.backward_dx(x + i * cols, dy + i * cols, dx + i * cols, cols, centred ? mean[r] : 0.0f, rstd[r], weight,
                           1.0f, a, static_cast<float>(b), from_memory);
         }
     }
@@ -176,12 +249,16 @@ struct RowGroups {
 // goes in groups of rows (RowGroups): pairs from memory; in cache, long rows in groups of 16 with
 // their sums in column blocks (a block's share of dw and db stays in L1 across the group), short
 // rows in groups of about 2048 values (a row's dx waits on its sums' reduction, which a longer
-// group overlaps with the next rows' sums). Neither grouping nor blocks depend on the thread
-// count, and grouping changes no bits.
-void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy, float *dx,
-                   int64_t rows, int64_t cols, const float *weight, const float *mean,
-                   const float *rstd, bool centred, float *dweight, float *dbias) {
-    if (rows == 1) {
+// group overlaps with the next rows' sums). Data stored as bf16 or f16 go a group at a time
+// through f32 scratch: widened in, dx rounded out. Neither grouping nor blocks depend on the
+// thread count, and grouping changes no bits.
+void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t rows, int64_t cols,
+                   const float *weight, const float *mean, const float *rstd, bool centred, float *dweight,
+                   float *dbias) {
+    const bool f32 = data.all_f32();
+    const auto *x = static_cast<const float *>(data.x), *dy = static_cast<const float *>(data.dy);
+    auto *dx = static_cast<float *>(data.dx);
+    if (rows == 1 && f32) {
         one_row_backward(k, x, dy, dx, cols, weight, centred ? mean[0] : 0.0f, rstd[0], centred, dweight, dbias);
         return;
     }
@@ -193,13 +270,14 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
     // A call of one chunk lets its first row set the sums (backward_sums' start) rather than
     // clear them first; with chunks spread over threads, they are cleared.
     const bool set_first = chunks.count() == 1;
-    const bool from_memory = norm4j::backward_from_memory(rows * cols);
-    const int64_t group = from_memory ? norm4j::kRowPair
+    // Stored data are widened a group at a time into scratch that stays in cache.
+    const bool from_memory = f32 && norm4j::backward_from_memory(rows * cols);
+    const int64_t group = !f32 ? std::clamp<int64_t>(norm4j::kStagingBlockValues / cols, 1, norm4j::kRowGroup)
+                          : from_memory ? norm4j::kRowPair
                           : cols > norm4j::kRowsBackwardColumnBlock
                               ? norm4j::kRowGroup
                               : std::clamp<int64_t>(norm4j::kShortRowGroupValues / cols, norm4j::kRowPair, norm4j::kRowGroup);
-    const RowGroups groups{k,    x,       dy,          dx,
-                           cols, weight,  mean,        rstd,
+    const RowGroups groups{k,       cols,        weight, mean, rstd,
                            centred, from_memory, std::min(cols, norm4j::kRowsBackwardColumnBlock), group};
     norm4j::parallel_for(chunks.count(), norm4j::threads_for(rows * cols), [&](int64_t c) {
         double *dw = nullptr, *db = nullptr;
@@ -209,8 +287,22 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
             db = dbias != nullptr ? mine.db : nullptr;  // none for RMS norm
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
-        for (int64_t g = first; g < end; g += group)
-            groups.backward(g, std::min(group, end - g), end, dw, db, set_first && g == first);
+        if (f32) {
+            for (int64_t g = first; g < end; g += group)
+                groups.backward(x + g * cols, dy + g * cols, dx + g * cols, g, std::min(group, end - g), end, dw, db,
+                                set_first && g == first, from_memory ? x : nullptr, dy);
+            return;
+        }
+        norm4j::ScratchFrame scratch;
+        float *const xs = scratch.array<float>(group * cols), *const dys = scratch.array<float>(group * cols);
+        float *const dxs = scratch.array<float>(group * cols);
+        for (int64_t g = first; g < end; g += group) {
+            const int64_t count = std::min(group, end - g);
+            norm4j::widen_run(k, data.x, data.x_type, g * cols, xs, count * cols);
+            norm4j::widen_run(k, data.dy, data.dy_type, g * cols, dys, count * cols);
+            groups.backward(xs, dys, dxs, g, count, end, dw, db, set_first && g == first, nullptr, nullptr);
+            norm4j::round_run(k, dxs, data.dx, data.dx_type, g * cols, count * cols);
+        }
     });
     if (params) partial.write_total(k, dweight, dbias);
 }
@@ -220,11 +312,19 @@ void rows_backward(const norm4j::KernelTable &k, const float *x, const float *dy
 extern "C" int norm4j_layer_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
                                           int64_t cols, const float *weight, const float *mean,
                                           const float *rstd, float *dweight, float *dbias) {
+    return norm4j_layer_norm_backward_stored(x, NORM4J_F32, dy, NORM4J_F32, dx, NORM4J_F32, rows, cols, weight, mean,
+                                             rstd, dweight, dbias);
+}
+
+extern "C" int norm4j_layer_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t rows, int64_t cols, const float *weight,
+                                                 const float *mean, const float *rstd, float *dweight, float *dbias) {
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1,
-                                                   mean != nullptr && rstd != nullptr, &empty);
+    int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean != nullptr && rstd != nullptr, &empty);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, dy_type);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(dx_type, NORM4J_F32);
     if (status != NORM4J_OK || empty) return status;
-    rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, mean, rstd, true,
+    rows_backward(norm4j::active_kernels(), {x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, mean, rstd, true,
                   dweight, dbias);
     return NORM4J_OK;
 }
@@ -232,10 +332,19 @@ extern "C" int norm4j_layer_norm_backward(const float *x, const float *dy, float
 extern "C" int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
                                         int64_t cols, const float *weight, const float *rstd,
                                         float *dweight) {
+    return norm4j_rms_norm_backward_stored(x, NORM4J_F32, dy, NORM4J_F32, dx, NORM4J_F32, rows, cols, weight, rstd,
+                                           dweight);
+}
+
+extern "C" int norm4j_rms_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                               int dx_type, int64_t rows, int64_t cols, const float *weight,
+                                               const float *rstd, float *dweight) {
     bool empty = false;
-    const int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd != nullptr, &empty);
+    int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd != nullptr, &empty);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, dy_type);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(dx_type, NORM4J_F32);
     if (status != NORM4J_OK || empty) return status;
-    rows_backward(norm4j::active_kernels(), x, dy, dx, rows, cols, weight, nullptr, rstd, false,
-                  dweight, nullptr);
+    rows_backward(norm4j::active_kernels(), {x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, nullptr, rstd,
+                  false, dweight, nullptr);
     return NORM4J_OK;
 }

@@ -32,6 +32,15 @@ abstract class CheckedBackend {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether this backend's kernels for {@code op} in {@code direction} read and write bf16 and f16
+     * data themselves (the protected kernel then receives the tensors as they are stored); where
+     * not, a call with such data runs on f32 stand-ins.
+     */
+    boolean takesStoredData(Op op, Op.Direction direction) {
+        return false;
+    }
+
     /** Copies from's values into to, converting storage exactly as {@link DType} defines; in Java here. */
     void convert(Tensor from, Tensor to) {
         to.copyFrom(from.toArray());
@@ -56,7 +65,7 @@ abstract class CheckedBackend {
             Tensor mean, Tensor rstd) {
         LayerNormCall c = LayerNormCall.check(x, normalizedShape, weight, bias, eps, y, mean, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
+        if (HalfStaging.anyHalf(x, y, null) && !takesStoredData(Op.LAYER_NORM, Op.Direction.FORWARD)) {
             try (HalfStaging s = staging(firstHalf(x, y, null))) {
                 layerNorm(s.input(x), normalizedShape, weight, bias, eps, s.output(y), mean, rstd);
                 s.commit();
@@ -73,7 +82,7 @@ abstract class CheckedBackend {
     final void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
         RmsNormCall c = RmsNormCall.check(x, normalizedShape, weight, eps, y, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
+        if (HalfStaging.anyHalf(x, y, null) && !takesStoredData(Op.RMS_NORM, Op.Direction.FORWARD)) {
             try (HalfStaging s = staging(firstHalf(x, y, null))) {
                 rmsNorm(s.input(x), normalizedShape, weight, eps, s.output(y), rstd);
                 s.commit();
@@ -240,7 +249,7 @@ abstract class CheckedBackend {
             Tensor dx, Tensor dweight, Tensor dbias, Op op) {
         RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, op);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, dy, dx)) {
+        if (HalfStaging.anyHalf(x, dy, dx) && !takesStoredData(op, Op.Direction.BACKWARD)) {
             try (HalfStaging s = staging(firstHalf(x, dy, dx))) {
                 layerNormBackward(s.input(x), s.input(dy), normalizedShape, weight, mean, rstd, s.output(dx), dweight, dbias, op);
                 s.commit();

@@ -25,16 +25,23 @@ final class NativeBackend extends CheckedBackend {
         return "NATIVE (" + NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_active()) + ")";
     }
 
+    /** Layer and RMS norm read and write bf16 and f16 data in their kernels (the rest through stand-ins). */
+    @Override
+    boolean takesStoredData(Op op, Op.Direction direction) {
+        return op == Op.LAYER_NORM || op == Op.RMS_NORM;
+    }
+
     @Override
     protected void layerNormForward(LayerNormCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
-                of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd())), "NATIVE layer_norm");
+        NativeRuntime.check(Norm4jLibrary.norm4j_layer_norm_forward_stored(of(c.x()), c.x().dtype().code(), of(c.y()),
+                c.y().dtype().code(), c.rows(), c.cols(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()),
+                of(c.rstd())), "NATIVE layer_norm");
     }
 
     @Override
     protected void rmsNormForward(RmsNormCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_rms_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
-                of(c.weight()), c.eps(), of(c.rstd())), "NATIVE rms_norm");
+        NativeRuntime.check(Norm4jLibrary.norm4j_rms_norm_forward_stored(of(c.x()), c.x().dtype().code(), of(c.y()),
+                c.y().dtype().code(), c.rows(), c.cols(), of(c.weight()), c.eps(), of(c.rstd())), "NATIVE rms_norm");
     }
 
     @Override
@@ -68,11 +75,12 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
+        int x = c.x().dtype().code(), dy = c.dy().dtype().code(), dx = c.dx().dtype().code();
         int status = c.op() == Op.RMS_NORM
-                ? Norm4jLibrary.norm4j_rms_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
-                        of(c.weight()), of(c.rstd()), of(c.dweight()))
-                : Norm4jLibrary.norm4j_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(), c.cols(),
-                        of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias()));
+                ? Norm4jLibrary.norm4j_rms_norm_backward_stored(of(c.x()), x, of(c.dy()), dy, of(c.dx()), dx, c.rows(),
+                        c.cols(), of(c.weight()), of(c.rstd()), of(c.dweight()))
+                : Norm4jLibrary.norm4j_layer_norm_backward_stored(of(c.x()), x, of(c.dy()), dy, of(c.dx()), dx, c.rows(),
+                        c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias()));
         NativeRuntime.check(status, "NATIVE backward");
     }
 

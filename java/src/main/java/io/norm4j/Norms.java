@@ -67,6 +67,16 @@ public final class Norms {
     }
 
     /**
+     * Whether this backend can run {@code op} in {@code direction} on data (x, y, dy, dx) stored as
+     * {@code dtype}: REFERENCE and NATIVE take every storage type, ONEDNN only FLOAT32.
+     */
+    public boolean supports(Op op, Op.Direction direction, DType dtype) {
+        java.util.Objects.requireNonNull(dtype, "dtype");
+        if (!supports(op, direction)) return false;
+        return dtype == DType.FLOAT32 || Backends.resolve(backend, op, direction).halfPrecisionUnsupported().isEmpty();
+    }
+
+    /**
      * Layer norm, inference: {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, with mean and
      * biased variance taken over the trailing dimensions named by {@code normalizedShape}.
      *

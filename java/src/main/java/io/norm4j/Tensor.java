@@ -451,7 +451,13 @@ public final class Tensor implements AutoCloseable {
 
     /** A 1-d view of the first n elements (same memory, same address). */
     Tensor prefix(long n) {
-        Tensor t = new Tensor(new long[] {n}, n, dtype, data.slice(0, (int) n), released, wrapped, readOnly);
+        return prefix(new long[] {n});
+    }
+
+    /** A view of the first elements in the given shape (same memory, same address). */
+    Tensor prefix(long[] dims) {
+        long n = Shapes.numel("shape", dims);
+        Tensor t = new Tensor(dims.clone(), n, dtype, data.slice(0, (int) n), released, wrapped, readOnly);
         t.address = address;
         return t;
     }

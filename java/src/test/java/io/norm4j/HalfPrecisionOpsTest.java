@@ -105,6 +105,19 @@ class HalfPrecisionOpsTest {
         s.put("layer norm training", r -> r.norms.layerNormTraining(r.data(values(240, 1, 2, 3), 6, 40), new long[] {40},
                 r.param(values(40, 2, 0.5, 1), 40), r.param(values(40, 5, 0.5, 0), 40), 1e-5,
                 r.dataOut("y", 6, 40), r.f32Out("mean", null, 6), r.f32Out("rstd", null, 6)));
+        // Many blocks of rows on several threads, a ragged last block and odd rows
+        s.put("layer norm training 129x1031", r -> r.norms.layerNormTraining(r.data(values(129 * 1031, 30, 2, 3), 129, 1031),
+                new long[] {1031}, r.param(values(1031, 31, 0.5, 1), 1031), r.param(values(1031, 32, 0.5, 0), 1031), 1e-5,
+                r.dataOut("y", 129, 1031), r.f32Out("mean", null, 129), r.f32Out("rstd", null, 129)));
+        s.put("rms norm 300x700", r -> r.norms.rmsNorm(r.data(values(300 * 700, 33, 2, 0), 300, 700), new long[] {700},
+                r.param(values(700, 34, 0.5, 1), 700), 1e-5, r.dataOut("y", 300, 700)));
+        s.put("layer norm backward 129x1031", r -> r.norms.layerNormBackward(r.data(values(129 * 1031, 35, 1, 0), 129, 1031),
+                r.data(values(129 * 1031, 36, 1, 0), 129, 1031), new long[] {1031}, r.param(values(1031, 37, 0.5, 1), 1031),
+                r.param(values(129, 38, 0.1, 0), 129), r.param(values(129, 39, 0.1, 1), 129), r.dataOut("dx", 129, 1031),
+                r.f32Out("dweight", null, 1031), r.f32Out("dbias", null, 1031)));
+        s.put("rms norm backward 300x700", r -> r.norms.rmsNormBackward(r.data(values(300 * 700, 40, 1, 0), 300, 700),
+                r.data(values(300 * 700, 41, 1, 0), 300, 700), new long[] {700}, r.param(values(700, 42, 0.5, 1), 700),
+                r.param(values(300, 43, 0.1, 1), 300), r.dataOut("dx", 300, 700), r.f32Out("dweight", null, 700)));
         s.put("rms norm training", r -> r.norms.rmsNormTraining(r.data(values(240, 1, 2, 0), 6, 40), new long[] {40},
                 r.param(values(40, 2, 0.5, 1), 40), 1e-5, r.dataOut("y", 6, 40), r.f32Out("rstd", null, 6)));
         for (Layout layout : Layout.values()) {
@@ -217,6 +230,21 @@ class HalfPrecisionOpsTest {
                     () -> Norms.on(Backend.NATIVE).layerNorm(x, new long[] {40}, null, null, 1e-5, shifted));
             assertTrue(e.getMessage().contains("overlaps x in part"), e.getMessage());
             assertArrayEquals(before, x.toArray());
+        }
+    }
+
+    @Test
+    void backwardInPlaceOverHalfPrecisionDyEqualsOutOfPlace() {
+        float[] xv = values(300 * 700, 44, 1, 0), dv = values(300 * 700, 45, 1, 0);
+        float[] mean = values(300, 46, 0.1, 0), rstd = values(300, 47, 0.1, 1);
+        for (DType type : new DType[] {DType.BFLOAT16, DType.FLOAT16}) {
+            try (Tensor x = Tensor.of(type, xv, 300, 700); Tensor dy = Tensor.of(type, dv, 300, 700);
+                    Tensor dyAgain = Tensor.of(type, dv, 300, 700); Tensor dx = Tensor.allocate(type, 300, 700);
+                    Tensor m = Tensor.of(mean, 300); Tensor r = Tensor.of(rstd, 300)) {
+                Norms.on(Backend.NATIVE).layerNormBackward(x, dy, new long[] {700}, null, m, r, dx, null, null);
+                Norms.on(Backend.NATIVE).layerNormBackward(x, dyAgain, new long[] {700}, null, m, r, dyAgain, null, null);
+                assertArrayEquals(dx.toArray(), dyAgain.toArray(), type.id());
+            }
         }
     }
 

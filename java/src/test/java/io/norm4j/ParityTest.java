@@ -34,7 +34,7 @@ class ParityTest {
         Runnable restore = variant.activate();
         ParityResult r;
         try {
-            r = c.run().apply(variant.backend);
+            r = c.run(variant.backend);
         } finally {
             restore.run();
         }
@@ -42,7 +42,7 @@ class ParityTest {
             assertTrue(r.pass(), r::toString);
             return;
         }
-        ParityResult nat = c.run().apply(Backend.NATIVE);
+        ParityResult nat = c.run(Backend.NATIVE);
         assertTrue(nat.parityClaimed() && nat.pass(), nat::toString);
         // Forward, NATIVE is also at least as accurate as oneDNN there, and exact on constant groups.
         // Backward, oneDNN centres with the saved f32 mean as given (REFERENCE and NATIVE undo its

@@ -1,5 +1,6 @@
 package io.norm4j.cli;
 
+import io.norm4j.DType;
 import io.norm4j.Layout;
 import io.norm4j.Norms;
 import io.norm4j.Tensor;
@@ -10,7 +11,8 @@ import java.util.List;
 /**
  * What `bench` times: every op, direction and layout on the shapes the project is judged by.
  * A case prepares its tensors for one backend and hands back the call to time; its bytes are
- * the ones that must move (forward: read x, write y; backward: read x and dy, write dx).
+ * the ones that must move (forward: read x, write y; backward: read x and dy, write dx), at their
+ * stored width: the large cases have bf16 and f16 twins.
  */
 final class BenchCases {
     private BenchCases() {}
@@ -27,13 +29,16 @@ final class BenchCases {
         Prepared prepare(Norms norms);
     }
 
-    record Case(String op, String direction, String mode, String layout, long[] shape, long bytesPerCall,
+    record Case(String op, String direction, String mode, String layout, long[] shape, DType dtype, long bytesPerCall,
             Preparer preparer) {
-        /** Whether {@code norms}' backend runs this case's op in its direction. */
+        /** Whether {@code norms}' backend runs this case's op in its direction on its storage type. */
         boolean runsOn(io.norm4j.Norms norms) {
-            return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction));
+            return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction), dtype);
         }
     }
+
+    /** The storage types every large case is also timed in. */
+    private static final DType[] HALF_TWINS = {DType.BFLOAT16, DType.FLOAT16};
 
     /** Bytes per call up to which a case belongs to the main job's short table: calls that fit the caches. */
     static final long QUICK_BYTES = 4L << 20;
@@ -52,9 +57,14 @@ final class BenchCases {
             for (boolean rms : new boolean[] {false, true}) {
                 String op = rms ? "rms_norm" : "layer_norm";
                 if (!full && rms && s[0] > 512) continue;
-                all.add(rowCase(op, "inference", s, rms));
-                if (full) all.add(rowCase(op, "training", s, rms));
-                all.add(rowCase(op, "backward", s, rms));
+                all.add(rowCase(op, "inference", s, rms, DType.FLOAT32));
+                if (full) all.add(rowCase(op, "training", s, rms, DType.FLOAT32));
+                all.add(rowCase(op, "backward", s, rms, DType.FLOAT32));
+                if (s[0] * s[1] < 4096 * 1024) continue;
+                for (DType t : HALF_TWINS) {
+                    all.add(rowCase(op, "inference", s, rms, t));
+                    all.add(rowCase(op, "backward", s, rms, t));
+                }
             }
         }
         long[][] channels = full
@@ -62,21 +72,31 @@ final class BenchCases {
                 : new long[][] {{32, 64, 56, 56}, {128, 1024}};
         for (long[] s : channels)
             for (Layout layout : s.length == 2 ? new Layout[] {Layout.NCHW} : Layout.values()) {
-                all.add(batchCase("inference", s, layout));
-                all.add(batchCase("training", s, layout));
-                all.add(batchCase("backward", s, layout));
+                all.add(batchCase("inference", s, layout, DType.FLOAT32));
+                all.add(batchCase("training", s, layout, DType.FLOAT32));
+                all.add(batchCase("backward", s, layout, DType.FLOAT32));
+                if (s.length == 2) continue;
+                for (DType t : HALF_TWINS) {
+                    all.add(batchCase("training", s, layout, t));
+                    all.add(batchCase("backward", s, layout, t));
+                }
             }
         long[][] groups = full ? new long[][] {{32, 64, 56, 56}, {8, 512, 32, 32}} : new long[][] {{8, 512, 32, 32}};
         for (long[] s : groups)
             for (Layout layout : Layout.values()) {
-                all.add(groupCase("group_norm", "training", s, layout, 32));
-                all.add(groupCase("group_norm", "backward", s, layout, 32));
+                all.add(groupCase("group_norm", "training", s, layout, 32, DType.FLOAT32));
+                all.add(groupCase("group_norm", "backward", s, layout, 32, DType.FLOAT32));
+                if (s[1] != 512) continue;
+                for (DType t : HALF_TWINS) {
+                    all.add(groupCase("group_norm", "training", s, layout, 32, t));
+                    all.add(groupCase("group_norm", "backward", s, layout, 32, t));
+                }
             }
         if (full) {
             long[] s = {8, 64, 128, 128};
             for (Layout layout : Layout.values()) {
-                all.add(groupCase("instance_norm", "training", s, layout, 64));
-                all.add(groupCase("instance_norm", "backward", s, layout, 64));
+                all.add(groupCase("instance_norm", "training", s, layout, 64, DType.FLOAT32));
+                all.add(groupCase("instance_norm", "backward", s, layout, 64, DType.FLOAT32));
             }
         }
         return all;
@@ -88,20 +108,20 @@ final class BenchCases {
         return n;
     }
 
-    private static Tensor data(long[] shape, long seed) {
-        return Tensor.of(InputDistribution.NORMAL.generate(1, Math.toIntExact(numel(shape)), seed), shape);
+    private static Tensor data(DType t, long[] shape, long seed) {
+        return Tensor.of(t, InputDistribution.NORMAL.generate(1, Math.toIntExact(numel(shape)), seed), shape);
     }
 
-    private static Case rowCase(String op, String mode, long[] s, boolean rms) {
+    private static Case rowCase(String op, String mode, long[] s, boolean rms, DType t) {
         boolean backward = mode.equals("backward");
         long rows = s[0];
         long[] ns = {s[1]};
-        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
-        return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, bytes,
+        long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
+        return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, t, bytes,
                 norms -> {
-                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(ns).fill(1.5f);
+                    Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(ns).fill(1.5f);
                     Tensor b = Tensor.allocate(ns).fill(0.25f), mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows);
-                    Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(ns), db = Tensor.allocate(ns);
+                    Tensor dy = backward ? data(t, s, 2) : null, dw = Tensor.allocate(ns), db = Tensor.allocate(ns);
                     if (backward) {
                         if (rms) norms.rmsNormTraining(x, ns, w, 1e-5, y, rstd);
                         else norms.layerNormTraining(x, ns, w, b, 1e-5, y, mean, rstd);
@@ -118,16 +138,16 @@ final class BenchCases {
                 });
     }
 
-    private static Case batchCase(String mode, long[] nchw, Layout layout) {
+    private static Case batchCase(String mode, long[] nchw, Layout layout, DType t) {
         long[] s = layout == Layout.NCHW || nchw.length == 2 ? nchw : new long[] {nchw[0], nchw[2], nchw[3], nchw[1]};
         long c = nchw[1];
         boolean backward = mode.equals("backward");
-        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
+        long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
         return new Case("batch_norm", backward ? "backward" : "forward", backward ? "training" : mode, layout.id(), s,
-                bytes, norms -> {
-                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
+                t, bytes, norms -> {
+                    Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), rm = Tensor.allocate(c), rv = Tensor.allocate(c).fill(1f);
-                    Tensor mean = Tensor.allocate(c), rstd = Tensor.allocate(c), dy = backward ? data(s, 2) : null;
+                    Tensor mean = Tensor.allocate(c), rstd = Tensor.allocate(c), dy = backward ? data(t, s, 2) : null;
                     Tensor dw = Tensor.allocate(c), db = Tensor.allocate(c);
                     if (backward) norms.batchNormTraining(x, layout, rm, rv, w, b, 0.1, 1e-5, y, mean, rstd);
                     Runnable call = switch (mode) {
@@ -139,16 +159,16 @@ final class BenchCases {
                 });
     }
 
-    private static Case groupCase(String op, String mode, long[] nchw, Layout layout, long groups) {
+    private static Case groupCase(String op, String mode, long[] nchw, Layout layout, long groups, DType t) {
         long[] s = layout == Layout.NCHW ? nchw : new long[] {nchw[0], nchw[2], nchw[3], nchw[1]};
         long n = nchw[0], c = nchw[1];
         boolean backward = mode.equals("backward"), instance = op.equals("instance_norm");
-        long bytes = (backward ? 3 : 2) * numel(s) * Float.BYTES;
-        return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, bytes,
+        long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
+        return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, t, bytes,
                 norms -> {
-                    Tensor x = data(s, 1), y = Tensor.allocate(s), w = Tensor.allocate(c).fill(1.5f);
+                    Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), mean = Tensor.allocate(n, groups), rstd = Tensor.allocate(n, groups);
-                    Tensor dy = backward ? data(s, 2) : null, dw = Tensor.allocate(c), db = Tensor.allocate(c);
+                    Tensor dy = backward ? data(t, s, 2) : null, dw = Tensor.allocate(c), db = Tensor.allocate(c);
                     Runnable forward = instance
                             ? () -> norms.instanceNormTraining(x, layout, null, null, w, b, 0.1, 1e-5, y, mean, rstd)
                             : () -> norms.groupNormTraining(x, layout, groups, w, b, 1e-5, y, mean, rstd);

@@ -150,9 +150,13 @@ final class BenchCommand {
         }
     }
 
-    /** "op direction mode layout shape", e.g. "layer_norm backward training rows 32x768". */
+    /** "op direction mode layout shape[ dtype]", e.g. "layer_norm backward training rows 32x768" (f32 unsaid). */
     static String label(BenchCases.Case c) {
-        return String.join(" ", c.op(), c.direction(), c.mode(), c.layout(), shape(c.shape()));
+        return String.join(" ", c.op(), c.direction(), c.mode(), c.layout(), shapeAndType(c));
+    }
+
+    private static String shapeAndType(BenchCases.Case c) {
+        return shape(c.shape()) + (c.dtype() == io.norm4j.DType.FLOAT32 ? "" : " " + c.dtype().id());
     }
 
     /** The result of case {@code c} on {@code backend}, or null where that backend did not run it. */
@@ -169,7 +173,7 @@ final class BenchCommand {
             if (r.backend() != Backend.NATIVE) continue;
             Result ref = find(results, r.c(), Backend.REFERENCE), dnn = find(results, r.c(), Backend.ONEDNN);
             out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12.1f %12s %8.2f %5.0f%% %8s %9s%n", r.c().op(),
-                    r.c().direction(), r.c().mode(), r.c().layout(), shape(r.c().shape()), ns(ref), r.nsPerCall(), ns(dnn),
+                    r.c().direction(), r.c().mode(), r.c().layout(), shapeAndType(r.c()), ns(ref), r.nsPerCall(), ns(dnn),
                     r.gbps(), 100 * r.fractionOfCopy(copyGBps), ratio(ref, r), ratio(dnn, r));
         }
     }
@@ -197,6 +201,7 @@ final class BenchCommand {
         m.put("backend", r.backend().id());
         m.put("layout", r.c().layout());
         m.put("shape", r.c().shape());
+        m.put("dtype", r.c().dtype().id());
         m.put("input", InputDistribution.NORMAL.id());
         m.put("nsPerCall", r.nsPerCall());
         m.put("gbps", r.gbps());

@@ -21,7 +21,7 @@ final class ParityCommand {
             if (!b.isAvailable()) continue;
             log.printf("parity: %d cases on %s%n", cases.size(), b.id());
             for (ParityGrid.Case c : cases) {
-                if (c.runsOn(b)) results.add(c.run().apply(b));
+                if (c.runsOn(b)) results.add(c.run(b));
             }
         }
         return results;
@@ -90,6 +90,7 @@ final class ParityCommand {
         m.put("backend", r.backend().id());
         m.put("layout", r.layout());
         m.put("shape", r.shape());
+        m.put("dtype", r.dtype().id());
         m.put("input", r.input().id());
         m.put("affine", r.affine());
         m.put("maxAbsErr", r.maxAbsErr());

@@ -69,6 +69,11 @@ public final class Norm4jLibrary {
             @Cast("float*") long mean,
             @Cast("float*") long rstd);
 
+    public static native int norm4j_layer_norm_forward_stored(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, float eps, @Cast("float*") long mean,
+            @Cast("float*") long rstd);
+
     public static native int norm4j_onednn_layer_norm_forward(
             @Cast("const float*") long x,
             @Cast("float*") long y,
@@ -83,6 +88,10 @@ public final class Norm4jLibrary {
     public static native int norm4j_rms_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
             @Cast("float*") long rstd);
+
+    public static native int norm4j_rms_norm_forward_stored(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, float eps, @Cast("float*") long rstd);
 
     public static native int norm4j_onednn_rms_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
@@ -125,6 +134,16 @@ public final class Norm4jLibrary {
     public static native int norm4j_rms_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
             @Cast("const float*") long weight, @Cast("const float*") long rstd, @Cast("float*") long dweight);
+
+    public static native int norm4j_layer_norm_backward_stored(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long rows,
+            @Cast("int64_t") long cols, @Cast("const float*") long weight, @Cast("const float*") long mean,
+            @Cast("const float*") long rstd, @Cast("float*") long dweight, @Cast("float*") long dbias);
+
+    public static native int norm4j_rms_norm_backward_stored(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long rows,
+            @Cast("int64_t") long cols, @Cast("const float*") long weight, @Cast("const float*") long rstd,
+            @Cast("float*") long dweight);
 
     public static native int norm4j_batch_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,

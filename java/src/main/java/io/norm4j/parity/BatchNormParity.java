@@ -1,6 +1,7 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
 import io.norm4j.Layout;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +20,11 @@ public final class BatchNormParity {
     static final double MOMENTUM = 0.1;
 
     public static ParityResult run(Backend backend, int n, int c, int[] spatial, Layout layout,
-            InputDistribution input, boolean affine, boolean training, long seed) {
+            InputDistribution input, boolean affine, boolean training, long seed, DType dtype) {
         int s = ChannelIndexing.product(spatial);
         ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
         long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
-        GroupedData data = new GroupedData(new Channels(at), input, seed);
+        GroupedData data = new GroupedData(new Channels(at), input, seed, dtype);
         float[][] wb = affine ? GroupedData.affine(c, seed) : new float[][] {null, null};
 
         // Batch statistics in double; running statistics offset from them by 0.1 std and x1.2.
@@ -37,13 +38,13 @@ public final class BatchNormParity {
         }
 
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
                 var w = r.in(wb[0], c);
                 var b = r.in(wb[1], c);
                 var rm = r.inOut("runningMean", runningMean, c);
                 var rv = r.inOut("runningVar", runningVar, c);
-                var y = r.out("y", shape);
+                var y = r.dataOut("y", shape);
                 if (training) {
                     r.norms.batchNormTraining(x, layout, rm, rv, w, b, MOMENTUM, EPS, y, r.out("mean", c), r.out("rstd", c));
                 } else {
@@ -71,7 +72,8 @@ public final class BatchNormParity {
             checks.addAll(runningStatisticsChecks(got, ref, sc, statErr, count));
         }
         return new ParityResult("batch_norm", "forward", training ? "training" : "inference", backend, layout.id(),
-                shape, input, affine, List.copyOf(checks), TolerancePolicy.claimsParity(backend, input, training));
+                shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
+                TolerancePolicy.claimsParity(backend, input, training));
     }
 
     /**
@@ -79,18 +81,18 @@ public final class BatchNormParity {
      * with running statistics as constants ("inference"); dy ~ N(0, 1).
      */
     public static ParityResult runBackward(Backend backend, int n, int c, int[] spatial, Layout layout,
-            InputDistribution input, boolean affine, boolean training, long seed) {
+            InputDistribution input, boolean affine, boolean training, long seed, DType dtype) {
         int s = ChannelIndexing.product(spatial);
         ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
         long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
-        GroupedData data = new GroupedData(new Channels(at), input, seed);
+        GroupedData data = new GroupedData(new Channels(at), input, seed, dtype);
         float[] w = affine ? GroupedData.affine(c, seed)[0] : null;
-        float[] dy = InputDistribution.NORMAL.generate(1, n * c * s, seed + 7);
+        float[] dy = GroupedData.stored(InputDistribution.NORMAL.generate(1, n * c * s, seed + 7), dtype);
         float[] mean, rstd, runningVar = new float[c];
         if (training) {
-            try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
-                r.norms.batchNormTraining(r.in(data.tensor, shape), layout, null, null, r.in(w, c), null, MOMENTUM, EPS,
-                        r.out("y", shape), r.out("mean", c), r.out("rstd", c));
+            try (BackendRun r = new BackendRun(Backend.REFERENCE, dtype)) {
+                r.norms.batchNormTraining(r.data(data.tensor, shape), layout, null, null, r.in(w, c), null, MOMENTUM, EPS,
+                        r.dataOut("y", shape), r.out("mean", c), r.out("rstd", c));
                 Map<String, float[]> saved = r.read();
                 mean = saved.get("mean");
                 rstd = saved.get("rstd");
@@ -107,11 +109,11 @@ public final class BatchNormParity {
             }
         }
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
-                var d = r.in(dy, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
+                var d = r.data(dy, shape);
                 var wt = r.in(w, c);
-                var dx = r.out("dx", shape);
+                var dx = r.dataOut("dx", shape);
                 var dw = r.out("dweight", c);
                 var db = r.out("dbias", c);
                 if (training) r.norms.batchNormBackward(x, d, layout, wt, r.in(mean, c), r.in(rstd, c), dx, dw, db);
@@ -121,8 +123,8 @@ public final class BatchNormParity {
         };
         Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
         return new ParityResult("batch_norm", "backward", training ? "training" : "inference", backend, layout.id(),
-                shape, input, affine, BackwardTolerance.checks(data, dy, mean, rstd, w, true, training,
-                        TolerancePolicy.precisionOf(backend), got, ref, c),
+                shape, dtype, input, affine, TolerancePolicy.withStorage(BackwardTolerance.checks(data, dy, mean, rstd, w,
+                        true, training, TolerancePolicy.precisionOf(backend), got, ref, c), dtype, ref),
                 TolerancePolicy.claimsParity(backend, input, training));
     }
 

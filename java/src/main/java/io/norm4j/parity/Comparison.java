@@ -23,6 +23,13 @@ final class Comparison {
         return worst;
     }
 
+    /** The largest finite |value| (0 where none is finite). */
+    static double maxAbs(float[] values) {
+        double m = 0;
+        for (float v : values) if (Float.isFinite(v)) m = Math.max(m, Math.abs(v));
+        return m;
+    }
+
     static ParityResult.Check check(String name, float[] actual, float[] expected, double tolerance) {
         return new ParityResult.Check(name, maxAbsError(actual, expected), tolerance);
     }

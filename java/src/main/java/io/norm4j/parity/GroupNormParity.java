@@ -1,6 +1,7 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
 import io.norm4j.Layout;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,23 +19,23 @@ public final class GroupNormParity {
 
     /** @param groups the number of groups, or 0 for instance norm */
     public static ParityResult run(Backend backend, int n, int c, int[] spatial, int groups, Layout layout,
-            InputDistribution input, boolean affine, boolean training, long seed) {
+            InputDistribution input, boolean affine, boolean training, long seed, DType dtype) {
         boolean instance = groups == 0;
         int g = instance ? c : groups;
         int s = ChannelIndexing.product(spatial);
         ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
         long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
-        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed);
+        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed, dtype);
         float[][] wb = affine ? GroupedData.affine(c, seed) : new float[][] {null, null};
         float[] ones = new float[c], zeros = new float[c];
         java.util.Arrays.fill(ones, 1f);
 
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
                 var w = r.in(wb[0], c);
                 var b = r.in(wb[1], c);
-                var y = r.out("y", shape);
+                var y = r.dataOut("y", shape);
                 if (instance && training) {
                     r.norms.instanceNormTraining(x, layout, r.inOut("runningMean", zeros, c),
                             r.inOut("runningVar", ones, c), w, b, BatchNormParity.MOMENTUM, EPS, y,
@@ -63,29 +64,29 @@ public final class GroupNormParity {
         if (training) checks.addAll(BatchNormParity.savedStatisticsChecks(got, ref, sc, statErr));
         if (instance && training) checks.addAll(BatchNormParity.runningStatisticsChecks(got, ref, sc, statErr, count));
         return new ParityResult(instance ? "instance_norm" : "group_norm", "forward", training ? "training" : "inference",
-                backend, layout.id(), shape, input, affine, List.copyOf(checks),
+                backend, layout.id(), shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
                 TolerancePolicy.claimsParity(backend, input, true));
     }
 
     /** Backward from the statistics REFERENCE's training forward saved; groups 0 is instance norm. */
     public static ParityResult runBackward(Backend backend, int n, int c, int[] spatial, int groups, Layout layout,
-            InputDistribution input, boolean affine, long seed) {
+            InputDistribution input, boolean affine, long seed, DType dtype) {
         boolean instance = groups == 0;
         int g = instance ? c : groups;
         int s = ChannelIndexing.product(spatial);
         ChannelIndexing at = new ChannelIndexing(n, c, s, layout);
         long[] shape = ChannelIndexing.shape(n, c, spatial, layout);
-        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed);
+        GroupedData data = new GroupedData(new SampleGroups(at, g), input, seed, dtype);
         float[] w = affine ? GroupedData.affine(c, seed)[0] : null;
-        float[] dy = InputDistribution.NORMAL.generate(1, n * c * s, seed + 7);
+        float[] dy = GroupedData.stored(InputDistribution.NORMAL.generate(1, n * c * s, seed + 7), dtype);
         float[] mean, rstd;
-        try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
-            var x = r.in(data.tensor, shape);
+        try (BackendRun r = new BackendRun(Backend.REFERENCE, dtype)) {
+            var x = r.data(data.tensor, shape);
             if (instance) {
-                r.norms.instanceNormTraining(x, layout, null, null, r.in(w, c), null, 0.1, EPS, r.out("y", shape),
+                r.norms.instanceNormTraining(x, layout, null, null, r.in(w, c), null, 0.1, EPS, r.dataOut("y", shape),
                         r.out("mean", n, c), r.out("rstd", n, c));
             } else {
-                r.norms.groupNormTraining(x, layout, g, r.in(w, c), null, EPS, r.out("y", shape), r.out("mean", n, g),
+                r.norms.groupNormTraining(x, layout, g, r.in(w, c), null, EPS, r.dataOut("y", shape), r.out("mean", n, g),
                         r.out("rstd", n, g));
             }
             Map<String, float[]> saved = r.read();
@@ -93,13 +94,13 @@ public final class GroupNormParity {
             rstd = saved.get("rstd");
         }
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
-                var d = r.in(dy, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
+                var d = r.data(dy, shape);
                 var wt = r.in(w, c);
                 var m = r.in(mean, n, g);
                 var rs = r.in(rstd, n, g);
-                var dx = r.out("dx", shape);
+                var dx = r.dataOut("dx", shape);
                 var dw = r.out("dweight", c);
                 var db = r.out("dbias", c);
                 if (instance) r.norms.instanceNormBackward(x, d, layout, wt, m, rs, dx, dw, db);
@@ -109,8 +110,8 @@ public final class GroupNormParity {
         };
         Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
         return new ParityResult(instance ? "instance_norm" : "group_norm", "backward", "training", backend, layout.id(),
-                shape, input, affine, BackwardTolerance.checks(data, dy, mean, rstd, w, true, true,
-                        TolerancePolicy.precisionOf(backend), got, ref, c),
+                shape, dtype, input, affine, TolerancePolicy.withStorage(BackwardTolerance.checks(data, dy, mean, rstd, w,
+                        true, true, TolerancePolicy.precisionOf(backend), got, ref, c), dtype, ref),
                 TolerancePolicy.claimsParity(backend, input, true));
     }
 

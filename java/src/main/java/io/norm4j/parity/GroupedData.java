@@ -1,5 +1,6 @@
 package io.norm4j.parity;
 
+import io.norm4j.DType;
 import java.util.Random;
 
 /**
@@ -27,12 +28,25 @@ final class GroupedData {
     final float[] tensor;
 
     GroupedData(Indexing index, InputDistribution input, long seed) {
+        this(index, input, seed, DType.FLOAT32);
+    }
+
+    /** The values as {@code storage} holds them: each rounded to it (exactly widened back). */
+    GroupedData(Indexing index, InputDistribution input, long seed, DType storage) {
         this.index = index;
         int g = index.groups(), k = index.groupSize();
-        this.values = input.generate(g, k, seed);
+        this.values = stored(input.generate(g, k, seed), storage);
         this.tensor = new float[values.length];
         for (int i = 0; i < g; i++)
             for (int j = 0; j < k; j++) tensor[index.offset(i, j)] = values[i * k + j];
+    }
+
+    /** values rounded to {@code storage} and widened back (themselves for FLOAT32). */
+    static float[] stored(float[] values, DType storage) {
+        if (storage == DType.FLOAT32) return values;
+        float[] v = new float[values.length];
+        for (int i = 0; i < v.length; i++) v[i] = storage.roundTrip(values[i]);
+        return v;
     }
 
     /** Per-channel weight and bias: N(1, 0.5) and N(0, 0.5), fixed by the seed. */

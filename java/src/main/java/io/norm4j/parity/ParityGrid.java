@@ -1,11 +1,12 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
 import io.norm4j.Layout;
 import io.norm4j.Norms;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The parity suite's cases, in one list that the JUnit suite and the CLI's {@code parity} both
@@ -16,17 +17,35 @@ import java.util.function.Function;
 public final class ParityGrid {
     private ParityGrid() {}
 
-    /** A named case that can run on any backend. */
-    public record Case(String op, String direction, String name, Function<Backend, ParityResult> run,
-            boolean nativeOnly) {
-        /** A case for every backend that supports its op. */
-        public Case(String op, String direction, String name, Function<Backend, ParityResult> run) {
-            this(op, direction, name, run, false);
+    /** How a case runs: on a backend, with its data (x, dy; y, dx) stored as a type. */
+    public interface Runner extends BiFunction<Backend, DType, ParityResult> {}
+
+    /** A named case that can run on any backend, its data stored as {@code dtype}. */
+    public record Case(String op, String direction, String name, Runner runner, boolean nativeOnly, DType dtype) {
+        /** An f32 case for every backend that supports its op. */
+        public Case(String op, String direction, String name, Runner runner) {
+            this(op, direction, name, runner, false, DType.FLOAT32);
         }
 
-        /** Whether the case is meant for {@code backend} and {@code backend} supports its op. */
+        /** An f32 case, NATIVE's only where {@code nativeOnly}. */
+        public Case(String op, String direction, String name, Runner runner, boolean nativeOnly) {
+            this(op, direction, name, runner, nativeOnly, DType.FLOAT32);
+        }
+
+        /** Runs the case on {@code backend} against REFERENCE. */
+        public ParityResult run(Backend backend) {
+            return runner.apply(backend, dtype);
+        }
+
+        /** The same case with its data stored as {@code type}. */
+        public Case storedAs(DType type) {
+            return new Case(op, direction, name + " " + type.id(), runner, nativeOnly, type);
+        }
+
+        /** Whether the case is meant for {@code backend} and {@code backend} supports its op on its storage type. */
         public boolean runsOn(Backend backend) {
-            return (!nativeOnly || backend == Backend.NATIVE) && Norms.on(backend).supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction));
+            return (!nativeOnly || backend == Backend.NATIVE)
+                    && Norms.on(backend).supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction), dtype);
         }
 
         @Override
@@ -86,7 +105,10 @@ public final class ParityGrid {
      * stride would miss, in grid order; {@code parity} runs them all.
      */
     public static List<Case> sample() {
-        List<Case> all = cases();
+        return sampleOf(cases());
+    }
+
+    private static List<Case> sampleOf(List<Case> all) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         List<Case> sample = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -99,7 +121,20 @@ public final class ParityGrid {
         return sample;
     }
 
+    /**
+     * Every case: the f32 grid, then the bf16 and f16 twins of its sample ({@link #sample()}'s
+     * choice from the f32 cases), whose data are stored as that type.
+     */
     public static List<Case> cases() {
+        List<Case> f32 = f32Cases();
+        List<Case> all = new ArrayList<>(f32);
+        List<Case> sampled = sampleOf(f32);
+        for (DType type : new DType[] {DType.BFLOAT16, DType.FLOAT16})
+            for (Case c : sampled) all.add(c.storedAs(type));
+        return all;
+    }
+
+    private static List<Case> f32Cases() {
         List<Case> all = new ArrayList<>();
         long seed = 1;
         for (InputDistribution in : InputDistribution.values()) {
@@ -109,45 +144,45 @@ public final class ParityGrid {
                     for (long[] s : ROW_SHAPES) {
                         long sd = seed++;
                         all.add(new Case("layer_norm", "forward", name("layer_norm", mode, "rows", s, in, affine),
-                                b -> RowNormParity.run(b, s, 1, false, in, affine, training, sd)));
+                                (b, t) -> RowNormParity.run(b, s, 1, false, in, affine, training, sd, t)));
                     }
                     long sd3 = seed++;
                     long[] s3 = {4, 3, 5};
                     all.add(new Case("layer_norm", "forward", name("layer_norm", mode, "rows(last 2)", s3, in, affine),
-                            b -> RowNormParity.run(b, s3, 2, false, in, affine, training, sd3)));
+                            (b, t) -> RowNormParity.run(b, s3, 2, false, in, affine, training, sd3, t)));
                     for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                         long sd = seed++;
                         int dims = s.length - 1;
                         all.add(new Case("rms_norm", "forward", name("rms_norm", mode, "rows", s, in, affine),
-                                b -> RowNormParity.run(b, s, dims, true, in, affine, training, sd)));
+                                (b, t) -> RowNormParity.run(b, s, dims, true, in, affine, training, sd, t)));
                     }
                     for (Layout layout : Layout.values()) {
                         for (int[][] s : BATCH_SHAPES) {
                             if (training && s[0][0] * ChannelIndexing.product(s[1]) <= 1) continue;
                             long sd = seed++;
                             all.add(new Case("batch_norm", "forward", name("batch_norm", mode, layout.id(), shape(s), in, affine),
-                                    b -> BatchNormParity.run(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd)));
+                                    (b, t) -> BatchNormParity.run(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd, t)));
                         }
                         for (int[][] s : GROUP_SHAPES) {
                             for (int groups : s[2]) {
                                 long sd = seed++;
                                 all.add(new Case("group_norm", "forward",
                                         name("group_norm(" + groups + ")", mode, layout.id(), shape(s), in, affine),
-                                        b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], groups, layout, in, affine,
-                                                training, sd)));
+                                        (b, t) -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], groups, layout, in, affine,
+                                                training, sd, t)));
                             }
                         }
                         for (int[][] s : INSTANCE_SHAPES) {
                             long sd = seed++;
                             all.add(new Case("instance_norm", "forward", name("instance_norm", mode, layout.id(), shape(s), in, affine),
-                                    b -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, training, sd)));
+                                    (b, t) -> GroupNormParity.run(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, training, sd, t)));
                         }
                     }
                 }
                 for (int[] s : MIN_MAX_SHAPES) {
                     long sd = seed++;
                     all.add(new Case("min_max", "forward", name("min_max", mode, "rows", new long[] {s[0], s[1]}, in, false),
-                            b -> MinMaxParity.run(b, s[0], s[1], in, training, sd)));
+                            (b, t) -> MinMaxParity.run(b, s[0], s[1], in, training, sd, t)));
                 }
             }
         }
@@ -180,43 +215,43 @@ public final class ParityGrid {
         int[][] batch = {{5, 67}, {113, 111}}, group = {{3, 66}, {149, 143}}, wide = {{3, 1040}, {30, 30}};
         int[][] wideForward = {{5, 1040}, {30, 30}};
         all.add(nativeCase("layer_norm", "backward", name("layer_norm backward", "training", "rows", rows, in, true),
-                b -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001)));
+                (b, t) -> RowNormParity.runBackward(b, rows, 1, false, in, true, 300_001, t)));
         all.add(nativeCase("rms_norm", "backward", name("rms_norm backward", "training", "rows", rows, in, true),
-                b -> RowNormParity.runBackward(b, rows, 1, true, in, true, 300_002)));
+                (b, t) -> RowNormParity.runBackward(b, rows, 1, true, in, true, 300_002, t)));
         long seed = 300_010;
         for (long[] fromMemory : new long[][] {{16411, 257}, {1023, 4101}}) {
             for (boolean rms : BOTH) {
                 String op = rms ? "rms_norm" : "layer_norm";
                 long sd = seed++;
                 all.add(nativeCase(op, "forward", name(op, "training", "rows", fromMemory, in, true),
-                        b -> RowNormParity.run(b, fromMemory, 1, rms, in, true, true, sd)));
+                        (b, t) -> RowNormParity.run(b, fromMemory, 1, rms, in, true, true, sd, t)));
             }
         }
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nchw", shape(group), in,
-                true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004)));
+                true), (b, t) -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NCHW, in, true, 300_004, t)));
         all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", "training", "nhwc", shape(wide), in, true),
-                b -> BatchNormParity.runBackward(b, 3, 1040, wide[1], Layout.NHWC, in, true, true, 300_030)));
+                (b, t) -> BatchNormParity.runBackward(b, 3, 1040, wide[1], Layout.NHWC, in, true, true, 300_030, t)));
         all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nchw", shape(batch), in, true),
-                b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_009)));
+                (b, t) -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, true, 300_009, t)));
         all.add(nativeCase("batch_norm", "forward", name("batch_norm", "inference", "nchw", shape(batch), in, true),
-                b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, false, 300_034)));
+                (b, t) -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NCHW, in, true, false, 300_034, t)));
         for (boolean training : BOTH) {
             String mode = training ? "training" : "inference";
             all.add(nativeCase("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(batch), in, true),
-                    b -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_005)));
+                    (b, t) -> BatchNormParity.run(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_005, t)));
             all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", mode, "nhwc", shape(batch), in, true),
-                    b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_006)));
+                    (b, t) -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NHWC, in, true, training, 300_006, t)));
             all.add(nativeCase("batch_norm", "backward", name("batch_norm backward", mode, "nchw", shape(batch), in, true),
-                    b -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, training,
-                            training ? 300_003 : 300_031)));
+                    (b, t) -> BatchNormParity.runBackward(b, 5, 67, batch[1], Layout.NCHW, in, true, training,
+                            training ? 300_003 : 300_031, t)));
             all.add(nativeCase("batch_norm", "forward", name("batch_norm", mode, "nhwc", shape(wideForward), in, true),
-                    b -> BatchNormParity.run(b, 5, 1040, wideForward[1], Layout.NHWC, in, true, training,
-                            training ? 300_032 : 300_033)));
+                    (b, t) -> BatchNormParity.run(b, 5, 1040, wideForward[1], Layout.NHWC, in, true, training,
+                            training ? 300_032 : 300_033, t)));
         }
         all.add(nativeCase("group_norm", "forward", name("group_norm(6)", "training", "nhwc", shape(group), in, true),
-                b -> GroupNormParity.run(b, 3, 66, group[1], 6, Layout.NHWC, in, true, true, 300_007)));
+                (b, t) -> GroupNormParity.run(b, 3, 66, group[1], 6, Layout.NHWC, in, true, true, 300_007, t)));
         all.add(nativeCase("group_norm", "backward", name("group_norm(6) backward", "training", "nhwc", shape(group), in,
-                true), b -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NHWC, in, true, 300_008)));
+                true), (b, t) -> GroupNormParity.runBackward(b, 3, 66, group[1], 6, Layout.NHWC, in, true, 300_008, t)));
     }
 
     /**
@@ -234,11 +269,11 @@ public final class ParityGrid {
         for (InputDistribution in : new InputDistribution[] {InputDistribution.LARGE_MEAN, InputDistribution.OUTLIER_FIRST}) {
             long sd = seed++;
             all.add(nativeCase("batch_norm", "forward", name("batch_norm", "training", "nhwc", shape, in, true),
-                    b -> BatchNormParity.run(b, 16, 8, spatial, Layout.NHWC, in, true, true, sd)));
+                    (b, t) -> BatchNormParity.run(b, 16, 8, spatial, Layout.NHWC, in, true, true, sd, t)));
         }
     }
 
-    private static Case nativeCase(String op, String direction, String name, Function<Backend, ParityResult> run) {
+    private static Case nativeCase(String op, String direction, String name, Runner run) {
         return new Case(op, direction, name, run, true);
     }
 
@@ -251,25 +286,25 @@ public final class ParityGrid {
                 for (long[] s : ROW_SHAPES) {
                     long sd = seed++;
                     all.add(new Case("layer_norm", "backward", name("layer_norm backward", "training", "rows", s, in, affine),
-                            b -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd)));
+                            (b, t) -> RowNormParity.runBackward(b, s, 1, false, in, affine, sd, t)));
                 }
                 for (boolean rms : BOTH) {
                     String op = rms ? "rms_norm" : "layer_norm";
                     long sd = longRowSeed++, sd1 = oneRowSeed++;
                     all.add(new Case(op, "backward", name(op + " backward", "training", "rows", LONG_BACKWARD_ROWS, in, affine),
-                            b -> RowNormParity.runBackward(b, LONG_BACKWARD_ROWS, 1, rms, in, affine, sd)));
+                            (b, t) -> RowNormParity.runBackward(b, LONG_BACKWARD_ROWS, 1, rms, in, affine, sd, t)));
                     all.add(new Case(op, "backward", name(op + " backward", "training", "rows", ONE_LONG_BACKWARD_ROW, in, affine),
-                            b -> RowNormParity.runBackward(b, ONE_LONG_BACKWARD_ROW, 1, rms, in, affine, sd1)));
+                            (b, t) -> RowNormParity.runBackward(b, ONE_LONG_BACKWARD_ROW, 1, rms, in, affine, sd1, t)));
                 }
                 for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}, {4, 3, 5}}) {
                     long sd = seed++;
                     int dims = s.length - 1;
                     all.add(new Case("rms_norm", "backward", name("rms_norm backward", "training", "rows", s, in, affine),
-                            b -> RowNormParity.runBackward(b, s, dims, true, in, affine, sd)));
+                            (b, t) -> RowNormParity.runBackward(b, s, dims, true, in, affine, sd, t)));
                     long sd2 = seed++;
                     all.add(new Case("layer_norm", "backward",
                             name("layer_norm backward", "training", "rows(last " + dims + ")", s, in, affine),
-                            b -> RowNormParity.runBackward(b, s, dims, false, in, affine, sd2)));
+                            (b, t) -> RowNormParity.runBackward(b, s, dims, false, in, affine, sd2, t)));
                 }
                 for (Layout layout : Layout.values()) {
                     for (int[][] s : BATCH_SHAPES) {
@@ -278,7 +313,7 @@ public final class ParityGrid {
                             long sd = seed++;
                             all.add(new Case("batch_norm", "backward",
                                     name("batch_norm backward", training ? "training" : "inference", layout.id(), shape(s), in, affine),
-                                    b -> BatchNormParity.runBackward(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd)));
+                                    (b, t) -> BatchNormParity.runBackward(b, s[0][0], s[0][1], s[1], layout, in, affine, training, sd, t)));
                         }
                     }
                     for (int[][] s : GROUP_SHAPES) {
@@ -286,14 +321,14 @@ public final class ParityGrid {
                             long sd = seed++;
                             all.add(new Case("group_norm", "backward",
                                     name("group_norm(" + groups + ") backward", "training", layout.id(), shape(s), in, affine),
-                                    b -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], groups, layout, in, affine, sd)));
+                                    (b, t) -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], groups, layout, in, affine, sd, t)));
                         }
                     }
                     for (int[][] s : INSTANCE_SHAPES) {
                         long sd = seed++;
                         all.add(new Case("instance_norm", "backward",
                                 name("instance_norm backward", "training", layout.id(), shape(s), in, affine),
-                                b -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, sd)));
+                                (b, t) -> GroupNormParity.runBackward(b, s[0][0], s[0][1], s[1], 0, layout, in, affine, sd, t)));
                     }
                 }
             }

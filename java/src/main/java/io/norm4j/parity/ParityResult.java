@@ -1,13 +1,15 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * One compared case: a backend's outputs against REFERENCE's on the same input. {@code checks}
- * holds one entry per compared output, the first being the main output ("y").
+ * holds one entry per compared output, the first being the main output ("y"). {@code dtype} is how
+ * the backend's data (x, y, dy, dx) were stored; REFERENCE ran on the same values in f32.
  */
 public record ParityResult(
         String op,
@@ -16,6 +18,7 @@ public record ParityResult(
         Backend backend,
         String layout,
         long[] shape,
+        DType dtype,
         InputDistribution input,
         boolean affine,
         List<Check> checks,
@@ -57,8 +60,8 @@ public record ParityResult(
         String detail = checks.stream()
                 .map(c -> String.format("%s err %.3g (tol %.3g)", c.output(), c.maxAbsErr(), c.tolerance()))
                 .collect(Collectors.joining(", "));
-        return String.format("%s %s %s %s %s %s %s affine=%s: %s %s%s", op, direction, mode, backend.id(), layout,
-                Arrays.toString(shape), input.id(), affine, detail, pass() ? "PASS" : "FAIL",
+        return String.format("%s %s %s %s %s %s%s %s affine=%s: %s %s%s", op, direction, mode, backend.id(), layout,
+                Arrays.toString(shape), dtype == DType.FLOAT32 ? "" : " " + dtype.id(), input.id(), affine, detail, pass() ? "PASS" : "FAIL",
                 parityClaimed ? "" : " (parity not claimed: oneDNN's f32 arithmetic on this input, see TolerancePolicy)");
     }
 }

@@ -1,6 +1,7 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,20 +18,20 @@ public final class RowNormParity {
      * @param rms RMS norm instead of layer norm (no centring, no bias)
      */
     public static ParityResult run(Backend backend, long[] shape, int normalizedDims, boolean rms,
-            InputDistribution input, boolean affine, boolean training, long seed) {
+            InputDistribution input, boolean affine, boolean training, long seed, DType dtype) {
         long[] normalized = Arrays.copyOfRange(shape, shape.length - normalizedDims, shape.length);
         int cols = Math.toIntExact(Arrays.stream(normalized).reduce(1, Math::multiplyExact));
         int rows = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact) / Math.max(cols, 1));
-        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed);
+        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed, dtype);
         float[][] wb = affine ? GroupedData.affine(cols, seed) : new float[][] {null, null};
         float[] w = wb[0], b = rms ? null : wb[1];
 
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
                 var wt = r.in(w, normalized);
                 var bt = r.in(b, normalized);
-                var y = r.out("y", shape);
+                var y = r.dataOut("y", shape);
                 if (rms) {
                     if (training) r.norms.rmsNormTraining(x, normalized, wt, EPS, y, r.out("rstd", rows));
                     else r.norms.rmsNorm(x, normalized, wt, EPS, y);
@@ -64,7 +65,7 @@ public final class RowNormParity {
                     TolerancePolicy.rstdTolerance(s.maxRstd(), statErr)));
         }
         return new ParityResult(rms ? "rms_norm" : "layer_norm", "forward", training ? "training" : "inference",
-                backend, "rows", shape, input, affine, List.copyOf(checks),
+                backend, "rows", shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
                 rms ? TolerancePolicy.claimsRmsNormParity(backend, input) : TolerancePolicy.claimsParity(backend, input, true));
     }
 
@@ -81,29 +82,29 @@ public final class RowNormParity {
 
     /** Backward from the statistics REFERENCE's training forward saved, with dy ~ N(0, 1). */
     public static ParityResult runBackward(Backend backend, long[] shape, int normalizedDims, boolean rms,
-            InputDistribution input, boolean affine, long seed) {
+            InputDistribution input, boolean affine, long seed, DType dtype) {
         long[] normalized = Arrays.copyOfRange(shape, shape.length - normalizedDims, shape.length);
         int cols = Math.toIntExact(Arrays.stream(normalized).reduce(1, Math::multiplyExact));
         int rows = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact) / Math.max(cols, 1));
-        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed);
+        GroupedData data = new GroupedData(new Rows(rows, cols), input, seed, dtype);
         float[] w = affine ? GroupedData.affine(cols, seed)[0] : null;
-        float[] dy = InputDistribution.NORMAL.generate(1, rows * cols, seed + 7);
+        float[] dy = GroupedData.stored(InputDistribution.NORMAL.generate(1, rows * cols, seed + 7), dtype);
         float[] mean, rstd;
-        try (BackendRun r = new BackendRun(Backend.REFERENCE)) {
-            var x = r.in(data.tensor, shape);
+        try (BackendRun r = new BackendRun(Backend.REFERENCE, dtype)) {
+            var x = r.data(data.tensor, shape);
             var wt = r.in(w, normalized);
-            if (rms) r.norms.rmsNormTraining(x, normalized, wt, EPS, r.out("y", shape), r.out("rstd", rows));
-            else r.norms.layerNormTraining(x, normalized, wt, null, EPS, r.out("y", shape), r.out("mean", rows), r.out("rstd", rows));
+            if (rms) r.norms.rmsNormTraining(x, normalized, wt, EPS, r.dataOut("y", shape), r.out("rstd", rows));
+            else r.norms.layerNormTraining(x, normalized, wt, null, EPS, r.dataOut("y", shape), r.out("mean", rows), r.out("rstd", rows));
             Map<String, float[]> saved = r.read();
             mean = saved.get("mean");
             rstd = saved.get("rstd");
         }
         Function<Backend, Map<String, float[]>> call = be -> {
-            try (BackendRun r = new BackendRun(be)) {
-                var x = r.in(data.tensor, shape);
-                var d = r.in(dy, shape);
+            try (BackendRun r = new BackendRun(be, dtype)) {
+                var x = r.data(data.tensor, shape);
+                var d = r.data(dy, shape);
                 var wt = r.in(w, normalized);
-                var dx = r.out("dx", shape);
+                var dx = r.dataOut("dx", shape);
                 var dw = r.out("dweight", normalized);
                 if (rms) r.norms.rmsNormBackward(x, d, normalized, wt, r.in(rstd, rows), dx, dw);
                 else r.norms.layerNormBackward(x, d, normalized, wt, r.in(mean, rows), r.in(rstd, rows), dx, dw, r.out("dbias", normalized));
@@ -111,9 +112,9 @@ public final class RowNormParity {
             }
         };
         Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
-        return new ParityResult(rms ? "rms_norm" : "layer_norm", "backward", "training", backend, "rows", shape, input,
-                affine, BackwardTolerance.checks(data, dy, mean, rstd, w, !rms, true,
-                        TolerancePolicy.precisionOf(backend), got, ref, cols),
+        return new ParityResult(rms ? "rms_norm" : "layer_norm", "backward", "training", backend, "rows", shape, dtype,
+                input, affine, TolerancePolicy.withStorage(BackwardTolerance.checks(data, dy, mean, rstd, w, !rms, true,
+                        TolerancePolicy.precisionOf(backend), got, ref, cols), dtype, ref),
                 TolerancePolicy.claimsParity(backend, input, !rms));
     }
 }

@@ -1,6 +1,9 @@
 package io.norm4j.parity;
 
 import io.norm4j.Backend;
+import io.norm4j.DType;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one place that says how close a backend must come to REFERENCE, and why.
@@ -37,6 +40,14 @@ import io.norm4j.Backend;
  * mean's rounding where it matters (it shifts xhat by up to 0.05 at mean 1e4, std 1e-2); oneDNN
  * centres with the saved mean as given, so its backward on ill-conditioned input is reported, not
  * claimed, as its forward is.
+ *
+ * <p>Half-precision data: a backend whose x, dy, y or dx are stored as bf16 or f16 is compared with
+ * REFERENCE run on the same values in f32 (each rounded to the storage type and widened exactly),
+ * writing f32. Its statistics and parameter gradients see exactly REFERENCE's inputs and keep their
+ * f32 bounds; each of its data outputs is the f32 value rounded once more, to the storage type,
+ * which adds at most half an ulp of that type at the output's magnitude: the unit roundoff of the
+ * type (2^-8 for bf16, 2^-11 for f16) times the largest |output|. That term is added to the f32
+ * bound of y, dx and min-max's inverse.
  *
  * <p>Non-finite values are compared exactly: NaN must meet NaN, and an infinity the same infinity.
  */
@@ -122,6 +133,30 @@ public final class TolerancePolicy {
             double maxAbsRunningVar) {
         return momentum * unbias * maxVar * 2 * (OUTPUT_ROUNDINGS * UNIT_ROUNDOFF + statisticsError)
                 + OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * maxAbsRunningVar;
+    }
+
+    /** Unit roundoff of a storage type: half an ulp relative to the value (f32's, bf16's, f16's). */
+    public static double unitRoundoff(DType type) {
+        return switch (type) {
+            case FLOAT32 -> UNIT_ROUNDOFF;
+            case BFLOAT16 -> 0x1p-8;
+            case FLOAT16 -> 0x1p-11;
+        };
+    }
+
+    /** What rounding a data output of magnitude up to {@code maxAbs} to {@code type} may add (0 for f32). */
+    public static double storageRounding(DType type, double maxAbs) {
+        return type == DType.FLOAT32 ? 0 : unitRoundoff(type) * maxAbs;
+    }
+
+    /** The checks with each data output's (y, dx, inverse) storage rounding added to its bound. */
+    static List<ParityResult.Check> withStorage(List<ParityResult.Check> checks, DType type, Map<String, float[]> ref) {
+        return checks.stream().map(c -> {
+            boolean data = c.output().equals("y") || c.output().equals("dx") || c.output().equals("inverse");
+            if (!data || type == DType.FLOAT32) return c;
+            return new ParityResult.Check(c.output(), c.maxAbsErr(),
+                    c.tolerance() + storageRounding(type, Comparison.maxAbs(ref.get(c.output()))));
+        }).toList();
     }
 
     /** Bound on the saved rstd, relative to the largest rstd. */

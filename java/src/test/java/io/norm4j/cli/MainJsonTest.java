@@ -61,7 +61,16 @@ class MainJsonTest {
             if (r.get("parityClaimed").getAsBoolean()) assertTrue(r.get("pass").getAsBoolean(), r::toString);
             seen.add(op + " " + backend + " " + layout + " " + mode);
             seen.add(op + " " + direction + " " + backend);
+            String dtype = r.get("dtype").getAsString();
+            assertTrue(List.of("f32", "bf16", "f16").contains(dtype), dtype);
+            if (!dtype.equals("f32")) assertEquals("native", backend, "only NATIVE takes half-precision data");
+            seen.add(op + " " + direction + " " + backend + " " + dtype);
         }
+        for (String op : List.of("layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm", "min_max"))
+            for (String dtype : List.of("bf16", "f16")) {
+                assertTrue(seen.contains(op + " forward native " + dtype), op + " forward " + dtype);
+                if (!op.equals("min_max")) assertTrue(seen.contains(op + " backward native " + dtype), op + " backward " + dtype);
+            }
         for (String op : List.of("layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm"))
             for (String backend : List.of("native", "onednn")) {
                 if (op.equals("rms_norm") && backend.equals("onednn")) continue; // unsupported, see OneDnnBackend
@@ -92,7 +101,8 @@ class MainJsonTest {
             long numel = 1;
             for (JsonElement d : r.getAsJsonArray("shape")) numel *= d.getAsLong();
             int moved = r.get("direction").getAsString().equals("backward") ? 3 : 2; // x, y (+ dy)
-            assertEquals(moved * 4 * numel, r.get("bytesPerCall").getAsLong());
+            int width = r.get("dtype").getAsString().equals("f32") ? 4 : 2; // bytes per stored value
+            assertEquals(moved * width * numel, r.get("bytesPerCall").getAsLong());
             // Cases larger than the cache carry the copy bandwidth timed in their own rounds.
             boolean large = r.get("bytesPerCall").getAsLong() >= BenchCommand.LAST_LEVEL_CACHE_BYTES;
             assertEquals(large, r.has("copyGBps"), r::toString);
@@ -100,9 +110,10 @@ class MainJsonTest {
             if (r.get("backend").getAsString().equals("native")) {
                 nativeCases++;
                 assertTrue(r.has("speedupVsReference"), r::toString);
-                // oneDNN has no RMS-norm backward in norm4j, so no ratio against it there.
-                boolean onednnRuns = !r.get("op").getAsString().equals("rms_norm")
-                        || !r.get("direction").getAsString().equals("backward");
+                // oneDNN has no RMS-norm backward in norm4j, and takes f32 data only: no ratio against it there.
+                boolean onednnRuns = (!r.get("op").getAsString().equals("rms_norm")
+                        || !r.get("direction").getAsString().equals("backward"))
+                        && r.get("dtype").getAsString().equals("f32");
                 assertEquals(onednnRuns, r.has("speedupVsOnednn"), r::toString);
             }
         }
