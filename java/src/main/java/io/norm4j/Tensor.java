@@ -141,19 +141,7 @@ public final class Tensor implements AutoCloseable {
     public static Tensor wrap(FloatBuffer buffer, long... shape) {
         Objects.requireNonNull(buffer, "buffer");
         long[] dims = checkedShape(shape);
-        if (!buffer.isDirect()) {
-            throw new IllegalArgumentException(
-                    "buffer must be direct to be shared with native code; use Tensor.of(float[], shape) to copy");
-        }
-        if (buffer.order() != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException("buffer must be in native byte order (" + ByteOrder.nativeOrder()
-                    + "), it is " + buffer.order());
-        }
-        long n = Shapes.numel("shape", dims);
-        if (n > buffer.remaining()) {
-            throw new IndexOutOfBoundsException("buffer has " + buffer.remaining() + " floats from position "
-                    + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
-        }
+        long n = checkBuffer(buffer, buffer.order(), dims, "floats", "Tensor.of(float[], shape)");
         FloatBuffer view = buffer.slice().limit((int) n);
         return new Tensor(dims, n, DType.FLOAT32, view, null, null, buffer.isReadOnly());
     }
@@ -170,19 +158,7 @@ public final class Tensor implements AutoCloseable {
         Objects.requireNonNull(buffer, "buffer");
         long[] dims = checkedShape(shape);
         checkHalf(dtype);
-        if (!buffer.isDirect()) {
-            throw new IllegalArgumentException(
-                    "buffer must be direct to be shared with native code; use Tensor.of(dtype, float[], shape) to copy");
-        }
-        if (buffer.order() != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException("buffer must be in native byte order (" + ByteOrder.nativeOrder()
-                    + "), it is " + buffer.order());
-        }
-        long n = Shapes.numel("shape", dims);
-        if (n > buffer.remaining()) {
-            throw new IndexOutOfBoundsException("buffer has " + buffer.remaining() + " values from position "
-                    + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
-        }
+        long n = checkBuffer(buffer, buffer.order(), dims, "values", "Tensor.of(dtype, float[], shape)");
         ShortBuffer view = buffer.slice().limit((int) n);
         return new Tensor(dims, n, dtype, view, null, null, buffer.isReadOnly());
     }
@@ -217,6 +193,24 @@ public final class Tensor implements AutoCloseable {
         Tensor t = new Tensor(dims, n, dtype, view, pointer::isNull, "pointer", false);
         if (count > 0) t.address = pointer.address() + pointer.position() * 2L;
         return t;
+    }
+
+    /** A wrapped buffer's checks: direct, native order, enough left for the shape; returns its size. */
+    private static long checkBuffer(Buffer buffer, ByteOrder order, long[] dims, String unit, String copyInstead) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException(
+                    "buffer must be direct to be shared with native code; use " + copyInstead + " to copy");
+        }
+        if (order != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("buffer must be in native byte order (" + ByteOrder.nativeOrder()
+                    + "), it is " + order);
+        }
+        long n = Shapes.numel("shape", dims);
+        if (n > buffer.remaining()) {
+            throw new IndexOutOfBoundsException("buffer has " + buffer.remaining() + " " + unit + " from position "
+                    + buffer.position() + " but shape " + Shapes.format(dims) + " needs " + n);
+        }
+        return n;
     }
 
     private static void checkHalf(DType dtype) {
