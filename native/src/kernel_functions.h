@@ -41,6 +41,16 @@ void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float
 void scale_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *sub,
                    const float *scale, const float *add);
 
+void pivoted_sums_bf16(const bf16 *x, int64_t n, double pivot, double *s1, double *s2);
+double square_sum_bf16(const bf16 *x, int64_t n);
+void normalize_bf16(const bf16 *x, bf16 *y, int64_t n, const CentringConstants &c, const float *w, const float *b);
+void normalize_then_sums_bf16(const bf16 *x, bf16 *y, int64_t n, const CentringConstants &c, const float *w,
+                              const float *b, const bf16 *next, double pivot, double *s1, double *s2);
+void pivoted_sums_f16(const f16 *x, int64_t n, double pivot, double *s1, double *s2);
+double square_sum_f16(const f16 *x, int64_t n);
+void normalize_f16(const f16 *x, f16 *y, int64_t n, const CentringConstants &c, const float *w, const float *b);
+void normalize_then_sums_f16(const f16 *x, f16 *y, int64_t n, const CentringConstants &c, const float *w,
+                             const float *b, const f16 *next, double pivot, double *s1, double *s2);
 void bf16_to_floats(const bf16 *src, float *dst, int64_t n);
 void floats_to_bf16(const float *src, bf16 *dst, int64_t n);
 void f16_to_floats(const f16 *src, float *dst, int64_t n);

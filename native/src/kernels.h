@@ -119,6 +119,24 @@ struct KernelTable {
     void (*scale_columns)(const float *x, float *y, int64_t rows, int64_t cols,
                           const float *sub, const float *scale, const float *add);
 
+    // ---- rows stored as bf16 or f16: pivoted_sums, square_sum, normalize and
+    // normalize_then_sums reading and writing that type, with the bits of the f32 kernels on the
+    // widened values (the outputs then rounded once).
+    void (*pivoted_sums_bf16)(const bf16 *x, int64_t n, double pivot, double *s1, double *s2);
+    double (*square_sum_bf16)(const bf16 *x, int64_t n);
+    void (*normalize_bf16)(const bf16 *x, bf16 *y, int64_t n, const CentringConstants &c, const float *w,
+                           const float *b);
+    void (*normalize_then_sums_bf16)(const bf16 *x, bf16 *y, int64_t n, const CentringConstants &c,
+                                     const float *w, const float *b, const bf16 *next, double pivot, double *s1,
+                                     double *s2);
+    void (*pivoted_sums_f16)(const f16 *x, int64_t n, double pivot, double *s1, double *s2);
+    double (*square_sum_f16)(const f16 *x, int64_t n);
+    void (*normalize_f16)(const f16 *x, f16 *y, int64_t n, const CentringConstants &c, const float *w,
+                          const float *b);
+    void (*normalize_then_sums_f16)(const f16 *x, f16 *y, int64_t n, const CentringConstants &c,
+                                    const float *w, const float *b, const f16 *next, double pivot, double *s1,
+                                    double *s2);
+
     // ---- storage conversions (storage_types.h): widening exact, rounding to nearest even ----
     void (*bf16_to_floats)(const bf16 *src, float *dst, int64_t n);
     void (*floats_to_bf16)(const float *src, bf16 *dst, int64_t n);
@@ -149,6 +167,14 @@ struct KernelTable {
                                 column_backward_dx,                                            \
                                 column_min_max,                                                \
                                 scale_columns,                                                 \
+                                pivoted_sums_bf16,                                             \
+                                square_sum_bf16,                                               \
+                                normalize_bf16,                                                \
+                                normalize_then_sums_bf16,                                      \
+                                pivoted_sums_f16,                                              \
+                                square_sum_f16,                                                \
+                                normalize_f16,                                                 \
+                                normalize_then_sums_f16,                                       \
                                 bf16_to_floats,                                                \
                                 floats_to_bf16,                                                \
                                 f16_to_floats,                                                 \

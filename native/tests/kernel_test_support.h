@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -149,6 +150,8 @@ void test_segment_kernels(const KernelTable &vector, const KernelTable &scalar, 
 void test_backward_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_column_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_convert_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
+// Every table's (the scalar one's too) row kernels on bf16 and f16 data against its f32 kernels.
+void test_stored_row_kernels(const KernelTable &k, Report &report);
 
 }  // namespace norm4j::test
 

@@ -87,7 +87,82 @@ void test_normalize_uniform(const KernelTable &v, const KernelTable &s, Report &
     }
 }
 
+// The row kernels on bf16 or f16 data against the same table's f32 kernels on the widened values,
+// the outputs rounded: the same bits, sums and outputs (in place too).
+template <typename H>
+void test_stored_rows(const KernelTable &k, Report &report, int64_t n, int64_t offset, const char *type,
+                      void (*KernelTable::*pivoted)(const H *, int64_t, double, double *, double *),
+                      double (*KernelTable::*squares)(const H *, int64_t),
+                      void (*KernelTable::*norm)(const H *, H *, int64_t, const CentringConstants &, const float *,
+                                                const float *),
+                      void (*KernelTable::*fused)(const H *, H *, int64_t, const CentringConstants &, const float *,
+                                                 const float *, const H *, double, double *, double *),
+                      H (*round)(float)) {
+    Values values(n * 29 + offset);
+    Guarded<H> x(n, offset, H{0xbeef}), next(n, offset, H{0xbeef});
+    Guarded<float> wide(n, offset, kGuardFloat), wide_next(n, offset, kGuardFloat), w(n, offset, kGuardFloat);
+    for (int64_t i = 0; i < n; ++i) {
+        x.data()[i] = round(values.next());
+        next.data()[i] = round(values.next());
+        wide.data()[i] = widen(x.data()[i]);
+        wide_next.data()[i] = widen(next.data()[i]);
+        w.data()[i] = values.next();
+    }
+    const std::string at = std::string(type) + " n=" + std::to_string(n) + " offset=" + std::to_string(offset);
+    double a1 = 0.5, a2 = 0.5, b1 = 0.5, b2 = 0.5;
+    (k.*pivoted)(x.data(), n, 0.25, &a1, &a2);
+    k.pivoted_sums(wide.data(), n, 0.25, &b1, &b2);
+    const double sq = (k.*squares)(x.data(), n), wide_sq = k.square_sum(wide.data(), n);
+    compare(report, where(k, "pivoted_sums (stored)", at), "s1", &a1, &b1, 1, exact);
+    compare(report, where(k, "pivoted_sums (stored)", at), "s2", &a2, &b2, 1, exact);
+    compare(report, where(k, "square_sum (stored)", at), "sum", &sq, &wide_sq, 1, exact);
+    for (int form = 0; form < 4; ++form) {
+        const bool centred = form & 1, in_place = form & 2;
+        CentringConstants c;
+        c.mean_hi = centred ? 0.3125f : 0.0f;
+        c.mean_lo = centred ? 1.0e-8f : 0.0f;
+        c.rstd = 1.375f;
+        const std::string detail = at + (centred ? " centred" : " uncentred") + (in_place ? " in place" : "");
+        Guarded<H> got(n, offset, H{0xbeef}), got_fused(n, offset, H{0xbeef});
+        Guarded<float> y(n, offset, kGuardFloat), y_fused(n, offset, kGuardFloat);
+        std::copy(x.data(), x.data() + n, got.data());
+        std::copy(x.data(), x.data() + n, got_fused.data());
+        (k.*norm)(in_place ? got.data() : x.data(), got.data(), n, c, w.data(), nullptr);
+        k.normalize(wide.data(), y.data(), n, c, w.data(), nullptr);
+        double g1 = 0, g2 = 0, e1 = 0, e2 = 0;
+        (k.*fused)(in_place ? got_fused.data() : x.data(), got_fused.data(), n, c, nullptr, w.data(), next.data(),
+                   centred ? 0.25 : 0.0, centred ? &g1 : nullptr, &g2);
+        k.normalize_then_sums(wide.data(), y_fused.data(), n, c, nullptr, w.data(), wide_next.data(),
+                              centred ? 0.25 : 0.0, centred ? &e1 : nullptr, &e2);
+        std::vector<float> a(n), b(n), af(n), bf(n);
+        for (int64_t i = 0; i < n; ++i) {
+            a[i] = widen(got.data()[i]);
+            b[i] = widen(round(y.data()[i]));
+            af[i] = widen(got_fused.data()[i]);
+            bf[i] = widen(round(y_fused.data()[i]));
+        }
+        compare(report, where(k, "normalize (stored)", detail), "y", a.data(), b.data(), n, exact);
+        compare(report, where(k, "normalize_then_sums (stored)", detail), "y", af.data(), bf.data(), n, exact);
+        compare(report, where(k, "normalize_then_sums (stored)", detail), "s2", &g2, &e2, 1, exact);
+        compare(report, where(k, "normalize_then_sums (stored)", detail), "s1", &g1, &e1, 1, exact);
+        check_guards(report, where(k, "normalize (stored)", detail), "y", got);
+        check_guards(report, where(k, "normalize_then_sums (stored)", detail), "y", got_fused);
+    }
+}
+
 }  // namespace
+
+void test_stored_row_kernels(const KernelTable &k, Report &report) {
+    for (int64_t n : segment_sizes())
+        for (int64_t offset : offsets()) {
+            test_stored_rows<bf16>(k, report, n, offset, "bf16", &KernelTable::pivoted_sums_bf16,
+                                   &KernelTable::square_sum_bf16, &KernelTable::normalize_bf16,
+                                   &KernelTable::normalize_then_sums_bf16, round_to_bf16);
+            test_stored_rows<f16>(k, report, n, offset, "f16", &KernelTable::pivoted_sums_f16,
+                                  &KernelTable::square_sum_f16, &KernelTable::normalize_f16,
+                                  &KernelTable::normalize_then_sums_f16, round_to_f16);
+        }
+}
 
 void test_segment_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report) {
     for (int64_t n : segment_sizes())

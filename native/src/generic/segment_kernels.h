@@ -41,7 +41,8 @@ struct DeviationSums {
         else return v;
     }
 
-    void add_values(const float *x) {
+    template <typename T>
+    void add_values(const T *x) {
         const Doubles d0 = centred(load_widened(x)), d1 = centred(load_widened(x + kHalfLanes));
         const Doubles d2 = centred(load_widened(x + 2 * kHalfLanes)), d3 = centred(load_widened(x + 3 * kHalfLanes));
         if constexpr (kLinear) {
@@ -56,7 +57,8 @@ struct DeviationSums {
         q3 = fma(d3, d3, q3);
     }
 
-    void add_tail(const float *x, Lanes m) {
+    template <typename T>
+    void add_tail(const T *x, Lanes m) {
         const Floats v = load(x, m);
         // Missing lanes would give 0 - c: they are zeroed.
         const Doubles d0 = sub_live(low_half(m), widen_low(v), c);
@@ -75,8 +77,8 @@ struct DeviationSums {
     }
 };
 
-template <bool kLinear, bool kCentred = true>
-void deviation_sums(const float *x, int64_t n, double centre, double *linear, double *squares) {
+template <bool kLinear, bool kCentred = true, typename T>
+void deviation_sums(const T *x, int64_t n, double centre, double *linear, double *squares) {
     DeviationSums<kLinear, kCentred> s(centre);
     int64_t i = 0;
     for (; i + 2 * kLanes <= n; i += 2 * kLanes) s.add_values(x + i);
@@ -86,22 +88,25 @@ void deviation_sums(const float *x, int64_t n, double centre, double *linear, do
 
 }  // namespace
 
+// The sums over a segment stored as T (f32, bf16 or f16).
+template <typename T>
+void pivoted_sums_stored(const T *x, int64_t n, double pivot, double *s1, double *s2) {
+    deviation_sums<true>(x, n, pivot, s1, s2);
+}
+
+template <typename T>
+double square_sum_stored(const T *x, int64_t n) {
+    double squares = 0;
+    deviation_sums<false, false>(x, n, 0.0, nullptr, &squares);
+    return squares;
+}
+
 double centred_square_sum(const float *x, int64_t n, double mean) {
     double squares = 0;
     deviation_sums<false>(x, n, mean, nullptr, &squares);
     return squares;
 }
 
-double square_sum(const float *x, int64_t n) {
-    // centred_square_sum about 0 without the subtraction: the same bits (x - 0 is x).
-    double squares = 0;
-    deviation_sums<false, false>(x, n, 0.0, nullptr, &squares);
-    return squares;
-}
-
-void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
-    deviation_sums<true>(x, n, pivot, s1, s2);
-}
 
 namespace {
 
@@ -134,7 +139,7 @@ void normalize_impl(const T *x, T *y, int64_t n, const CentringConstants &c, con
 // subtracted.
 template <bool kWeight, bool kBias, bool kLinear, bool kCentred, typename T>
 void normalize_then_sums_impl(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w,
-                              const float *b, const float *next, double pivot, double *s1, double *s2) {
+                              const float *b, const T *next, double pivot, double *s1, double *s2) {
     const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
     auto out = [&](int64_t i, Lanes m) { store(y + i, m, normalized<kWeight, kBias, kCentred>(x, w, b, i, m, hi, lo, rs)); };
     DeviationSums<kLinear, kCentred> s(pivot);
@@ -154,18 +159,18 @@ void normalize_then_sums_impl(const T *x, T *y, int64_t n, const CentringConstan
 }  // namespace
 
 // The entry points turn the run-time choices (weight? bias? linear sums? centring?) into the
-// templates' compile-time ones.
-void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
-               const float *b) {
+// templates' compile-time ones, for every storage type of x and y.
+template <typename T>
+void normalize_stored(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w, const float *b) {
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
         if (uncentred(c)) normalize_impl<kw.value, kb.value, false>(x, y, n, c, w, b);
         else normalize_impl<kw.value, kb.value, true>(x, y, n, c, w, b);
     });
 }
 
-void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
-                         const float *w, const float *b, const float *next, double pivot, double *s1,
-                         double *s2) {
+template <typename T>
+void normalize_then_sums_stored(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w,
+                                const float *b, const T *next, double pivot, double *s1, double *s2) {
     with_flags(w != nullptr, b != nullptr, [&](auto kw, auto kb) {
         if (s1 != nullptr)
             normalize_then_sums_impl<kw.value, kb.value, true, true>(x, y, n, c, w, b, next, pivot, s1, s2);
@@ -175,6 +180,26 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
             normalize_then_sums_impl<kw.value, kb.value, false, true>(x, y, n, c, w, b, next, pivot, s1, s2);
     });
 }
+
+void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
+               const float *b) {
+    normalize_stored(x, y, n, c, w, b);
+}
+
+// centred_square_sum about 0 without the subtraction: the same bits (x - 0 is x).
+double square_sum(const float *x, int64_t n) { return square_sum_stored(x, n); }
+
+void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
+    pivoted_sums_stored(x, n, pivot, s1, s2);
+}
+
+void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
+                         const float *w, const float *b, const float *next, double pivot, double *s1,
+                         double *s2) {
+    normalize_then_sums_stored(x, y, n, c, w, b, next, pivot, s1, s2);
+}
+
+#include "../stored_row_entry_points.h"
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool around_caches) {

@@ -2,6 +2,7 @@
 // each row in double (segment_statistics.h), then one f32 pass that writes the output.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -9,40 +10,49 @@
 #include "double_normalize.h"
 #include "../scratch.h"
 #include "../storage_runs.h"
+#include "stored_rows.h"
 #include "segment_statistics.h"
 
 namespace {
 
-// Rows [first, first + count) forward, on one thread, row r at x + (r - first) * cols: one pass
-// per row, the row's output together with the next row's sums (normalize_then_sums) where `fuse`,
-// so the next row's reads overlap this row's writes, asking for the rows `ahead` on where it is
-// not 0. A row's sums have the same bits whether taken alone or with the previous row's output,
-// so neither the rows a call is cut into nor fusing changes the result. finish(r, row, s1, s2)
-// turns row r's sums into its constants. y may be x (in place).
-template <typename Finish>
-void rows_forward_share(const norm4j::KernelTable &k, const float *x, float *y, int64_t first, int64_t count,
-                        int64_t cols, bool centred, const float *weight, const float *bias, bool fuse, int64_t ahead,
-                        Finish finish) {
-    auto pivot = [&](int64_t i) { return centred ? static_cast<double>(x[i * cols]) : 0.0; };
+// Rows [first, first + count) forward, on one thread, row r at x + (r - first) * cols, stored as T
+// (float, bf16 or f16; y as x): one pass per row, the row's output together with the next row's
+// sums (normalize_then_sums) where `fuse`, so the next row's reads overlap this row's writes,
+// asking for the rows `ahead` on where it is not 0. A row's sums have the same bits whether taken
+// alone or with the previous row's output, so neither the rows a call is cut into nor fusing
+// changes the result. finish(r, first value, row, s1, s2) turns row r's sums into its constants,
+// row() giving the row as f32 should it need the values. `scratch` (2 cols floats; unused for
+// float rows) holds a half-precision row as f32 on the rare paths that need it. y may be x.
+template <typename T, typename Finish>
+void rows_forward_share(const norm4j::KernelTable &k, const T *x, T *y, int64_t first, int64_t count, int64_t cols,
+                        bool centred, const float *weight, const float *bias, bool fuse, int64_t ahead, Finish finish,
+                        float *scratch) {
+    const norm4j::RowKernels<T> rk = norm4j::row_kernels(k, x);
+    auto pivot = [&](int64_t i) { return centred ? static_cast<double>(norm4j::value_of(x[i * cols])) : 0.0; };
     double s1 = 0, s2 = 0;
     auto sums_of = [&](int64_t i) {
-        if (centred) k.pivoted_sums(x + i * cols, cols, pivot(i), &s1, &s2);
-        else s2 = k.square_sum(x + i * cols, cols);
+        if (centred) rk.pivoted_sums(x + i * cols, cols, pivot(i), &s1, &s2);
+        else s2 = rk.square_sum(x + i * cols, cols);
     };
     sums_of(0);
     for (int64_t i = 0; i < count; ++i) {
-        const float *xr = x + i * cols;
-        float *yr = y + i * cols;
-        const norm4j::CentringConstants c = finish(first + i, xr, s1, s2);
+        const T *xr = x + i * cols;
+        T *yr = y + i * cols;
+        auto row = [&] { return norm4j::row_floats(k, xr, cols, scratch); };
+        const norm4j::CentringConstants c = finish(first + i, norm4j::value_of(xr[0]), row, s1, s2);
         s1 = s2 = 0;
         if (c.in_double) {
-            norm4j::normalize_row_in_double(xr, yr, cols, c, weight, bias);
+            const float *xf = row();
+            float *out = std::is_same_v<T, float> ? reinterpret_cast<float *>(yr) : scratch + cols;
+            norm4j::normalize_row_in_double(xf, out, cols, c, weight, bias);
+            norm4j::store_row(k, out, yr, cols);
             if (i + 1 < count) sums_of(i + 1);
         } else if (i + 1 < count && fuse) {
-            if (ahead > 0 && i + ahead < count) norm4j::prefetch(x + (i + ahead) * cols, cols);
-            k.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(i + 1), centred ? &s1 : nullptr, &s2);
+            if (ahead > 0 && i + ahead < count)
+                norm4j::prefetch(reinterpret_cast<const float *>(x + (i + ahead) * cols), cols * sizeof(T) / sizeof(float));
+            rk.normalize_then_sums(xr, yr, cols, c, weight, bias, xr + cols, pivot(i + 1), centred ? &s1 : nullptr, &s2);
         } else {
-            k.normalize(xr, yr, cols, c, weight, bias);
+            rk.normalize(xr, yr, cols, c, weight, bias);
             if (i + 1 < count) sums_of(i + 1);
         }
     }
@@ -59,18 +69,38 @@ void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_
     const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
         rows_forward_share(k, x + first * cols, y + first * cols, first, count, cols, centred, weight, bias, fuse, ahead,
-                           finish);
+                           finish, nullptr);
     });
 }
 
-// rows_forward over data stored as x_type and y_type (NORM4J_F32, BF16, F16): each thread widens
-// a block of its rows into f32 scratch that stays in L2, normalizes it there in place, and rounds
-// it out to y, so the data cross memory once each way at their stored width. The same bits as
-// rows_forward on the widened x, each output rounded once.
+// rows_forward over data stored as x_type and y_type (NORM4J_F32, BF16, F16). Where x and y share
+// a half-precision type, the row kernels read and write it directly (widening as they load,
+// rounding as they store). Otherwise each thread widens a block of its rows into f32 scratch that
+// stays in L2, normalizes it there in place, and rounds it out to y. Either way the data cross
+// memory once each way at their stored width, with the bits of rows_forward on the widened x,
+// each output rounded once.
 template <typename Finish>
 void stored_rows_forward(const norm4j::KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
                          int64_t cols, bool centred, const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
+    if (x_type == y_type) {
+        const bool from_memory = norm4j::outgrows_cache(rows * cols, 4);  // x and y, 2 bytes each
+        const bool fuse = cols <= (from_memory ? norm4j::kStreamedFusedRowMax : norm4j::kFusedRowMax);
+        const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
+        norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
+            norm4j::ScratchFrame frame;
+            float *const scratch = frame.array<float>(2 * cols);
+            if (x_type == NORM4J_BF16)
+                rows_forward_share(k, static_cast<const norm4j::bf16 *>(x) + first * cols,
+                                   static_cast<norm4j::bf16 *>(y) + first * cols, first, count, cols, centred, weight,
+                                   bias, fuse, ahead, finish, scratch);
+            else
+                rows_forward_share(k, static_cast<const norm4j::f16 *>(x) + first * cols,
+                                   static_cast<norm4j::f16 *>(y) + first * cols, first, count, cols, centred, weight,
+                                   bias, fuse, ahead, finish, scratch);
+        });
+        return;
+    }
     const int64_t block = std::max<int64_t>(1, norm4j::kStagingBlockValues / cols);  // rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
         norm4j::ScratchFrame frame;
@@ -79,22 +109,21 @@ void stored_rows_forward(const norm4j::KernelTable &k, const void *x, int x_type
             const int64_t n = std::min(block, first + count - b);
             norm4j::widen_run(k, x, x_type, b * cols, buffer, n * cols);
             rows_forward_share(k, buffer, buffer, b, n, cols, centred, weight, bias, cols <= norm4j::kFusedRowMax, 0,
-                               finish);
+                               finish, nullptr);
             norm4j::round_run(k, buffer, y, y_type, b * cols, n * cols);
         }
     });
 }
 
-}  // namespace
-
-namespace {
-
 // Layer norm's and RMS norm's finish (rows_forward_share): a row's sums to its constants, its
 // statistics saved where asked for.
 auto layer_norm_finish(const norm4j::KernelTable &k, int64_t cols, float eps, float *mean, float *rstd) {
     return [&k, cols, eps, mean, rstd, count = norm4j::GroupCount(static_cast<double>(cols))](
-               int64_t r, const float *row, double s1, double s2) {
-        const norm4j::MeanVariance mv = norm4j::segments_mean_variance_from(k, row, 1, cols, cols, count, s1, s2);
+               int64_t r, float pivot, auto &&row, double s1, double s2) {
+        // The row's values are read again only where the one-pass statistics are refused.
+        norm4j::MeanVariance mv;
+        if (!norm4j::pivoted_mean_variance(pivot, s1, s2, count, norm4j::segments_chain(1, cols), &mv))
+            mv = norm4j::segments_mean_variance_from(k, row(), 1, cols, cols, count, s1, s2);
         const norm4j::CentringConstants c = norm4j::centring_constants(mv.mean, mv.var, eps);
         norm4j::store_statistics(mean, rstd, r, mv.mean, c);
         return c;
@@ -102,7 +131,7 @@ auto layer_norm_finish(const norm4j::KernelTable &k, int64_t cols, float eps, fl
 }
 
 auto rms_norm_finish(int64_t cols, float eps, float *rstd) {
-    return [eps, rstd, count = norm4j::GroupCount(static_cast<double>(cols))](int64_t r, const float *, double,
+    return [eps, rstd, count = norm4j::GroupCount(static_cast<double>(cols))](int64_t r, float, auto &&, double,
                                                                                 double s2) {
         // The squares of finite floats cannot overflow a double sum, so an infinite one means the
         // row holds an infinity: its rstd is NaN, and so is every output, as for a NaN.

@@ -10,16 +10,20 @@
 
 namespace norm4j {
 
+// How many additions a term of a group's one-pass sums went through: its segment's sum, then one
+// addition into s1 and s2 per later segment (pivoted_mean_variance's `chain`).
+inline double segments_chain(int64_t segments, int64_t length) {
+    return static_cast<double>(length) + static_cast<double>(segments);
+}
+
 // The group is `segments` runs of `length` floats starting `stride` apart from x (count: their
 // segments * length values); s1 and s2 are its sums about x[0] (pivoted_sums), from which the
 // one-pass statistics come when accepted.
 inline MeanVariance segments_mean_variance_from(const KernelTable &k, const float *x, int64_t segments,
                                                 int64_t length, int64_t stride, const GroupCount &count,
                                                 double s1, double s2) {
-    // A term's chain: its segment's sum, then one addition into s1 and s2 per later segment.
-    const double chain = static_cast<double>(length) + static_cast<double>(segments);
     MeanVariance mv;
-    if (pivoted_mean_variance(x[0], s1, s2, count, chain, &mv)) return mv;
+    if (pivoted_mean_variance(x[0], s1, s2, count, segments_chain(segments, length), &mv)) return mv;
     double sum = 0;
     for (int64_t i = 0; i < segments; ++i) sum += k.sum(x + i * stride, length);
     const double mean = sum / count.n;

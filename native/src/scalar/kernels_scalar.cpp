@@ -5,23 +5,87 @@
 namespace norm4j::scalar {
 
 
-double centred_square_sum(const float *x, int64_t n, double mean) {
+namespace {
+
+// A stored value as f32, and an f32 output rounded to the storage type (storage_types.h).
+inline float value(float v) { return v; }
+inline float value(bf16 v) { return widen(v); }
+inline float value(f16 v) { return widen(v); }
+inline void put(float *p, float v) { *p = v; }
+inline void put(bf16 *p, float v) { *p = round_to_bf16(v); }
+inline void put(f16 *p, float v) { *p = round_to_f16(v); }
+
+template <typename T>
+double centred_square_sum_of(const T *x, int64_t n, double mean) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        const double d0 = x[i] - mean, d1 = x[i + 1] - mean;
-        const double d2 = x[i + 2] - mean, d3 = x[i + 3] - mean;
+        const double d0 = value(x[i]) - mean, d1 = value(x[i + 1]) - mean;
+        const double d2 = value(x[i + 2]) - mean, d3 = value(x[i + 3]) - mean;
         s0 += d0 * d0;
         s1 += d1 * d1;
         s2 += d2 * d2;
         s3 += d3 * d3;
     }
     for (; i < n; ++i) {
-        const double d = x[i] - mean;
+        const double d = value(x[i]) - mean;
         s0 += d * d;
     }
     return (s0 + s1) + (s2 + s3);
 }
+
+template <typename T>
+double square_sum_stored(const T *x, int64_t n);
+
+template <typename T>
+void pivoted_sums_stored(const T *x, int64_t n, double pivot, double *s1, double *s2) {
+    double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        const double d0 = value(x[i]) - pivot, d1 = value(x[i + 1]) - pivot;
+        a0 += d0;
+        a1 += d1;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+    }
+    if (i < n) {
+        const double d = value(x[i]) - pivot;
+        a0 += d;
+        q0 += d * d;
+    }
+    *s1 += a0 + a1;
+    *s2 += q0 + q1;
+}
+
+template <typename T>
+double square_sum_stored(const T *x, int64_t n) {
+    return centred_square_sum_of(x, n, 0.0);
+}
+
+inline float centre(float x, const CentringConstants &c) { return ((x - c.mean_hi) - c.mean_lo) * c.rstd; }
+
+template <typename T>
+void normalize_stored(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w, const float *b) {
+    for (int64_t i = 0; i < n; ++i) {
+        float v = centre(value(x[i]), c);
+        if (w != nullptr) v *= w[i];
+        if (b != nullptr) v += b[i];
+        put(y + i, v);
+    }
+}
+
+// normalize, then the sums of `next`: the scalar code has no latency to hide by fusing them.
+template <typename T>
+void normalize_then_sums_stored(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w, const float *b,
+                            const T *next, double pivot, double *s1, double *s2) {
+    normalize_stored(x, y, n, c, w, b);
+    if (s1 != nullptr) pivoted_sums_stored(next, n, pivot, s1, s2);
+    else *s2 += centred_square_sum_of(next, n, pivot);
+}
+
+}  // namespace
+
+double centred_square_sum(const float *x, int64_t n, double mean) { return centred_square_sum_of(x, n, mean); }
 
 double sum(const float *x, int64_t n) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -39,46 +103,21 @@ double sum(const float *x, int64_t n) {
 double square_sum(const float *x, int64_t n) { return centred_square_sum(x, n, 0.0); }
 
 void pivoted_sums(const float *x, int64_t n, double pivot, double *s1, double *s2) {
-    double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
-    int64_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        const double d0 = x[i] - pivot, d1 = x[i + 1] - pivot;
-        a0 += d0;
-        a1 += d1;
-        q0 += d0 * d0;
-        q1 += d1 * d1;
-    }
-    if (i < n) {
-        const double d = x[i] - pivot;
-        a0 += d;
-        q0 += d * d;
-    }
-    *s1 += a0 + a1;
-    *s2 += q0 + q1;
-}
-
-static inline float centre(float x, const CentringConstants &c) {
-    return ((x - c.mean_hi) - c.mean_lo) * c.rstd;
+    pivoted_sums_stored(x, n, pivot, s1, s2);
 }
 
 void normalize(const float *x, float *y, int64_t n, const CentringConstants &c, const float *w,
                const float *b) {
-    for (int64_t i = 0; i < n; ++i) {
-        float v = centre(x[i], c);
-        if (w != nullptr) v *= w[i];
-        if (b != nullptr) v += b[i];
-        y[i] = v;
-    }
+    normalize_stored(x, y, n, c, w, b);
 }
 
-// normalize, then the sums of `next`: the scalar code has no latency to hide by fusing them.
 void normalize_then_sums(const float *x, float *y, int64_t n, const CentringConstants &c,
                          const float *w, const float *b, const float *next, double pivot, double *s1,
                          double *s2) {
-    normalize(x, y, n, c, w, b);
-    if (s1 != nullptr) pivoted_sums(next, n, pivot, s1, s2);
-    else *s2 += centred_square_sum(next, n, pivot);
+    normalize_then_sums_stored(x, y, n, c, w, b, next, pivot, s1, s2);
 }
+
+#include "../stored_row_entry_points.h"
 
 void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
                        float b, bool /*around_caches*/) {

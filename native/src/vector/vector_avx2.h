@@ -127,7 +127,14 @@ inline void store(bf16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_b
 inline void store_around_caches(bf16 *p, Floats v) {
     _mm_stream_si128(reinterpret_cast<__m128i *>(p), round_to_bf16_bits(v));
 }
+inline Doubles load_widened(const bf16 *p) {
+    const __m128i h = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p));
+    return _mm256_cvtps_pd(_mm_castsi128_ps(_mm_slli_epi32(_mm_cvtepu16_epi32(h), 16)));
+}
 inline Floats load(const f16 *p, Lanes m) { return _mm256_cvtph_ps(load_half_bits(p, m)); }
+inline Doubles load_widened(const f16 *p) {
+    return _mm256_cvtps_pd(_mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(p))));
+}
 inline __m128i round_to_f16_bits(Floats v) { return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 inline void store(f16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_f16_bits(v)); }
 inline void store_around_caches(f16 *p, Floats v) {

@@ -120,7 +120,15 @@ inline void store(bf16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_b
 inline void store_around_caches(bf16 *p, Floats v) {
     _mm256_stream_si256(reinterpret_cast<__m256i *>(p), round_to_bf16_bits(v));
 }
+// Half a vector of bf16 values widened to doubles as they are loaded (exact).
+inline Doubles load_widened(const bf16 *p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    return _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
+}
 // f16: the F16C conversions (their AVX-512 forms), rounding to nearest even.
+inline Doubles load_widened(const f16 *p) {
+    return _mm512_cvtps_pd(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))));
+}
 inline Floats load(const f16 *p, Lanes m) { return _mm512_cvtph_ps(load_half_bits(p, m)); }
 inline __m256i round_to_f16_bits(Floats v) { return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 inline void store(f16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_f16_bits(v)); }
