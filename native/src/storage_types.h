@@ -65,6 +65,15 @@ inline f16 round_to_f16(float v) {
     return f16{static_cast<uint16_t>(sign | static_cast<uint32_t>(std::nearbyint(scaled)))};
 }
 
+// A stored value as f32, and an f32 value stored (rounded once where the type is narrower): the
+// same operation whatever T, for code written over the storage type.
+inline float value_of(float v) { return v; }
+inline float value_of(bf16 v) { return widen(v); }
+inline float value_of(f16 v) { return widen(v); }
+inline void store_value(float *p, float v) { *p = v; }
+inline void store_value(bf16 *p, float v) { *p = round_to_bf16(v); }
+inline void store_value(f16 *p, float v) { *p = round_to_f16(v); }
+
 }  // namespace norm4j
 
 #endif

@@ -59,50 +59,49 @@ void rows_forward_share(const norm4j::KernelTable &k, const T *x, T *y, int64_t 
 }
 
 // Rows forward, shared by layer norm and RMS norm (centred = false: no mean, hi = lo = 0, which
-// makes (x - hi) - lo exactly x), each thread taking an equal share of the rows.
-template <typename Finish>
-void rows_forward(const norm4j::KernelTable &k, const float *x, float *y, int64_t rows, int64_t cols,
-                  bool centred, const float *weight, const float *bias, Finish finish) {
+// makes (x - hi) - lo exactly x), x and y stored as T (float, bf16 or f16), each thread taking an
+// equal share of the rows. Half-precision rows are read and written by the row kernels of their
+// type; a thread keeps 2 cols floats of scratch for the rare paths that need a row as f32.
+template <typename T, typename Finish>
+void rows_forward(const norm4j::KernelTable &k, const T *x, T *y, int64_t rows, int64_t cols, bool centred,
+                  const float *weight, const float *bias, Finish finish) {
     const int threads = norm4j::threads_for(rows * cols);
-    const bool from_memory = norm4j::forward_from_memory(rows * cols);
+    const bool from_memory = norm4j::outgrows_cache(rows * cols, 2 * sizeof(T));  // x and y
     const bool fuse = cols <= (from_memory ? norm4j::kStreamedFusedRowMax : norm4j::kFusedRowMax);
     const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
     norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
-        rows_forward_share(k, x + first * cols, y + first * cols, first, count, cols, centred, weight, bias, fuse, ahead,
-                           finish, nullptr);
+        auto share = [&](float *scratch) {
+            rows_forward_share(k, x + first * cols, y + first * cols, first, count, cols, centred, weight, bias, fuse,
+                               ahead, finish, scratch);
+        };
+        if constexpr (std::is_same_v<T, float>) {
+            share(nullptr);
+        } else {
+            norm4j::ScratchFrame frame;
+            share(frame.array<float>(2 * cols));
+        }
     });
 }
 
 // rows_forward over data stored as x_type and y_type (NORM4J_F32, BF16, F16). Where x and y share
-// a half-precision type, the row kernels read and write it directly (widening as they load,
-// rounding as they store). Otherwise each thread widens a block of its rows into f32 scratch that
-// stays in L2, normalizes it there in place, and rounds it out to y. Either way the data cross
-// memory once each way at their stored width, with the bits of rows_forward on the widened x,
-// each output rounded once.
+// a type, its row kernels read and write it. Otherwise each thread widens a block of its rows into
+// f32 scratch that stays in L2, normalizes it there in place, and rounds it out to y. Either way
+// the data cross memory once each way at their stored width, with the bits of the f32 rows forward
+// on the widened x, each output rounded once.
 template <typename Finish>
 void stored_rows_forward(const norm4j::KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
                          int64_t cols, bool centred, const float *weight, const float *bias, Finish finish) {
-    const int threads = norm4j::threads_for(rows * cols);
-    if (x_type == y_type) {
-        const bool from_memory = norm4j::outgrows_cache(rows * cols, 4);  // x and y, 2 bytes each
-        const bool fuse = cols <= (from_memory ? norm4j::kStreamedFusedRowMax : norm4j::kFusedRowMax);
-        const int64_t ahead = from_memory ? std::max<int64_t>(1, norm4j::kPrefetchAhead / cols) : 0;  // in rows
-        norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
-            norm4j::ScratchFrame frame;
-            float *const scratch = frame.array<float>(2 * cols);
-            if (x_type == NORM4J_BF16)
-                rows_forward_share(k, static_cast<const norm4j::bf16 *>(x) + first * cols,
-                                   static_cast<norm4j::bf16 *>(y) + first * cols, first, count, cols, centred, weight,
-                                   bias, fuse, ahead, finish, scratch);
-            else
-                rows_forward_share(k, static_cast<const norm4j::f16 *>(x) + first * cols,
-                                   static_cast<norm4j::f16 *>(y) + first * cols, first, count, cols, centred, weight,
-                                   bias, fuse, ahead, finish, scratch);
-        });
-        return;
-    }
+    if (x_type == y_type && x_type == NORM4J_F32)
+        return rows_forward(k, static_cast<const float *>(x), static_cast<float *>(y), rows, cols, centred, weight,
+                            bias, finish);
+    if (x_type == y_type && x_type == NORM4J_BF16)
+        return rows_forward(k, static_cast<const norm4j::bf16 *>(x), static_cast<norm4j::bf16 *>(y), rows, cols,
+                            centred, weight, bias, finish);
+    if (x_type == y_type)
+        return rows_forward(k, static_cast<const norm4j::f16 *>(x), static_cast<norm4j::f16 *>(y), rows, cols,
+                            centred, weight, bias, finish);
     const int64_t block = std::max<int64_t>(1, norm4j::kStagingBlockValues / cols);  // rows
-    norm4j::parallel_row_shares(rows, threads, [&](int64_t first, int64_t count) {
+    norm4j::parallel_row_shares(rows, norm4j::threads_for(rows * cols), [&](int64_t first, int64_t count) {
         norm4j::ScratchFrame frame;
         float *const buffer = frame.array<float>(std::min(block, count) * cols);
         for (int64_t b = first; b < first + count; b += block) {
@@ -158,11 +157,8 @@ extern "C" int norm4j_layer_norm_forward_stored(const void *x, int x_type, void 
     if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, y_type);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
-    const auto finish = layer_norm_finish(k, cols, eps, mean, rstd);
-    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
-        rows_forward(k, static_cast<const float *>(x), static_cast<float *>(y), rows, cols, true, weight, bias, finish);
-    else
-        stored_rows_forward(k, x, x_type, y, y_type, rows, cols, true, weight, bias, finish);
+    stored_rows_forward(k, x, x_type, y, y_type, rows, cols, true, weight, bias,
+                        layer_norm_finish(k, cols, eps, mean, rstd));
     return NORM4J_OK;
 }
 
@@ -177,10 +173,6 @@ extern "C" int norm4j_rms_norm_forward_stored(const void *x, int x_type, void *y
     if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, y_type);
     if (status != NORM4J_OK || rows == 0 || cols == 0) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
-    const auto finish = rms_norm_finish(cols, eps, rstd);
-    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
-        rows_forward(k, static_cast<const float *>(x), static_cast<float *>(y), rows, cols, false, weight, nullptr, finish);
-    else
-        stored_rows_forward(k, x, x_type, y, y_type, rows, cols, false, weight, nullptr, finish);
+    stored_rows_forward(k, x, x_type, y, y_type, rows, cols, false, weight, nullptr, rms_norm_finish(cols, eps, rstd));
     return NORM4J_OK;
 }

@@ -1,5 +1,5 @@
 // Rows stored as f32, bf16 or f16, as the rows forward sees them: the kernel table's row kernels
-// for the type (kernels.h), a stored value as f32, and a row as f32 for the rare paths that need
+// for the type (kernels.h) and a row as f32 for the rare paths that need
 // one (two-pass statistics, normalizing in double).
 #ifndef NORM4J_STORED_ROWS_H
 #define NORM4J_STORED_ROWS_H
@@ -28,10 +28,6 @@ inline RowKernels<bf16> row_kernels(const KernelTable &k, const bf16 *) {
 inline RowKernels<f16> row_kernels(const KernelTable &k, const f16 *) {
     return {k.pivoted_sums_f16, k.square_sum_f16, k.normalize_f16, k.normalize_then_sums_f16};
 }
-
-inline float value_of(float v) { return v; }
-inline float value_of(bf16 v) { return widen(v); }
-inline float value_of(f16 v) { return widen(v); }
 
 // The n values of a row as f32: the row itself, or widened into `scratch`.
 inline const float *row_floats(const KernelTable &, const float *row, int64_t, float *) { return row; }

@@ -7,28 +7,20 @@ namespace norm4j::scalar {
 
 namespace {
 
-// A stored value as f32, and an f32 output rounded to the storage type (storage_types.h).
-inline float value(float v) { return v; }
-inline float value(bf16 v) { return widen(v); }
-inline float value(f16 v) { return widen(v); }
-inline void put(float *p, float v) { *p = v; }
-inline void put(bf16 *p, float v) { *p = round_to_bf16(v); }
-inline void put(f16 *p, float v) { *p = round_to_f16(v); }
-
 template <typename T>
 double centred_square_sum_of(const T *x, int64_t n, double mean) {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        const double d0 = value(x[i]) - mean, d1 = value(x[i + 1]) - mean;
-        const double d2 = value(x[i + 2]) - mean, d3 = value(x[i + 3]) - mean;
+        const double d0 = value_of(x[i]) - mean, d1 = value_of(x[i + 1]) - mean;
+        const double d2 = value_of(x[i + 2]) - mean, d3 = value_of(x[i + 3]) - mean;
         s0 += d0 * d0;
         s1 += d1 * d1;
         s2 += d2 * d2;
         s3 += d3 * d3;
     }
     for (; i < n; ++i) {
-        const double d = value(x[i]) - mean;
+        const double d = value_of(x[i]) - mean;
         s0 += d * d;
     }
     return (s0 + s1) + (s2 + s3);
@@ -42,14 +34,14 @@ void pivoted_sums_stored(const T *x, int64_t n, double pivot, double *s1, double
     double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
     int64_t i = 0;
     for (; i + 2 <= n; i += 2) {
-        const double d0 = value(x[i]) - pivot, d1 = value(x[i + 1]) - pivot;
+        const double d0 = value_of(x[i]) - pivot, d1 = value_of(x[i + 1]) - pivot;
         a0 += d0;
         a1 += d1;
         q0 += d0 * d0;
         q1 += d1 * d1;
     }
     if (i < n) {
-        const double d = value(x[i]) - pivot;
+        const double d = value_of(x[i]) - pivot;
         a0 += d;
         q0 += d * d;
     }
@@ -67,10 +59,10 @@ inline float centre(float x, const CentringConstants &c) { return ((x - c.mean_h
 template <typename T>
 void normalize_stored(const T *x, T *y, int64_t n, const CentringConstants &c, const float *w, const float *b) {
     for (int64_t i = 0; i < n; ++i) {
-        float v = centre(value(x[i]), c);
+        float v = centre(value_of(x[i]), c);
         if (w != nullptr) v *= w[i];
         if (b != nullptr) v += b[i];
-        put(y + i, v);
+        store_value(y + i, v);
     }
 }
 

@@ -46,17 +46,25 @@ abstract class CheckedBackend {
         to.copyFrom(from.toArray());
     }
 
-    /** The stand-ins of a call with bf16 or f16 data; refused where this backend takes none. */
-    private HalfStaging staging(Tensor data) {
+    /**
+     * Runs a call whose data (a, b, c; some bf16 or f16) this backend's kernels for op do not take on
+     * f32 stand-ins: {@code call} makes the f32 call through the staging's input and output
+     * stand-ins, whose outputs are then rounded back. False where the kernels take the data as they
+     * are (the caller goes on); refused where this backend takes no half-precision data.
+     */
+    private boolean ranOnStandIns(Op op, Op.Direction direction, Tensor a, Tensor b, Tensor c,
+            java.util.function.Consumer<HalfStaging> call) {
+        if (takesStoredData(op, direction)) return false;
         halfPrecisionUnsupported().ifPresent(why -> {
-            throw new UnsupportedOperationException(describe() + " cannot take " + data.dtype() + " data: " + why);
+            DType type = java.util.stream.Stream.of(a, b, c)
+                    .filter(t -> t != null && t.dtype() != DType.FLOAT32).findFirst().orElseThrow().dtype();
+            throw new UnsupportedOperationException(describe() + " cannot take " + type + " data: " + why);
         });
-        return new HalfStaging(this);
-    }
-
-    private static Tensor firstHalf(Tensor a, Tensor b, Tensor c) {
-        for (Tensor t : new Tensor[] {a, b, c}) if (t != null && t.dtype() != DType.FLOAT32) return t;
-        return a;
+        try (HalfStaging s = new HalfStaging(this)) {
+            call.accept(s);
+            s.commit();
+        }
+        return true;
     }
 
     // ---- entry points ------------------------------------------------------------------------
@@ -65,11 +73,9 @@ abstract class CheckedBackend {
             Tensor mean, Tensor rstd) {
         LayerNormCall c = LayerNormCall.check(x, normalizedShape, weight, bias, eps, y, mean, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, y, null) && !takesStoredData(Op.LAYER_NORM, Op.Direction.FORWARD)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                layerNorm(s.input(x), normalizedShape, weight, bias, eps, s.output(y), mean, rstd);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.LAYER_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> layerNorm(s.input(x), normalizedShape, weight, bias, eps, s.output(y), mean, rstd))) {
             return;
         }
         try {
@@ -82,11 +88,9 @@ abstract class CheckedBackend {
     final void rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
         RmsNormCall c = RmsNormCall.check(x, normalizedShape, weight, eps, y, rstd);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, y, null) && !takesStoredData(Op.RMS_NORM, Op.Direction.FORWARD)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                rmsNorm(s.input(x), normalizedShape, weight, eps, s.output(y), rstd);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.RMS_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> rmsNorm(s.input(x), normalizedShape, weight, eps, s.output(y), rstd))) {
             return;
         }
         try {
@@ -102,11 +106,10 @@ abstract class CheckedBackend {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd,
                 momentum, Op.BATCH_NORM);
         if (c.shape().empty()) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                batchNorm(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y), mean, rstd, momentum);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> batchNorm(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y),
+                        mean, rstd, momentum))) {
             return;
         }
         boolean update = c.training() && runningMean != null;
@@ -128,11 +131,9 @@ abstract class CheckedBackend {
             Tensor mean, Tensor rstd) {
         GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, Op.GROUP_NORM);
         if (c.shape().empty()) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                groupNorm(s.input(x), layout, groups, weight, bias, eps, s.output(y), mean, rstd);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.GROUP_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> groupNorm(s.input(x), layout, groups, weight, bias, eps, s.output(y), mean, rstd))) {
             return;
         }
         try {
@@ -170,11 +171,10 @@ abstract class CheckedBackend {
             throw new IllegalArgumentException("instance norm with input statistics needs more than 1 spatial element, x has shape "
                     + Shapes.format(x.dims()));
         }
-        if (HalfStaging.anyHalf(x, y, null)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                instanceNorm(s.input(x), layout, weight, bias, eps, s.output(y), mean, rstd, runningMean, runningVar, momentum);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.INSTANCE_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> instanceNorm(s.input(x), layout, weight, bias, eps, s.output(y), mean, rstd, runningMean,
+                        runningVar, momentum))) {
             return;
         }
         try {
@@ -195,11 +195,10 @@ abstract class CheckedBackend {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0,
                 Op.INSTANCE_NORM);
         if (c.shape().empty()) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                instanceNormWithRunningStats(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y));
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.INSTANCE_NORM, Op.Direction.FORWARD, x, y, null,
+                        s -> instanceNormWithRunningStats(s.input(x), layout, runningMean, runningVar, weight, bias,
+                        eps, s.output(y)))) {
             return;
         }
         try {
@@ -212,10 +211,9 @@ abstract class CheckedBackend {
     final void minMaxFit(Tensor x, Tensor dataMin, Tensor dataMax, boolean accumulate) {
         MinMaxCall c = MinMaxCall.checkFit(x, dataMin, dataMax, accumulate);
         if (c.features() == 0) return;
-        if (HalfStaging.anyHalf(x, null, null)) {
-            try (HalfStaging s = staging(x)) {
-                minMaxFit(s.input(x), dataMin, dataMax, accumulate);
-            }
+        if (HalfStaging.anyHalf(x, null, null)
+                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, null, null,
+                        s -> minMaxFit(s.input(x), dataMin, dataMax, accumulate))) {
             return;
         }
         try {
@@ -229,11 +227,9 @@ abstract class CheckedBackend {
             boolean inverse) {
         MinMaxCall c = MinMaxCall.checkTransform(x, dataMin, dataMax, rangeMin, rangeMax, y, inverse);
         if (c.samples() == 0 || c.features() == 0) return;
-        if (HalfStaging.anyHalf(x, y, null)) {
-            try (HalfStaging s = staging(firstHalf(x, y, null))) {
-                minMaxTransform(s.input(x), dataMin, dataMax, rangeMin, rangeMax, s.output(y), inverse);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, y, null,
+                        s -> minMaxTransform(s.input(x), dataMin, dataMax, rangeMin, rangeMax, s.output(y), inverse))) {
             return;
         }
         try {
@@ -249,11 +245,10 @@ abstract class CheckedBackend {
             Tensor dx, Tensor dweight, Tensor dbias, Op op) {
         RowsBackwardCall c = RowsBackwardCall.check(x, dy, normalizedShape, weight, mean, rstd, dx, dweight, dbias, op);
         if (c.rows() == 0 || c.cols() == 0) return;
-        if (HalfStaging.anyHalf(x, dy, dx) && !takesStoredData(op, Op.Direction.BACKWARD)) {
-            try (HalfStaging s = staging(firstHalf(x, dy, dx))) {
-                layerNormBackward(s.input(x), s.input(dy), normalizedShape, weight, mean, rstd, s.output(dx), dweight, dbias, op);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, dy, dx)
+                && ranOnStandIns(op, Op.Direction.BACKWARD, x, dy, dx,
+                        s -> layerNormBackward(s.input(x), s.input(dy), normalizedShape, weight, mean, rstd,
+                        s.output(dx), dweight, dbias, op))) {
             return;
         }
         try {
@@ -272,12 +267,10 @@ abstract class CheckedBackend {
         ChannelBackwardCall c = ChannelBackwardCall.check(op, x, dy, layout, groups, weight, mean, rstd, batchStatistics,
                 dx, dweight, dbias);
         if (c.shape().empty()) return;
-        if (HalfStaging.anyHalf(x, dy, dx)) {
-            try (HalfStaging s = staging(firstHalf(x, dy, dx))) {
-                channelBackward(s.input(x), s.input(dy), layout, groups, weight, mean, rstd, batchStatistics, s.output(dx),
-                        dweight, dbias, op);
-                s.commit();
-            }
+        if (HalfStaging.anyHalf(x, dy, dx)
+                && ranOnStandIns(op, Op.Direction.BACKWARD, x, dy, dx,
+                        s -> channelBackward(s.input(x), s.input(dy), layout, groups, weight, mean, rstd,
+                        batchStatistics, s.output(dx), dweight, dbias, op))) {
             return;
         }
         try {

@@ -9,14 +9,11 @@ import java.util.List;
  * from theirs after (once, to nearest even). The result is the f32 call's on the widened inputs,
  * each output rounded to its type.
  *
- * <p>The stand-ins view memory each thread keeps for them (at most three per call: x, dy and dx),
- * which only grows, as {@link ThreadScratch} does: a training loop asks for the same sizes every
- * step, and allocating direct buffers of that size per call would cost more than the call.
+ * <p>The stand-ins view memory each thread keeps for them ({@link ThreadScratch#standIn}): a
+ * training loop asks for the same sizes every step, and allocating direct buffers of that size per
+ * call would cost more than the call.
  */
 final class HalfStaging implements AutoCloseable {
-    /** The memory of this thread's stand-ins, one slot per stand-in of a call. */
-    private static final ThreadLocal<Tensor[]> SLOTS = ThreadLocal.withInitial(() -> new Tensor[3]);
-
     private final CheckedBackend backend;
     private final List<Tensor[]> outputs = new ArrayList<>();
     private int used;
@@ -56,10 +53,7 @@ final class HalfStaging implements AutoCloseable {
     }
 
     private Tensor standIn(Tensor t) {
-        Tensor[] slots = SLOTS.get();
-        if (used == slots.length) throw new IllegalStateException("more than " + slots.length + " stand-ins in one call");
-        if (slots[used] == null || slots[used].numel() < t.numel()) slots[used] = Tensor.allocate(Math.max(t.numel(), 64));
-        return slots[used++].prefix(t.dims());
+        return ThreadScratch.standIn(used++, t.dims());
     }
 
     /** Gives the slots back for the thread's next call (their memory stays). */

@@ -10,6 +10,7 @@ import java.nio.ShortBuffer;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.ShortPointer;
 
 /**
@@ -176,15 +177,7 @@ public final class Tensor implements AutoCloseable {
         Objects.requireNonNull(pointer, "pointer");
         long[] dims = checkedShape(shape);
         checkHalf(dtype);
-        if (pointer.isNull()) throw new IllegalStateException("pointer is null or deallocated");
-        long n = Shapes.numel("shape", dims);
-        long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
-        long available = end - pointer.position();
-        if (n > available) {
-            throw new IndexOutOfBoundsException("pointer holds " + Math.max(available, 0) + " values from position "
-                    + pointer.position() + " but shape " + Shapes.format(dims) + " needs " + n
-                    + " (set the pointer's limit or capacity)");
-        }
+        long n = checkPointer(pointer, dims, "values");
         int count = fitsBuffer(n, dims);
         ShortBuffer view = count == 0
                 ? ShortBuffer.allocate(0)
@@ -193,6 +186,20 @@ public final class Tensor implements AutoCloseable {
         Tensor t = new Tensor(dims, n, dtype, view, pointer::isNull, "pointer", false);
         if (count > 0) t.address = pointer.address() + pointer.position() * 2L;
         return t;
+    }
+
+    /** A wrapped pointer's checks: live, enough from its position to its limit (or capacity); returns the shape's size. */
+    private static long checkPointer(Pointer pointer, long[] dims, String unit) {
+        if (pointer.isNull()) throw new IllegalStateException("pointer is null or deallocated");
+        long n = Shapes.numel("shape", dims);
+        long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
+        long available = end - pointer.position();
+        if (n > available) {
+            throw new IndexOutOfBoundsException("pointer holds " + Math.max(available, 0) + " " + unit
+                    + " from position " + pointer.position() + " but shape " + Shapes.format(dims) + " needs " + n
+                    + " (set the pointer's limit or capacity)");
+        }
+        return n;
     }
 
     /** A wrapped buffer's checks: direct, native order, enough left for the shape; returns its size. */
@@ -232,15 +239,7 @@ public final class Tensor implements AutoCloseable {
     public static Tensor wrap(FloatPointer pointer, long... shape) {
         Objects.requireNonNull(pointer, "pointer");
         long[] dims = checkedShape(shape);
-        if (pointer.isNull()) throw new IllegalStateException("pointer is null or deallocated");
-        long n = Shapes.numel("shape", dims);
-        long end = pointer.limit() > 0 ? pointer.limit() : pointer.capacity();
-        long available = end - pointer.position();
-        if (n > available) {
-            throw new IndexOutOfBoundsException("pointer holds " + Math.max(available, 0) + " floats from position "
-                    + pointer.position() + " but shape " + Shapes.format(dims) + " needs " + n
-                    + " (set the pointer's limit or capacity)");
-        }
+        long n = checkPointer(pointer, dims, "floats");
         int count = fitsBuffer(n, dims);
         FloatBuffer view = count == 0
                 ? FloatBuffer.allocate(0)

@@ -38,9 +38,7 @@ final class BackendRun implements AutoCloseable {
         if (storage == DType.FLOAT32) return in(values, shape);
         Tensor t;
         if (widened) {
-            float[] v = new float[values.length];
-            for (int i = 0; i < v.length; i++) v[i] = storage.roundTrip(values[i]);
-            t = Tensor.of(v, shape);
+            t = Tensor.of(GroupedData.stored(values, storage), shape);
         } else {
             t = Tensor.of(storage, values, shape);
         }
