@@ -55,6 +55,7 @@ void bf16_to_floats(const bf16 *src, float *dst, int64_t n);
 void floats_to_bf16(const float *src, bf16 *dst, int64_t n);
 void f16_to_floats(const f16 *src, float *dst, int64_t n);
 void floats_to_f16(const float *src, f16 *dst, int64_t n);
+void add_arrays(const float *a, const float *b, float *out, int64_t n, bool around_caches);
 
 // The table of those functions, for the ISA whose namespace this is included in.
 extern const KernelTable kTable;

@@ -142,6 +142,11 @@ struct KernelTable {
     void (*floats_to_bf16)(const float *src, bf16 *dst, int64_t n);
     void (*f16_to_floats)(const f16 *src, float *dst, int64_t n);
     void (*floats_to_f16)(const float *src, f16 *dst, int64_t n);
+
+    // ---- element-wise ----------------------------------------------------------------------
+    // out[i] = a[i] + b[i], one f32 rounding each; out may be a or b. With around_caches, whole
+    // aligned blocks of out are written around the caches.
+    void (*add_arrays)(const float *a, const float *b, float *out, int64_t n, bool around_caches);
 };
 
 // The kernel table of the ISA namespace this is expanded in: every entry, in table order.
@@ -178,7 +183,8 @@ struct KernelTable {
                                 bf16_to_floats,                                                \
                                 floats_to_bf16,                                                \
                                 f16_to_floats,                                                 \
-                                floats_to_f16}
+                                floats_to_f16,                                                 \
+                                add_arrays}
 
 namespace scalar {
 #include "kernel_functions.h"

@@ -150,6 +150,7 @@ void test_segment_kernels(const KernelTable &vector, const KernelTable &scalar, 
 void test_backward_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_column_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_convert_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
+void test_elementwise_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 // Every table's (the scalar one's too) row kernels on bf16 and f16 data against its f32 kernels.
 void test_stored_row_kernels(const KernelTable &k, Report &report);
 

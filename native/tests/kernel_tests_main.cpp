@@ -36,6 +36,7 @@ int main() {
         test::test_backward_kernels(*k, scalar::kTable, report);
         test::test_column_kernels(*k, scalar::kTable, report);
         test::test_convert_kernels(*k, scalar::kTable, report);
+        test::test_elementwise_kernels(*k, scalar::kTable, report);
         test::test_stored_row_kernels(*k, report);
         std::printf("%s kernels tested against scalar\n", k->name);
     }

@@ -116,6 +116,23 @@ NORM4J_API int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t 
                                               int64_t cols, const float *weight, float eps,
                                               float *rstd);
 
+/* ---- residual add fused with layer norm or RMS norm ------------------------------------------ */
+
+/*
+ * h = x + residual (each value added in f32 and rounded once to h_type), then y = the layer norm
+ * (RMS norm) of h as stored, as norm4j_layer_norm_forward_stored (norm4j_rms_norm_forward_stored)
+ * computes it: the same bits as the add followed by that call, in one pass over memory. h may be
+ * x or residual, y may be x or residual (in place), y must not overlap h. Every array stored as its
+ * type (NORM4J_F32, NORM4J_BF16, NORM4J_F16); weight, bias, mean and rstd f32.
+ */
+NORM4J_API int norm4j_add_layer_norm_forward(const void *x, int x_type, const void *residual, int residual_type,
+                                             void *h, int h_type, void *y, int y_type, int64_t rows, int64_t cols,
+                                             const float *weight, const float *bias, float eps, float *mean,
+                                             float *rstd);
+NORM4J_API int norm4j_add_rms_norm_forward(const void *x, int x_type, const void *residual, int residual_type, void *h,
+                                           int h_type, void *y, int y_type, int64_t rows, int64_t cols,
+                                           const float *weight, float eps, float *rstd);
+
 /* ---- batch norm ------------------------------------------------------------------------- */
 
 /*
@@ -187,6 +204,18 @@ NORM4J_API int norm4j_rms_norm_backward(const float *x, const float *dy, float *
 NORM4J_API int norm4j_rms_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
                                                int dx_type, int64_t rows, int64_t cols, const float *weight,
                                                const float *rstd, float *dweight);
+
+/* The backward of the residual add fused with layer norm (RMS norm), given the h its forward wrote
+ * and dh, the gradient arriving on h from later (null for none): dx = the f32 dx of
+ * norm4j_layer_norm_backward_stored (norm4j_rms_norm_backward_stored) on h, plus dh, in f32,
+ * rounded once to dx_type; it is the gradient of x and of residual alike. dx may be dy or dh. */
+NORM4J_API int norm4j_add_layer_norm_backward(const void *h, int h_type, const void *dy, int dy_type, const void *dh,
+                                              int dh_type, void *dx, int dx_type, int64_t rows, int64_t cols,
+                                              const float *weight, const float *mean, const float *rstd,
+                                              float *dweight, float *dbias);
+NORM4J_API int norm4j_add_rms_norm_backward(const void *h, int h_type, const void *dy, int dy_type, const void *dh,
+                                            int dh_type, void *dx, int dx_type, int64_t rows, int64_t cols,
+                                            const float *weight, const float *rstd, float *dweight);
 
 /*
  * Batch norm over [n, c, s]; mean and rstd per channel. batch_statistics = 1: they are the

@@ -8,6 +8,7 @@ constexpr int kRowsAtOnce = kAvx512BackwardRowsAtOnce;
 #include "../generic/backward_kernels.h"
 #include "../generic/column_kernels.h"
 #include "../generic/convert_kernels.h"
+#include "../generic/elementwise_kernels.h"
 #include "../generic/segment_kernels.h"
 
 }  // namespace norm4j::avx512

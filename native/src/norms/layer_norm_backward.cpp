@@ -37,13 +37,18 @@ void one_row_backward(const norm4j::KernelTable &k, const float *x, const float 
     k.backward_dx(x, dy, dx, cols, mean, rstd, weight, 1.0f, a, static_cast<float>(b), norm4j::backward_from_memory(cols));
 }
 
-// Where a rows backward's data live: x, dy and dx as stored (NORM4J_F32, BF16, F16).
+// Where a rows backward's data live: x, dy and dx as stored (NORM4J_F32, BF16, F16), and dh, the
+// gradient arriving on a fused residual add's output (null where none), added to dx.
 struct StoredRows {
     const void *x, *dy;
     void *dx;
     int x_type, dy_type, dx_type;
+    const void *dh = nullptr;
+    int dh_type = NORM4J_F32;
 
-    bool all_f32() const { return x_type == NORM4J_F32 && dy_type == NORM4J_F32 && dx_type == NORM4J_F32; }
+    bool all_f32() const {
+        return x_type == NORM4J_F32 && dy_type == NORM4J_F32 && dx_type == NORM4J_F32 && dh_type == NORM4J_F32;
+    }
 };
 
 // A group of rows' backward in a rows_backward call: its rows' sums and their share of the
@@ -59,9 +64,11 @@ struct RowGroups {
     // Rows [g, g + count) of a chunk ending at `end`, at x, dy and dx (row g first); dw and db the
     // chunk's partial parameter gradients (null where none), set rather than added to where
     // `start`. With `next_x` and `next_dy` (the whole call's f32 x and dy, from memory), each row's
-    // successor in the next group is fetched just before the row's dx.
+    // successor in the next group is fetched just before the row's dx. With dh (the group's rows, f32),
+    // each row's dx is formed in `row` (cols floats) and dx = that + dh, so dx may be dh or dy.
     void backward(const float *x, const float *dy, float *dx, int64_t g, int64_t count, int64_t end, double *dw,
-                  double *db, bool start, const float *next_x, const float *next_dy) const {
+                  double *db, bool start, const float *next_x, const float *next_dy, const float *dh,
+                  float *row) const {
         const double n = static_cast<double>(cols);
         // Only the group's own sums are cleared: zeroing both whole arrays took GCC's `rep stos`,
         // whose start-up cost showed in one-row calls.
@@ -91,8 +98,10 @@ struct RowGroups {
             const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
             const float a = !centred ? 0.0f
                                      : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n : sum_g[i] / n - shift[i] * b);
-            k.backward_dx(x + i * cols, dy + i * cols, dx + i * cols, cols, centred ? mean[r] : 0.0f, rstd[r], weight,
-                          1.0f, a, static_cast<float>(b), from_memory);
+            float *const out = dh != nullptr ? row : dx + i * cols;
+            k.backward_dx(x + i * cols, dy + i * cols, out, cols, centred ? mean[r] : 0.0f, rstd[r], weight, 1.0f, a,
+                          static_cast<float>(b), from_memory && dh == nullptr);
+            if (dh != nullptr) k.add_arrays(row, dh + i * cols, dx + i * cols, cols, from_memory);
         }
     }
 };
@@ -112,7 +121,8 @@ void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t
     const bool f32 = data.all_f32();
     const auto *x = static_cast<const float *>(data.x), *dy = static_cast<const float *>(data.dy);
     auto *dx = static_cast<float *>(data.dx);
-    if (rows == 1 && f32) {
+    const auto *dh = static_cast<const float *>(data.dh);
+    if (rows == 1 && f32 && dh == nullptr) {
         one_row_backward(k, x, dy, dx, cols, weight, centred ? mean[0] : 0.0f, rstd[0], centred, dweight, dbias);
         return;
     }
@@ -141,24 +151,43 @@ void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t
             db = dbias != nullptr ? mine.db : nullptr;  // none for RMS norm
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
+        norm4j::ScratchFrame scratch;
         if (f32) {
+            float *const row = dh != nullptr ? scratch.array<float>(cols) : nullptr;
             for (int64_t g = first; g < end; g += group)
                 groups.backward(x + g * cols, dy + g * cols, dx + g * cols, g, std::min(group, end - g), end, dw, db,
-                                set_first && g == first, from_memory ? x : nullptr, dy);
+                                set_first && g == first, from_memory ? x : nullptr, dy,
+                                dh != nullptr ? dh + g * cols : nullptr, row);
             return;
         }
-        norm4j::ScratchFrame scratch;
         float *const xs = scratch.array<float>(group * cols), *const dys = scratch.array<float>(group * cols);
         float *const dxs = scratch.array<float>(group * cols);
+        float *const dhs = data.dh != nullptr ? scratch.array<float>(group * cols) : nullptr;
         for (int64_t g = first; g < end; g += group) {
             const int64_t count = std::min(group, end - g);
             norm4j::widen_run(k, data.x, data.x_type, g * cols, xs, count * cols);
             norm4j::widen_run(k, data.dy, data.dy_type, g * cols, dys, count * cols);
-            groups.backward(xs, dys, dxs, g, count, end, dw, db, set_first && g == first, nullptr, nullptr);
+            if (dhs != nullptr) norm4j::widen_run(k, data.dh, data.dh_type, g * cols, dhs, count * cols);
+            groups.backward(xs, dys, dxs, g, count, end, dw, db, set_first && g == first, nullptr, nullptr, nullptr,
+                            nullptr);
+            if (dhs != nullptr) k.add_arrays(dxs, dhs, dxs, count * cols, false);
             norm4j::round_run(k, dxs, data.dx, data.dx_type, g * cols, count * cols);
         }
     });
     if (params) partial.write_total(k, dweight, dbias);
+}
+
+// A rows backward's checks, then the call; dh (may be null) is added to dx.
+int checked_rows_backward(const StoredRows &data, int64_t rows, int64_t cols, const float *weight, const float *mean,
+                          const float *rstd, bool centred, float *dweight, float *dbias) {
+    bool empty = false;
+    const bool statistics = rstd != nullptr && (!centred || mean != nullptr);
+    int status = norm4j::check_backward_call(data.x, data.dy, data.dx, rows, cols, 1, statistics, &empty);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(data.x_type, data.dy_type);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(data.dx_type, data.dh_type);
+    if (status != NORM4J_OK || empty) return status;
+    rows_backward(norm4j::active_kernels(), data, rows, cols, weight, mean, rstd, centred, dweight, dbias);
+    return NORM4J_OK;
 }
 
 }  // namespace
@@ -173,14 +202,8 @@ extern "C" int norm4j_layer_norm_backward(const float *x, const float *dy, float
 extern "C" int norm4j_layer_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
                                                  int dx_type, int64_t rows, int64_t cols, const float *weight,
                                                  const float *mean, const float *rstd, float *dweight, float *dbias) {
-    bool empty = false;
-    int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, mean != nullptr && rstd != nullptr, &empty);
-    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, dy_type);
-    if (status == NORM4J_OK) status = norm4j::check_storage_types(dx_type, NORM4J_F32);
-    if (status != NORM4J_OK || empty) return status;
-    rows_backward(norm4j::active_kernels(), {x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, mean, rstd, true,
-                  dweight, dbias);
-    return NORM4J_OK;
+    return checked_rows_backward({x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, mean, rstd, true, dweight,
+                                 dbias);
 }
 
 extern "C" int norm4j_rms_norm_backward(const float *x, const float *dy, float *dx, int64_t rows,
@@ -193,12 +216,21 @@ extern "C" int norm4j_rms_norm_backward(const float *x, const float *dy, float *
 extern "C" int norm4j_rms_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
                                                int dx_type, int64_t rows, int64_t cols, const float *weight,
                                                const float *rstd, float *dweight) {
-    bool empty = false;
-    int status = norm4j::check_backward_call(x, dy, dx, rows, cols, 1, rstd != nullptr, &empty);
-    if (status == NORM4J_OK) status = norm4j::check_storage_types(x_type, dy_type);
-    if (status == NORM4J_OK) status = norm4j::check_storage_types(dx_type, NORM4J_F32);
-    if (status != NORM4J_OK || empty) return status;
-    rows_backward(norm4j::active_kernels(), {x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, nullptr, rstd,
-                  false, dweight, nullptr);
-    return NORM4J_OK;
+    return checked_rows_backward({x, dy, dx, x_type, dy_type, dx_type}, rows, cols, weight, nullptr, rstd, false,
+                                 dweight, nullptr);
+}
+
+extern "C" int norm4j_add_layer_norm_backward(const void *h, int h_type, const void *dy, int dy_type, const void *dh,
+                                              int dh_type, void *dx, int dx_type, int64_t rows, int64_t cols,
+                                              const float *weight, const float *mean, const float *rstd,
+                                              float *dweight, float *dbias) {
+    return checked_rows_backward({h, dy, dx, h_type, dy_type, dx_type, dh, dh_type}, rows, cols, weight, mean, rstd,
+                                 true, dweight, dbias);
+}
+
+extern "C" int norm4j_add_rms_norm_backward(const void *h, int h_type, const void *dy, int dy_type, const void *dh,
+                                            int dh_type, void *dx, int dx_type, int64_t rows, int64_t cols,
+                                            const float *weight, const float *rstd, float *dweight) {
+    return checked_rows_backward({h, dy, dx, h_type, dy_type, dx_type, dh, dh_type}, rows, cols, weight, nullptr, rstd,
+                                 false, dweight, nullptr);
 }

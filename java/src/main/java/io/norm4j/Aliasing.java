@@ -3,14 +3,15 @@ package io.norm4j;
 /**
  * Rejects outputs that overlap any other argument: a kernel reading memory it is also writing
  * would give results that depend on its loop order. The one exception is exact in-place
- * operation where an op allows it (y may be x, dx may be dy), which every backend supports and
- * which gives the same bits as out of place.
+ * operation where an op allows it (y may be x, dx may be dy; a fused residual add's h may be x or
+ * residual), which every backend supports and which gives the same bits as out of place.
  *
  * <p>Overlap is judged from native addresses, so it is checked wherever the native library is
  * loaded; on a platform without it (REFERENCE only) nothing can be compared and nothing is.
  */
 final class Aliasing {
     private static final int MAX_ARGS = 12;
+    private static final int MAX_IN_PLACE = 4;
     /** One per thread, reset by each check: validation allocates nothing per call. */
     private static final ThreadLocal<Aliasing> PER_THREAD = ThreadLocal.withInitial(Aliasing::new);
 
@@ -26,8 +27,8 @@ final class Aliasing {
     private final long[] begins = new long[MAX_ARGS], ends = new long[MAX_ARGS];
     private final boolean[] outputs = new boolean[MAX_ARGS];
     private int count;
-    private boolean inPlace;
-    private String inPlaceOutput, inPlaceInput;
+    private final String[] inPlaceOutputs = new String[MAX_IN_PLACE], inPlaceInputs = new String[MAX_IN_PLACE];
+    private int inPlacePairs;
 
     private Aliasing() {}
 
@@ -35,7 +36,7 @@ final class Aliasing {
     static Aliasing check() {
         Aliasing a = PER_THREAD.get();
         a.count = 0;
-        a.inPlace = false;
+        a.inPlacePairs = 0;
         return a;
     }
 
@@ -58,12 +59,27 @@ final class Aliasing {
         return add(name, t, false);
     }
 
-    /** Allows {@code output} to be exactly {@code input} (same start, same size). */
+    /** Allows {@code output} to be exactly {@code input} (same start, same size); a call may allow a few such pairs. */
     Aliasing inPlace(String output, String input) {
-        inPlace = true;
-        if (inPlaceOutput != output) inPlaceOutput = output;
-        if (inPlaceInput != input) inPlaceInput = input;
+        int p = inPlacePairs++;
+        if (inPlaceOutputs[p] != output) inPlaceOutputs[p] = output;
+        if (inPlaceInputs[p] != input) inPlaceInputs[p] = input;
         return this;
+    }
+
+    private boolean allowedInPlace(String output, String input) {
+        for (int p = 0; p < inPlacePairs; p++) {
+            if (output.equals(inPlaceOutputs[p]) && input.equals(inPlaceInputs[p])) return true;
+        }
+        return false;
+    }
+
+    private String allowedPairs() {
+        StringBuilder s = new StringBuilder();
+        for (int p = 0; p < inPlacePairs; p++) {
+            s.append(p == 0 ? "" : ", ").append(inPlaceOutputs[p]).append(" = ").append(inPlaceInputs[p]);
+        }
+        return s.toString();
     }
 
     /** Throws if an output overlaps another argument other than by the allowed exact in-place pair. */
@@ -76,11 +92,11 @@ final class Aliasing {
             for (int j = 0; j < n; j++) {
                 if (b[i] >= e[j] || b[j] >= e[i] || i == j || (out[j] && j < i)) continue;
                 boolean exact = b[i] == b[j] && e[i] == e[j];
-                if (exact && inPlace && names[i].equals(inPlaceOutput) && names[j].equals(inPlaceInput)) continue;
+                if (exact && allowedInPlace(names[i], names[j])) continue;
                 throw new IllegalArgumentException(names[i] + " overlaps " + names[j]
                         + (exact ? " (they are the same memory)" : " in part")
                         + "; outputs must not share memory with other arguments"
-                        + (inPlace ? " (exact in place, " + inPlaceOutput + " = " + inPlaceInput + ", is allowed)" : ""));
+                        + (inPlacePairs > 0 ? " (exact in place, " + allowedPairs() + ", is allowed)" : ""));
             }
         }
     }

@@ -281,6 +281,60 @@ abstract class CheckedBackend {
         }
     }
 
+    // ---- residual add fused with a norm ------------------------------------------------------
+
+    /**
+     * {@code h = x + residual}, then layer norm or RMS norm of h (op ADD_LAYER_NORM or ADD_RMS_NORM)
+     * into y, scaled by weight plus weightOffset; mean (layer norm) and rstd saved where given.
+     */
+    final void addNorm(Op op, Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double weightOffset,
+            Tensor bias, double eps, Tensor h, Tensor y, Tensor mean, Tensor rstd) {
+        ResidualNormCall c = ResidualNormCall.check(op, x, residual, normalizedShape, weight, weightOffset, bias, eps, h,
+                y, mean, rstd);
+        if (c.rows() == 0 || c.cols() == 0) return;
+        try {
+            if (takesStoredData(op, Op.Direction.FORWARD)) {
+                addNormForward(c);
+                return;
+            }
+            // The add as its own pass, then the plain call on h as stored: what the fused kernels equal.
+            ResidualAdd.add(x, residual, h);
+            if (op == Op.ADD_LAYER_NORM) layerNorm(h, normalizedShape, c.scale(), bias, eps, y, mean, rstd);
+            else rmsNorm(h, normalizedShape, c.scale(), eps, y, rstd);
+        } finally {
+            fence(x, residual, h, y, weight, bias);
+            fence(mean, rstd, null, null, null, null);
+        }
+    }
+
+    /**
+     * The backward of {@link #addNorm}: the norm's backward on h, plus dh (may be null), the gradient
+     * arriving on h from later; dx is the gradient of x and of residual alike.
+     */
+    final void addNormBackward(Op op, Tensor h, Tensor dy, Tensor dh, long[] normalizedShape, Tensor weight,
+            double weightOffset, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        ResidualNormBackwardCall c = ResidualNormBackwardCall.check(op, h, dy, dh, normalizedShape, weight,
+                weightOffset, mean, rstd, dx, dweight, dbias);
+        RowsBackwardCall n = c.norm();
+        if (n.rows() == 0 || n.cols() == 0) return;
+        try {
+            if (takesStoredData(op, Op.Direction.BACKWARD)) {
+                addNormBackward(c);
+            } else if (dh == null) {
+                layerNormBackward(h, dy, normalizedShape, n.weight(), mean, rstd, dx, dweight, dbias, op.norm());
+            } else {
+                // The norm's dx in f32, then dh added and the sum rounded once to dx's type.
+                try (Tensor g = Tensor.allocate(h.dims())) {
+                    layerNormBackward(h, dy, normalizedShape, n.weight(), mean, rstd, g, dweight, dbias, op.norm());
+                    ResidualAdd.add(g, dh, dx);
+                }
+            }
+        } finally {
+            fence(h, dy, dh, dx, weight, mean);
+            fence(rstd, dweight, dbias, null, null, null);
+        }
+    }
+
     /** Batch norm backward with running statistics as constants: rstd = 1 / sqrt(runningVar + eps). */
     final void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
             Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
@@ -332,4 +386,14 @@ abstract class CheckedBackend {
     protected abstract void minMaxFitKernel(MinMaxCall call);
 
     protected abstract void minMaxTransformKernel(MinMaxCall call);
+
+    /** The fused residual add and norm, where this backend's kernels take it (see takesStoredData). */
+    protected void addNormForward(ResidualNormCall call) {
+        throw new UnsupportedOperationException(describe() + " has no fused " + call.op().id());
+    }
+
+    /** The fused residual add and norm's backward, where this backend's kernels take it. */
+    protected void addNormBackward(ResidualNormBackwardCall call) {
+        throw new UnsupportedOperationException(describe() + " has no fused " + call.norm().op().id() + " backward");
+    }
 }

@@ -28,13 +28,17 @@ final class Checks {
     }
 
     /**
-     * The data arguments (x, y, dy, dx) may be stored in any {@link DType}; every other tensor
+     * The data arguments (x, y, dy, dx, and a fused residual add's residual, h and dh) may be stored
+     * in any {@link DType}; every other tensor
      * (weights, biases, saved and running statistics, parameter gradients, min-max ranges) is f32,
      * as in oneDNN's and PyTorch's mixed precision.
      */
     private static void storage(String name, Tensor t) {
         if (t.dtype() == DType.FLOAT32) return;
-        boolean data = name.equals("x") || name.equals("y") || name.equals("dy") || name.equals("dx");
+        boolean data = switch (name) {
+            case "x", "y", "dy", "dx", "residual", "h", "dh" -> true;
+            default -> false;
+        };
         if (!data) {
             throw new IllegalArgumentException(name + " must be FLOAT32 (weights, biases, statistics and parameter"
                     + " gradients are f32 whatever the data's storage), it is " + t.dtype());

@@ -25,10 +25,39 @@ final class NativeBackend extends CheckedBackend {
         return "NATIVE (" + NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_active()) + ")";
     }
 
-    /** Layer and RMS norm read and write bf16 and f16 data in their kernels (the rest through stand-ins). */
+    /**
+     * Layer and RMS norm, plain and fused with a residual add, read and write bf16 and f16 data in
+     * their kernels (the rest through stand-ins).
+     */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
-        return op == Op.LAYER_NORM || op == Op.RMS_NORM;
+        return op.norm() == Op.LAYER_NORM || op.norm() == Op.RMS_NORM;
+    }
+
+    @Override
+    protected void addNormForward(ResidualNormCall c) {
+        int status = c.op() == Op.ADD_RMS_NORM
+                ? Norm4jLibrary.norm4j_add_rms_norm_forward(of(c.x()), c.x().dtype().code(), of(c.residual()),
+                        c.residual().dtype().code(), of(c.h()), c.h().dtype().code(), of(c.y()), c.y().dtype().code(),
+                        c.rows(), c.cols(), of(c.scale()), c.eps(), of(c.rstd()))
+                : Norm4jLibrary.norm4j_add_layer_norm_forward(of(c.x()), c.x().dtype().code(), of(c.residual()),
+                        c.residual().dtype().code(), of(c.h()), c.h().dtype().code(), of(c.y()), c.y().dtype().code(),
+                        c.rows(), c.cols(), of(c.scale()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()));
+        NativeRuntime.check(status, "NATIVE " + c.op().id());
+    }
+
+    @Override
+    protected void addNormBackward(ResidualNormBackwardCall call) {
+        RowsBackwardCall c = call.norm();
+        int h = c.x().dtype().code(), dy = c.dy().dtype().code(), dx = c.dx().dtype().code();
+        int dh = call.dh() == null ? DType.FLOAT32.code() : call.dh().dtype().code();
+        int status = c.op() == Op.RMS_NORM
+                ? Norm4jLibrary.norm4j_add_rms_norm_backward(of(c.x()), h, of(c.dy()), dy, of(call.dh()), dh, of(c.dx()),
+                        dx, c.rows(), c.cols(), of(c.weight()), of(c.rstd()), of(c.dweight()))
+                : Norm4jLibrary.norm4j_add_layer_norm_backward(of(c.x()), h, of(c.dy()), dy, of(call.dh()), dh,
+                        of(c.dx()), dx, c.rows(), c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()),
+                        of(c.dweight()), of(c.dbias()));
+        NativeRuntime.check(status, "NATIVE " + c.op().id() + " backward");
     }
 
     @Override

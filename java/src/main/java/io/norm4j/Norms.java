@@ -123,6 +123,76 @@ public final class Norms {
         Backends.resolve(backend, Op.RMS_NORM).rmsNorm(x, normalizedShape, weight, eps, y, rstd);
     }
 
+    // ---- residual add fused with a norm --------------------------------------------------------
+
+    /**
+     * Residual add and RMS norm in one pass, as a transformer block computes them: {@code h = x +
+     * residual} (the next residual stream), then {@code y = h / sqrt(mean(h^2) + eps) * (weightOffset
+     * + weight)}. The same values as {@link #rmsNorm} on h after the add, each sum added in f32 and
+     * rounded once to h's type; y is computed from h as stored.
+     *
+     * @param residual same shape as x
+     * @param weightOffset added to the weight in f32: 0 (Llama) or 1 (Gemma, which scales by 1 + w);
+     *     must be 0 when weight is null
+     * @param h receives x + residual; may be x or residual (in place)
+     * @param y output; may be x or residual, must not overlap h
+     */
+    public void addRmsNorm(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double weightOffset,
+            double eps, Tensor h, Tensor y) {
+        Backends.resolve(backend, Op.ADD_RMS_NORM)
+                .addNorm(Op.ADD_RMS_NORM, x, residual, normalizedShape, weight, weightOffset, null, eps, h, y, null, null);
+    }
+
+    /** As {@link #addRmsNorm}, training: also saves each row's rstd for {@link #addRmsNormBackward}. */
+    public void addRmsNormTraining(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight,
+            double weightOffset, double eps, Tensor h, Tensor y, Tensor rstd) {
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, Op.ADD_RMS_NORM)
+                .addNorm(Op.ADD_RMS_NORM, x, residual, normalizedShape, weight, weightOffset, null, eps, h, y, null, rstd);
+    }
+
+    /**
+     * Residual add and layer norm in one pass: {@code h = x + residual}, then {@code y =
+     * layerNorm(h) * (weightOffset + weight) + bias}; as {@link #addRmsNorm} otherwise.
+     */
+    public void addLayerNorm(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double weightOffset,
+            Tensor bias, double eps, Tensor h, Tensor y) {
+        Backends.resolve(backend, Op.ADD_LAYER_NORM).addNorm(Op.ADD_LAYER_NORM, x, residual, normalizedShape, weight,
+                weightOffset, bias, eps, h, y, null, null);
+    }
+
+    /** As {@link #addLayerNorm}, training: also saves each row's mean and rstd for {@link #addLayerNormBackward}. */
+    public void addLayerNormTraining(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight,
+            double weightOffset, Tensor bias, double eps, Tensor h, Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, Op.ADD_LAYER_NORM).addNorm(Op.ADD_LAYER_NORM, x, residual, normalizedShape, weight,
+                weightOffset, bias, eps, h, y, mean, rstd);
+    }
+
+    /**
+     * Backward of {@link #addRmsNormTraining}: {@code dx} = RMS norm's input gradient on h (with the
+     * scale weightOffset + weight) plus {@code dh}, the gradient arriving on h from later in the
+     * network (null for none), added in f32 and rounded once to dx's type. dx is the gradient of
+     * both x and residual.
+     *
+     * @param h the h the forward wrote
+     * @param dx may be dy or dh (in place)
+     * @param dweight receives the weight gradient (the same with or without an offset), or null
+     */
+    public void addRmsNormBackward(Tensor h, Tensor dy, Tensor dh, long[] normalizedShape, Tensor weight,
+            double weightOffset, Tensor rstd, Tensor dx, Tensor dweight) {
+        Backends.resolve(backend, Op.ADD_RMS_NORM, Op.Direction.BACKWARD).addNormBackward(Op.ADD_RMS_NORM, h, dy, dh,
+                normalizedShape, weight, weightOffset, null, rstd, dx, dweight, null);
+    }
+
+    /** Backward of {@link #addLayerNormTraining}; as {@link #addRmsNormBackward}, with the bias gradient. */
+    public void addLayerNormBackward(Tensor h, Tensor dy, Tensor dh, long[] normalizedShape, Tensor weight,
+            double weightOffset, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, Op.ADD_LAYER_NORM, Op.Direction.BACKWARD).addNormBackward(Op.ADD_LAYER_NORM, h, dy,
+                dh, normalizedShape, weight, weightOffset, mean, rstd, dx, dweight, dbias);
+    }
+
     // ---- batch norm --------------------------------------------------------------------------
 
     /**

@@ -19,19 +19,20 @@ final class OneDnnBackend extends CheckedBackend {
         return "ONEDNN (" + Norm4jLibrary.norm4j_onednn_version() + ")";
     }
 
-    /**
-     * No min-max scaling primitive; and no RMS norm backward: oneDNN 3.13's layer normalization
-     * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
-     * centring term, which RMS norm does not have), so norm4j does not offer it.
-     */
     @Override
     java.util.Optional<String> halfPrecisionUnsupported() {
         return java.util.Optional.of("norm4j passes only f32 tensors to oneDNN (convert to FLOAT32, or use NATIVE)");
     }
 
+    /**
+     * No min-max scaling primitive; no normalization that adds a residual first (its layer
+     * normalization takes one source); and no RMS norm backward: oneDNN 3.13's layer normalization
+     * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
+     * centring term, which RMS norm does not have), so norm4j does not offer it.
+     */
     @Override
     boolean supports(Op op, Op.Direction direction) {
-        return op != Op.MIN_MAX && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
+        return op != Op.MIN_MAX && op.norm() == op && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
     }
 
     @Override

@@ -7,12 +7,21 @@ public enum Op {
     BATCH_NORM("batch_norm"),
     GROUP_NORM("group_norm"),
     INSTANCE_NORM("instance_norm"),
-    MIN_MAX("min_max");
+    MIN_MAX("min_max"),
+    /** Residual add fused with layer norm: {@code h = x + residual}, {@code y = layerNorm(h)}. */
+    ADD_LAYER_NORM("add_layer_norm"),
+    /** Residual add fused with RMS norm: {@code h = x + residual}, {@code y = rmsNorm(h)}. */
+    ADD_RMS_NORM("add_rms_norm");
 
     private final String id;
 
     Op(String id) {
         this.id = id;
+    }
+
+    /** The norm a fused op applies after its residual add (LAYER_NORM, RMS_NORM), or the op itself. */
+    public Op norm() {
+        return this == ADD_LAYER_NORM ? LAYER_NORM : this == ADD_RMS_NORM ? RMS_NORM : this;
     }
 
     /** The name used in logs and JSON reports, e.g. "layer_norm". */

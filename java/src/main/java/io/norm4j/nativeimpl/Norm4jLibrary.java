@@ -135,6 +135,28 @@ public final class Norm4jLibrary {
             @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
             @Cast("const float*") long weight, @Cast("const float*") long rstd, @Cast("float*") long dweight);
 
+    public static native int norm4j_add_layer_norm_forward(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long residual, int residualType, @Cast("void*") long h, int hType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, float eps, @Cast("float*") long mean,
+            @Cast("float*") long rstd);
+
+    public static native int norm4j_add_rms_norm_forward(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long residual, int residualType, @Cast("void*") long h, int hType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+            @Cast("const float*") long weight, float eps, @Cast("float*") long rstd);
+
+    public static native int norm4j_add_layer_norm_backward(@Cast("const void*") long h, int hType,
+            @Cast("const void*") long dy, int dyType, @Cast("const void*") long dh, int dhType, @Cast("void*") long dx,
+            int dxType, @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight,
+            @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
+            @Cast("float*") long dbias);
+
+    public static native int norm4j_add_rms_norm_backward(@Cast("const void*") long h, int hType,
+            @Cast("const void*") long dy, int dyType, @Cast("const void*") long dh, int dhType, @Cast("void*") long dx,
+            int dxType, @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight,
+            @Cast("const float*") long rstd, @Cast("float*") long dweight);
+
     public static native int norm4j_layer_norm_backward_stored(@Cast("const void*") long x, int xType,
             @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long rows,
             @Cast("int64_t") long cols, @Cast("const float*") long weight, @Cast("const float*") long mean,

@@ -1,0 +1,10 @@
+// Portable element-wise kernels, one value at a time.
+#include "../kernels.h"
+
+namespace norm4j::scalar {
+
+void add_arrays(const float *a, const float *b, float *out, int64_t n, bool) {
+    for (int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
+}
+
+}  // namespace norm4j::scalar
