@@ -125,6 +125,10 @@ NORM4J_API int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t 
  * x or residual, y may be x or residual (in place), y must not overlap h. Every array stored as its
  * type (NORM4J_F32, NORM4J_BF16, NORM4J_F16); weight, bias, mean and rstd f32.
  */
+/* h[i] = x[i] + residual[i] for n values, added in f32 and rounded once to h_type: the residual add
+ * on its own, as the fused calls below form it. h may be x or residual. */
+NORM4J_API int norm4j_add(const void *x, int x_type, const void *residual, int residual_type, void *h, int h_type,
+                          int64_t n);
 NORM4J_API int norm4j_add_layer_norm_forward(const void *x, int x_type, const void *residual, int residual_type,
                                              void *h, int h_type, void *y, int y_type, int64_t rows, int64_t cols,
                                              const float *weight, const float *bias, float eps, float *mean,

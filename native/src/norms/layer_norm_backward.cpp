@@ -91,6 +91,7 @@ struct RowGroups {
             if (next_x != nullptr && r + group < end) {
                 norm4j::prefetch(next_x + (r + group) * cols, cols);
                 norm4j::prefetch(next_dy + (r + group) * cols, cols);
+                if (dh != nullptr) norm4j::prefetch(dh + (i + group) * cols, cols);
             }
             // dw's share of the shift is taken before dx, which may overwrite dy.
             if (shift[i] != 0.0 && dw != nullptr)

@@ -30,11 +30,12 @@ T *at(void *p, int64_t i) {
 }
 
 // h[first, first + n) = x + residual, each value added in f32 and rounded once to h's type;
-// a and b hold n floats (unused where every array is f32).
-void add_block(const norm4j::KernelTable &k, const ResidualSum &s, int64_t first, int64_t n, float *a, float *b) {
+// a and b hold n floats (unused where every array is f32). f32 sums go around the caches where asked.
+void add_block(const norm4j::KernelTable &k, const ResidualSum &s, int64_t first, int64_t n, float *a, float *b,
+               bool around_caches = false) {
     if (s.all_f32()) {
         k.add_arrays(static_cast<const float *>(s.x) + first, static_cast<const float *>(s.residual) + first,
-                     at<float>(s.h, first), n, false);
+                     at<float>(s.h, first), n, around_caches);
         return;
     }
     norm4j::widen_run(k, s.x, s.x_type, first, a, n);
@@ -119,5 +120,26 @@ extern "C" int norm4j_add_rms_norm_forward(const void *x, int x_type, const void
     const norm4j::KernelTable &k = norm4j::active_kernels();
     add_rows_forward(k, {x, residual, h, x_type, residual_type, h_type}, y, y_type, rows, cols, false, weight, nullptr,
                      norm4j::rms_norm_finish(cols, eps, rstd));
+    return NORM4J_OK;
+}
+
+extern "C" int norm4j_add(const void *x, int x_type, const void *residual, int residual_type, void *h, int h_type,
+                          int64_t n) {
+    norm4j::clear_last_error();
+    if (n < 0) return norm4j::fail(NORM4J_ERR_ARGUMENT, "negative size");
+    int status = norm4j::check_storage_types(x_type, h_type);
+    if (status == NORM4J_OK) status = norm4j::check_storage_types(residual_type, NORM4J_F32);
+    if (status != NORM4J_OK || n == 0) return status;
+    if (x == nullptr || residual == nullptr || h == nullptr) return norm4j::fail(NORM4J_ERR_ARGUMENT, "null x, residual or h");
+    const norm4j::KernelTable &k = norm4j::active_kernels();
+    const ResidualSum sum{x, residual, h, x_type, residual_type, h_type};
+    const bool around_caches = norm4j::outgrows_cache(n, 12);  // x, residual and h as f32
+    norm4j::parallel_row_shares(n, norm4j::threads_for(n), [&](int64_t first, int64_t count) {
+        norm4j::ScratchFrame frame;
+        const int64_t block = std::min(norm4j::kStagingBlockValues, count);
+        float *const a = frame.array<float>(block), *const b = frame.array<float>(block);
+        for (int64_t i = first; i < first + count; i += block)
+            add_block(k, sum, i, std::min(block, first + count - i), a, b, around_caches);
+    });
     return NORM4J_OK;
 }

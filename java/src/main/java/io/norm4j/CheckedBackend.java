@@ -283,6 +283,23 @@ abstract class CheckedBackend {
 
     // ---- residual add fused with a norm ------------------------------------------------------
 
+    /** {@code h = x + residual} on its own: the widened values added in f32, rounded once to h's type. */
+    final void add(Tensor x, Tensor residual, Tensor h) {
+        Checks.input("x", x);
+        Checks.input("residual", residual);
+        Checks.output("h", h);
+        Checks.sameShape("residual", residual, "x", x);
+        Checks.sameShape("h", h, "x", x);
+        Aliasing.check().out("h", h).in("x", x).in("residual", residual).inPlace("h", "x").inPlace("h", "residual")
+                .verify();
+        if (h.numel() == 0) return;
+        try {
+            addKernel(x, residual, h);
+        } finally {
+            fence(x, residual, h, null, null, null);
+        }
+    }
+
     /**
      * {@code h = x + residual}, then layer norm or RMS norm of h (op ADD_LAYER_NORM or ADD_RMS_NORM)
      * into y, scaled by weight plus weightOffset; mean (layer norm) and rstd saved where given.
@@ -386,6 +403,11 @@ abstract class CheckedBackend {
     protected abstract void minMaxFitKernel(MinMaxCall call);
 
     protected abstract void minMaxTransformKernel(MinMaxCall call);
+
+    /** The residual add on its own, on checked arguments; in Java here. */
+    protected void addKernel(Tensor x, Tensor residual, Tensor h) {
+        ResidualAdd.add(x, residual, h);
+    }
 
     /** The fused residual add and norm, where this backend's kernels take it (see takesStoredData). */
     protected void addNormForward(ResidualNormCall call) {

@@ -35,6 +35,12 @@ final class NativeBackend extends CheckedBackend {
     }
 
     @Override
+    protected void addKernel(Tensor x, Tensor residual, Tensor h) {
+        NativeRuntime.check(Norm4jLibrary.norm4j_add(of(x), x.dtype().code(), of(residual), residual.dtype().code(),
+                of(h), h.dtype().code(), h.numel()), "NATIVE add");
+    }
+
+    @Override
     protected void addNormForward(ResidualNormCall c) {
         int status = c.op() == Op.ADD_RMS_NORM
                 ? Norm4jLibrary.norm4j_add_rms_norm_forward(of(c.x()), c.x().dtype().code(), of(c.residual()),

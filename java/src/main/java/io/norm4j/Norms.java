@@ -126,6 +126,15 @@ public final class Norms {
     // ---- residual add fused with a norm --------------------------------------------------------
 
     /**
+     * The residual add on its own: {@code h = x + residual}, element-wise, the widened values added in
+     * f32 and rounded once to h's type; h may be x or residual. The fused calls below form h exactly
+     * so. Runs where the fused ops run (ONEDNN has no residual add).
+     */
+    public void add(Tensor x, Tensor residual, Tensor h) {
+        Backends.resolve(backend, Op.ADD_RMS_NORM).add(x, residual, h);
+    }
+
+    /**
      * Residual add and RMS norm in one pass, as a transformer block computes them: {@code h = x +
      * residual} (the next residual stream), then {@code y = h / sqrt(mean(h^2) + eps) * (weightOffset
      * + weight)}. The same values as {@link #rmsNorm} on h after the add, each sum added in f32 and

@@ -49,11 +49,20 @@ class ResidualNormTest {
     }
 
     static Stream<Arguments> cases() {
+        return cases(Op.ADD_RMS_NORM, Op.ADD_LAYER_NORM);
+    }
+
+    /** The add on its own has no norm: one op's worth of variants, types and shapes. */
+    static Stream<Arguments> addCases() {
+        return cases(Op.ADD_RMS_NORM);
+    }
+
+    private static Stream<Arguments> cases(Op... ops) {
         List<Arguments> out = new ArrayList<>();
         List<String> variants = new ArrayList<>(List.of("REFERENCE"));
         for (BackendVariant v : BackendVariant.available()) if (v.backend == Backend.NATIVE) variants.add(v.name());
         for (String variant : variants)
-            for (Op op : new Op[] {Op.ADD_RMS_NORM, Op.ADD_LAYER_NORM})
+            for (Op op : ops)
                 for (DType type : DType.values())
                     for (long[] shape : SHAPES) out.add(Arguments.of(variant, op, type, shape));
         return out.stream();
@@ -159,6 +168,23 @@ class ResidualNormTest {
                     }
                 }
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {2} {3}")
+    @MethodSource("addCases")
+    void theAddOnItsOwnRoundsTheF32SumOnceAndMayRunInPlace(String variant, Op op, DType type, long[] shape) {
+        try (Data d = Data.of(type, shape, 29); Tensor h = Tensor.allocate(type, shape);
+                Tensor r = Tensor.of(type, d.residual().toArray(), shape)) {
+            float[] xs = d.x().toArray(), rs = d.residual().toArray(), expected = new float[xs.length];
+            for (int i = 0; i < xs.length; i++) expected[i] = type.roundTrip(xs[i] + rs[i]);
+            on(variant, n -> {
+                n.add(d.x(), d.residual(), h);
+                n.add(d.x(), r, r);
+                return null;
+            });
+            assertArrayEquals(expected, h.toArray(), variant + " " + type);
+            assertArrayEquals(expected, r.toArray(), variant + " " + type + " over residual");
         }
     }
 

@@ -29,8 +29,12 @@ final class BenchCases {
         Prepared prepare(Norms norms);
     }
 
+    /**
+     * @param fused for a fused op, whether this row times the fused call (true) or the unfused
+     *     sequence of the same backend's plain calls (false); null for the other ops
+     */
     record Case(String op, String direction, String mode, String layout, long[] shape, DType dtype, long bytesPerCall,
-            Preparer preparer) {
+            Boolean fused, Preparer preparer) {
         /** Whether {@code norms}' backend runs this case's op in its direction on its storage type. */
         boolean runsOn(io.norm4j.Norms norms) {
             return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction), dtype);
@@ -92,6 +96,11 @@ final class BenchCases {
                     all.add(groupCase("group_norm", "backward", s, layout, 32, t));
                 }
             }
+        for (long[] s : full ? new long[][] {{32, 768}, {4096, 1024}, {256, 4096}} : new long[][] {{32, 768}, {4096, 1024}})
+            for (boolean rms : new boolean[] {true, false})
+                for (DType t : s[0] * s[1] < 4096 * 1024 ? new DType[] {DType.FLOAT32} : DType.values())
+                    for (String mode : new String[] {"inference", "backward"})
+                        for (boolean fused : new boolean[] {true, false}) all.add(residualCase(mode, s, rms, t, fused));
         if (full) {
             long[] s = {8, 64, 128, 128};
             for (Layout layout : Layout.values()) {
@@ -117,7 +126,7 @@ final class BenchCases {
         long rows = s[0];
         long[] ns = {s[1]};
         long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
-        return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, t, bytes,
+        return new Case(op, backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, t, bytes, null,
                 norms -> {
                     Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(ns).fill(1.5f);
                     Tensor b = Tensor.allocate(ns).fill(0.25f), mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows);
@@ -144,7 +153,7 @@ final class BenchCases {
         boolean backward = mode.equals("backward");
         long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
         return new Case("batch_norm", backward ? "backward" : "forward", backward ? "training" : mode, layout.id(), s,
-                t, bytes, norms -> {
+                t, bytes, null, norms -> {
                     Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), rm = Tensor.allocate(c), rv = Tensor.allocate(c).fill(1f);
                     Tensor mean = Tensor.allocate(c), rstd = Tensor.allocate(c), dy = backward ? data(t, s, 2) : null;
@@ -164,7 +173,7 @@ final class BenchCases {
         long n = nchw[0], c = nchw[1];
         boolean backward = mode.equals("backward"), instance = op.equals("instance_norm");
         long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
-        return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, t, bytes,
+        return new Case(op, backward ? "backward" : "forward", "training", layout.id(), s, t, bytes, null,
                 norms -> {
                     Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), w = Tensor.allocate(c).fill(1.5f);
                     Tensor b = Tensor.allocate(c), mean = Tensor.allocate(n, groups), rstd = Tensor.allocate(n, groups);
@@ -177,6 +186,53 @@ final class BenchCases {
                             : instance ? () -> norms.instanceNormBackward(x, dy, layout, w, mean, rstd, y, dw, db)
                             : () -> norms.groupNormBackward(x, dy, layout, groups, w, mean, rstd, y, dw, db);
                     return prepared(call, x, y, w, b, mean, rstd, dy, dw, db);
+                });
+    }
+
+    /**
+     * The residual add fused with RMS norm or layer norm, or (fused false) the same on the backend's
+     * plain calls: the add as its own pass, then the norm; backward, the norm's backward, then dh
+     * added as its own pass. Bytes: forward reads x and residual and writes h and y; backward reads
+     * h, dy and dh and writes dx.
+     */
+    private static Case residualCase(String mode, long[] s, boolean rms, DType t, boolean fused) {
+        boolean backward = mode.equals("backward");
+        long rows = s[0];
+        long[] ns = {s[1]};
+        long bytes = 4 * numel(s) * t.bytes();
+        return new Case(rms ? "add_rms_norm" : "add_layer_norm", backward ? "backward" : "forward",
+                backward ? "training" : mode, "rows", s, t, bytes, fused, norms -> {
+                    Tensor x = data(t, s, 1), r = data(t, s, 3), h = Tensor.allocate(t, s), y = Tensor.allocate(t, s);
+                    Tensor w = Tensor.allocate(ns).fill(1.5f), b = rms ? null : Tensor.allocate(ns).fill(0.25f);
+                    Tensor mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows), dw = Tensor.allocate(ns);
+                    Tensor db = rms ? null : Tensor.allocate(ns), dy = backward ? data(t, s, 2) : null;
+                    Tensor dh = backward ? data(t, s, 4) : null, g = backward && !fused ? Tensor.allocate(s) : null;
+                    if (backward) {
+                        if (rms) norms.addRmsNormTraining(x, r, ns, w, 0, 1e-5, h, y, rstd);
+                        else norms.addLayerNormTraining(x, r, ns, w, 0, b, 1e-5, h, y, mean, rstd);
+                    }
+                    Runnable call;
+                    if (!backward && fused) {
+                        call = rms ? () -> norms.addRmsNorm(x, r, ns, w, 0, 1e-5, h, y)
+                                : () -> norms.addLayerNorm(x, r, ns, w, 0, b, 1e-5, h, y);
+                    } else if (!backward) {
+                        call = () -> {
+                            norms.add(x, r, h);
+                            if (rms) norms.rmsNorm(h, ns, w, 1e-5, y);
+                            else norms.layerNorm(h, ns, w, b, 1e-5, y);
+                        };
+                    } else if (fused) {
+                        call = rms ? () -> norms.addRmsNormBackward(h, dy, dh, ns, w, 0, rstd, y, dw)
+                                : () -> norms.addLayerNormBackward(h, dy, dh, ns, w, 0, mean, rstd, y, dw, db);
+                    } else {
+                        // The norm's dx in f32, then dh added: the fused call's rounding, in two passes.
+                        call = () -> {
+                            if (rms) norms.rmsNormBackward(h, dy, ns, w, rstd, g, dw);
+                            else norms.layerNormBackward(h, dy, ns, w, mean, rstd, g, dw, db);
+                            norms.add(g, dh, y);
+                        };
+                    }
+                    return prepared(call, x, r, h, y, w, b, mean, rstd, dw, db, dy, dh, g);
                 });
     }
 

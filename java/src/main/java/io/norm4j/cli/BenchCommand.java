@@ -150,13 +150,17 @@ final class BenchCommand {
         }
     }
 
-    /** "op direction mode layout shape[ dtype]", e.g. "layer_norm backward training rows 32x768" (f32 unsaid). */
+    /**
+     * "op direction mode layout shape[ dtype][ fused|unfused]", e.g. "layer_norm backward training
+     * rows 32x768" (f32 unsaid).
+     */
     static String label(BenchCases.Case c) {
         return String.join(" ", c.op(), c.direction(), c.mode(), c.layout(), shapeAndType(c));
     }
 
     private static String shapeAndType(BenchCases.Case c) {
-        return shape(c.shape()) + (c.dtype() == io.norm4j.DType.FLOAT32 ? "" : " " + c.dtype().id());
+        return shape(c.shape()) + (c.dtype() == io.norm4j.DType.FLOAT32 ? "" : " " + c.dtype().id())
+                + (c.fused() == null ? "" : c.fused() ? " fused" : " unfused");
     }
 
     /** The result of case {@code c} on {@code backend}, or null where that backend did not run it. */
@@ -202,6 +206,7 @@ final class BenchCommand {
         m.put("layout", r.c().layout());
         m.put("shape", r.c().shape());
         m.put("dtype", r.c().dtype().id());
+        if (r.c().fused() != null) m.put("fused", r.c().fused());
         m.put("input", InputDistribution.NORMAL.id());
         m.put("nsPerCall", r.nsPerCall());
         m.put("gbps", r.gbps());
