@@ -98,7 +98,8 @@ final class BenchCases {
             }
         for (long[] s : full ? new long[][] {{32, 768}, {4096, 1024}, {256, 4096}} : new long[][] {{32, 768}, {4096, 1024}})
             for (boolean rms : new boolean[] {true, false})
-                for (DType t : s[0] * s[1] < 4096 * 1024 ? new DType[] {DType.FLOAT32} : DType.values())
+                for (DType t : s[0] * s[1] < 4096 * 1024 ? new DType[] {DType.FLOAT32}
+                        : full ? DType.values() : new DType[] {DType.FLOAT32, DType.BFLOAT16})
                     for (String mode : new String[] {"inference", "backward"})
                         for (boolean fused : new boolean[] {true, false}) all.add(residualCase(mode, s, rms, t, fused));
         if (full) {

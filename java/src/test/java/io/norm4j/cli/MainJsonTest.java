@@ -100,7 +100,11 @@ class MainJsonTest {
             assertTrue(r.get("gbps").getAsDouble() > 0);
             long numel = 1;
             for (JsonElement d : r.getAsJsonArray("shape")) numel *= d.getAsLong();
-            int moved = r.get("direction").getAsString().equals("backward") ? 3 : 2; // x, y (+ dy)
+            String op = r.get("op").getAsString();
+            boolean residual = op.startsWith("add_");
+            // x, y (+ dy); a residual add and norm: x, residual, h, y, or h, dy, dh, dx.
+            int moved = residual ? 4 : r.get("direction").getAsString().equals("backward") ? 3 : 2;
+            assertEquals(residual, r.has("fused"), r::toString);
             int width = r.get("dtype").getAsString().equals("f32") ? 4 : 2; // bytes per stored value
             assertEquals(moved * width * numel, r.get("bytesPerCall").getAsLong());
             // Cases larger than the cache carry the copy bandwidth timed in their own rounds.
@@ -110,8 +114,9 @@ class MainJsonTest {
             if (r.get("backend").getAsString().equals("native")) {
                 nativeCases++;
                 assertTrue(r.has("speedupVsReference"), r::toString);
-                // oneDNN has no RMS-norm backward in norm4j, and takes f32 data only: no ratio against it there.
-                boolean onednnRuns = (!r.get("op").getAsString().equals("rms_norm")
+                // oneDNN has no RMS-norm backward in norm4j and no residual add, and takes f32 data only: no
+                // ratio against it there.
+                boolean onednnRuns = !residual && (!op.equals("rms_norm")
                         || !r.get("direction").getAsString().equals("backward"))
                         && r.get("dtype").getAsString().equals("f32");
                 assertEquals(onednnRuns, r.has("speedupVsOnednn"), r::toString);
