@@ -187,6 +187,7 @@ public final class ParityGrid {
             }
         }
         addBackward(all);
+        addResidual(all);
         addLargeOutputs(all);
         addLongChannels(all);
         return all;
@@ -333,6 +334,31 @@ public final class ParityGrid {
                 }
             }
         }
+    }
+
+    /**
+     * The residual add fused with RMS norm (Gemma's weight offset of 1 where affine) and with layer
+     * norm (no offset), forward in both modes and backward, on the row shapes, every input; seeded
+     * apart so that the other cases keep their inputs.
+     */
+    private static void addResidual(List<Case> all) {
+        long seed = 600_000;
+        for (InputDistribution in : InputDistribution.values())
+            for (boolean affine : BOTH)
+                for (long[] s : new long[][] {{1, 1}, {3, 7}, {2, 257}, {15, 768}, {8, 4097}})
+                    for (boolean rms : BOTH) {
+                        String op = rms ? "add_rms_norm" : "add_layer_norm";
+                        float offset = rms ? 1 : 0;
+                        for (boolean training : BOTH) {
+                            long sd = seed++;
+                            String mode = training ? "training" : "inference";
+                            all.add(new Case(op, "forward", name(op, mode, "rows", s, in, affine),
+                                    (b, t) -> ResidualNormParity.run(b, s, rms, in, affine, offset, training, sd, t)));
+                        }
+                        long sd = seed++;
+                        all.add(new Case(op, "backward", name(op + " backward", "training", "rows", s, in, affine),
+                                (b, t) -> ResidualNormParity.runBackward(b, s, rms, in, affine, offset, sd, t)));
+                    }
     }
 
     private static long[] shape(int[][] s) {
