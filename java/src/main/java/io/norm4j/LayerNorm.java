@@ -70,6 +70,33 @@ public final class LayerNorm extends AffineModule<LayerNorm> {
         keepForBackward(x == y ? null : x);
     }
 
+    /**
+     * The residual add fused in: {@code h = x + residual} into h (may be x or residual), then layer
+     * norm of h into y (see {@link Norms#addLayerNorm}). In training mode it keeps h (by reference:
+     * keep it unchanged until backward) and each row's statistics; {@link #backward(Tensor, Tensor)}
+     * then gives the gradient of x and residual.
+     */
+    public void forward(Tensor x, Tensor residual, Tensor h, Tensor y) {
+        Norms norms = norms();
+        if (!isTraining()) {
+            norms.addLayerNorm(x, residual, normalizedShape, weight, 0, bias, eps, h, y);
+            keepForBackward(null);
+            return;
+        }
+        Checks.input("x", x);
+        long rows = leadingCount(x, normalizedShape.length);
+        savedMean = reown(savedMean, rows);
+        savedRstd = reown(savedRstd, rows);
+        norms.addLayerNormTraining(x, residual, normalizedShape, weight, 0, bias, eps, h, y, savedMean, savedRstd);
+        keepForBackward(h);
+    }
+
+    @Override
+    void residualBackwardInto(Tensor h, Tensor dy, Tensor dh, Tensor dx) {
+        accumulating(weightGrad, biasGrad, (dw, db) -> norms().addLayerNormBackward(h, dy, dh, normalizedShape, weight,
+                0, savedMean, savedRstd, dx, dw, db));
+    }
+
     @Override
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
         accumulating(weightGrad, biasGrad,

@@ -139,9 +139,42 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
         }
     }
 
+    /**
+     * After a training-mode forward with a residual add ({@link RMSNorm#forward(Tensor, Tensor,
+     * Tensor, Tensor)}, {@link LayerNorm#forward(Tensor, Tensor, Tensor, Tensor)}): the gradient of
+     * x and of residual alike, given dy and {@code dh}, the gradient arriving on h from later in the
+     * network (null for none, which is {@link #backward(Tensor)}). A new tensor, stored as dy is.
+     *
+     * @throws UnsupportedOperationException on a module without a residual add
+     */
+    public Tensor backward(Tensor dy, Tensor dh) {
+        if (dh == null) return backward(dy);
+        checkOpen();
+        Tensor h = savedInput;
+        if (h == null) {
+            throw new IllegalStateException(getClass().getSimpleName()
+                    + ".backward needs a training-mode forward call first: nothing to go back through");
+        }
+        h.checkOpen("the h of the last training-mode forward");
+        Checks.input("dy", dy);
+        Tensor dx = Tensor.allocate(dy.dtype(), h.dims());
+        try {
+            residualBackwardInto(h, dy, dh, dx);
+            return dx;
+        } catch (RuntimeException e) {
+            dx.close();
+            throw e;
+        }
+    }
+
     /** Writes dx for the last training-mode forward's input x and adds to the parameter gradients. */
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no backward");
+    }
+
+    /** As backwardInto, for a forward with a residual add whose h is given, dh added to dx. */
+    void residualBackwardInto(Tensor h, Tensor dy, Tensor dh, Tensor dx) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no residual add");
     }
 
     /** Sets every parameter gradient to zero. */

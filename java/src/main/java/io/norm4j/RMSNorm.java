@@ -58,6 +58,31 @@ public final class RMSNorm extends NormModule<RMSNorm> {
         keepForBackward(x == y ? null : x);
     }
 
+    /**
+     * The residual add fused in: {@code h = x + residual} into h (may be x or residual), then RMS
+     * norm of h into y (see {@link Norms#addRmsNorm}). In training mode it keeps h (by reference:
+     * keep it unchanged until backward) and each row's rstd; {@link #backward(Tensor, Tensor)} then
+     * gives the gradient of x and residual.
+     */
+    public void forward(Tensor x, Tensor residual, Tensor h, Tensor y) {
+        Norms norms = norms();
+        if (!isTraining()) {
+            norms.addRmsNorm(x, residual, normalizedShape, weight, 0, eps, h, y);
+            keepForBackward(null);
+            return;
+        }
+        Checks.input("x", x);
+        savedRstd = reown(savedRstd, leadingCount(x, normalizedShape.length));
+        norms.addRmsNormTraining(x, residual, normalizedShape, weight, 0, eps, h, y, savedRstd);
+        keepForBackward(h);
+    }
+
+    @Override
+    void residualBackwardInto(Tensor h, Tensor dy, Tensor dh, Tensor dx) {
+        accumulating(weightGrad, null,
+                (dw, db) -> norms().addRmsNormBackward(h, dy, dh, normalizedShape, weight, 0, savedRstd, dx, dw));
+    }
+
     @Override
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
         accumulating(weightGrad, null,
