@@ -62,10 +62,7 @@ public final class LayerNorm extends AffineModule<LayerNorm> {
             keepForBackward(null);
             return;
         }
-        Checks.input("x", x);
-        long rows = leadingCount(x, normalizedShape.length);
-        savedMean = reown(savedMean, rows);
-        savedRstd = reown(savedRstd, rows);
+        saveStatisticsFor(x);
         norms.layerNormTraining(x, normalizedShape, weight, bias, eps, y, savedMean, savedRstd);
         keepForBackward(x == y ? null : x);
     }
@@ -83,12 +80,17 @@ public final class LayerNorm extends AffineModule<LayerNorm> {
             keepForBackward(null);
             return;
         }
+        saveStatisticsFor(x);
+        norms.addLayerNormTraining(x, residual, normalizedShape, weight, 0, bias, eps, h, y, savedMean, savedRstd);
+        keepForBackward(h);
+    }
+
+    /** Sizes the saved mean and rstd for x's rows. */
+    private void saveStatisticsFor(Tensor x) {
         Checks.input("x", x);
         long rows = leadingCount(x, normalizedShape.length);
         savedMean = reown(savedMean, rows);
         savedRstd = reown(savedRstd, rows);
-        norms.addLayerNormTraining(x, residual, normalizedShape, weight, 0, bias, eps, h, y, savedMean, savedRstd);
-        keepForBackward(h);
     }
 
     @Override

@@ -121,17 +121,22 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
      * @throws IllegalStateException if no training-mode forward came before, or its input was closed
      */
     public Tensor backward(Tensor dy) {
+        return backwardThrough(dy, "the input of the last training-mode forward", (x, dx) -> backwardInto(x, dy, dx));
+    }
+
+    /** dx for the saved input, written by {@code into(saved, dx)}; dx is closed again if it throws. */
+    private Tensor backwardThrough(Tensor dy, String savedName, java.util.function.BiConsumer<Tensor, Tensor> into) {
         checkOpen();
-        Tensor x = savedInput;
-        if (x == null) {
+        Tensor saved = savedInput;
+        if (saved == null) {
             throw new IllegalStateException(getClass().getSimpleName()
                     + ".backward needs a training-mode forward call first: nothing to go back through");
         }
-        x.checkOpen("the input of the last training-mode forward");
+        saved.checkOpen(savedName);
         Checks.input("dy", dy);
-        Tensor dx = Tensor.allocate(dy.dtype(), x.dims());
+        Tensor dx = Tensor.allocate(dy.dtype(), saved.dims());
         try {
-            backwardInto(x, dy, dx);
+            into.accept(saved, dx);
             return dx;
         } catch (RuntimeException e) {
             dx.close();
@@ -149,22 +154,8 @@ public abstract class NormModule<M extends NormModule<M>> implements AutoCloseab
      */
     public Tensor backward(Tensor dy, Tensor dh) {
         if (dh == null) return backward(dy);
-        checkOpen();
-        Tensor h = savedInput;
-        if (h == null) {
-            throw new IllegalStateException(getClass().getSimpleName()
-                    + ".backward needs a training-mode forward call first: nothing to go back through");
-        }
-        h.checkOpen("the h of the last training-mode forward");
-        Checks.input("dy", dy);
-        Tensor dx = Tensor.allocate(dy.dtype(), h.dims());
-        try {
-            residualBackwardInto(h, dy, dh, dx);
-            return dx;
-        } catch (RuntimeException e) {
-            dx.close();
-            throw e;
-        }
+        return backwardThrough(dy, "the h of the last training-mode forward",
+                (h, dx) -> residualBackwardInto(h, dy, dh, dx));
     }
 
     /** Writes dx for the last training-mode forward's input x and adds to the parameter gradients. */

@@ -56,7 +56,7 @@ class GradientCheckTest {
     }
 
     /** Central difference of the loss with respect to each element of v (perturbed in place). */
-    private static double[] numeric(double[] v, Function<double[], Double> lossOf) {
+    static double[] numeric(double[] v, Function<double[], Double> lossOf) {
         double[] grad = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             double keep = v[i];
@@ -70,7 +70,7 @@ class GradientCheckTest {
         return grad;
     }
 
-    private static void assertClose(String what, double[] expected, float[] actual) {
+    static void assertClose(String what, double[] expected, float[] actual) {
         double scale = 0, worst = 0;
         for (double e : expected) scale = Math.max(scale, Math.abs(e));
         for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));

@@ -1,5 +1,7 @@
 package io.norm4j;
 
+import static io.norm4j.GradientCheckTest.assertClose;
+import static io.norm4j.GradientCheckTest.numeric;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -240,35 +242,11 @@ class ResidualNormTest {
         return l;
     }
 
-    private static double[] numeric(double[] v, java.util.function.ToDoubleFunction<double[]> lossOf) {
-        double step = 1e-6;
-        double[] grad = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            double keep = v[i];
-            v[i] = keep + step;
-            double up = lossOf.applyAsDouble(v);
-            v[i] = keep - step;
-            double down = lossOf.applyAsDouble(v);
-            v[i] = keep;
-            grad[i] = (up - down) / (2 * step);
-        }
-        return grad;
-    }
-
     private static double[] doubles(Tensor t) {
         float[] f = t.toArray();
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;
-    }
-
-    private static void assertClose(String what, double[] expected, float[] actual) {
-        double scale = 0, worst = 0;
-        for (double e : expected) scale = Math.max(scale, Math.abs(e));
-        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-        // f32 outputs and saved statistics, against differences good to about 1e-9.
-        double tol = 1e-5 * Math.max(scale, 1), w = worst;
-        assertTrue(worst <= tol, () -> what + ": max error " + w + " > " + tol);
     }
 
     @Test

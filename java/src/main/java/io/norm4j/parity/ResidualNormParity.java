@@ -67,26 +67,9 @@ public final class ResidualNormParity {
         Map<String, float[]> got = fused.apply(backend), ref = fused.apply(Backend.REFERENCE);
         Map<String, float[]> composed = composed(xr, shape, normalized, effective, b, rms, training, rows, dtype);
 
-        double[][] stats = new double[rows][];
-        for (int g = 0; g < rows; g++) {
-            double[] mv = data.meanVar(g);
-            stats[g] = rms ? new double[] {0, mv[1] + mv[0] * mv[0]} : mv;
-        }
-        GroupedData.Scales s = data.scales(stats, effective, b, EPS);
-        double statErr = TolerancePolicy.statisticsError(TolerancePolicy.precisionOf(backend), cols, s.kappa());
-        double yTol = TolerancePolicy.outputTolerance(s.output(), s.maxAbsWeight(), statErr);
-        List<ParityResult.Check> checks = new ArrayList<>();
-        checks.add(Comparison.check("y", got.get("y"), ref.get("y"), yTol));
-        checks.add(Comparison.check("y (add, then the norm)", got.get("y"), composed.get("y"), yTol));
+        List<ParityResult.Check> checks = RowNormParity.forwardChecks(backend, data, effective, b, rms, got, ref);
+        checks.add(Comparison.check("y (add, then the norm)", got.get("y"), composed.get("y"), checks.get(0).tolerance()));
         checks.add(Comparison.check("h", got.get("h"), ref.get("h"), 0));
-        if (got.containsKey("mean")) {
-            checks.add(Comparison.check("mean", got.get("mean"), ref.get("mean"),
-                    TolerancePolicy.meanTolerance(s.maxAbsMean(), s.maxStd(), statErr)));
-        }
-        if (got.containsKey("rstd")) {
-            checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
-                    TolerancePolicy.rstdTolerance(s.maxRstd(), statErr)));
-        }
         return new ParityResult(rms ? "add_rms_norm" : "add_layer_norm", "forward", training ? "training" : "inference",
                 backend, "rows", shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
                 rms ? TolerancePolicy.claimsRmsNormParity(backend, input) : TolerancePolicy.claimsParity(backend, input, true));

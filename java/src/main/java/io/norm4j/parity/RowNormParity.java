@@ -45,10 +45,22 @@ public final class RowNormParity {
         };
         Map<String, float[]> ref = call.apply(Backend.REFERENCE), got = call.apply(backend);
 
+        List<ParityResult.Check> checks = forwardChecks(backend, data, w, b, rms, got, ref);
+        return new ParityResult(rms ? "rms_norm" : "layer_norm", "forward", training ? "training" : "inference",
+                backend, "rows", shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
+                rms ? TolerancePolicy.claimsRmsNormParity(backend, input) : TolerancePolicy.claimsParity(backend, input, true));
+    }
+
+    /**
+     * y, and mean and rstd where saved, against REFERENCE's: the tolerances from the data's own
+     * statistics (RMS norm: "normalized with" mean 0 and variance E[x^2]) and the scale w, bias b.
+     */
+    static List<ParityResult.Check> forwardChecks(Backend backend, GroupedData data, float[] w, float[] b, boolean rms,
+            Map<String, float[]> got, Map<String, float[]> ref) {
+        int rows = data.index.groups(), cols = data.index.groupSize();
         double[][] stats = new double[rows][];
         for (int g = 0; g < rows; g++) {
             double[] mv = data.meanVar(g);
-            // RMS norm divides by the root mean square: "normalized with" mean 0, variance E[x^2].
             stats[g] = rms ? new double[] {0, mv[1] + mv[0] * mv[0]} : mv;
         }
         GroupedData.Scales s = data.scales(stats, w, b, EPS);
@@ -64,9 +76,7 @@ public final class RowNormParity {
             checks.add(Comparison.check("rstd", got.get("rstd"), ref.get("rstd"),
                     TolerancePolicy.rstdTolerance(s.maxRstd(), statErr)));
         }
-        return new ParityResult(rms ? "rms_norm" : "layer_norm", "forward", training ? "training" : "inference",
-                backend, "rows", shape, dtype, input, affine, TolerancePolicy.withStorage(checks, dtype, ref),
-                rms ? TolerancePolicy.claimsRmsNormParity(backend, input) : TolerancePolicy.claimsParity(backend, input, true));
+        return checks;
     }
 
     /** Row g is a group; the weight index is the position in the row. */
