@@ -352,6 +352,41 @@ abstract class CheckedBackend {
         }
     }
 
+    // ---- adaptive layer norm ----------------------------------------------------------------
+
+    /**
+     * Adaptive layer norm: each sample's [T, D] rows normalized with {@code 1 + scale[n]} as their
+     * weight and {@code shift[n]} as their bias, in one call of this backend's layer norm per
+     * sample, so the modulation costs no pass of its own. Training where mean and rstd are given.
+     */
+    final void adaLayerNorm(Tensor x, Tensor scale, Tensor shift, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        AdaLayerNormCall c = AdaLayerNormCall.checkForward(x, scale, shift, eps, y, mean, rstd);
+        if (c.n() == 0 || c.t() == 0 || c.d() == 0) return;
+        Tensor weights = c.onePlus(scale);
+        long[] features = {c.d()};
+        for (long i = 0; i < c.n(); i++) {
+            layerNorm(c.tokens(x, i), features, c.features(weights, i), c.features(shift, i), eps, c.tokens(y, i),
+                    c.rows(mean, i), c.rows(rstd, i));
+        }
+    }
+
+    /** Its backward: per sample, layer norm's backward with weight 1 + scale[n]; dscale[n] and dshift[n] are its dweight and dbias. */
+    final void adaLayerNormBackward(Tensor x, Tensor dy, Tensor scale, Tensor mean, Tensor rstd, Tensor dx,
+            Tensor dscale, Tensor dshift) {
+        AdaLayerNormCall c = AdaLayerNormCall.checkBackward(x, dy, scale, mean, rstd, dx, dscale, dshift);
+        if (c.n() == 0 || c.t() == 0 || c.d() == 0) {
+            if (dscale != null) dscale.fill(0f);
+            if (dshift != null) dshift.fill(0f);
+            return;
+        }
+        Tensor weights = c.onePlus(scale);
+        long[] features = {c.d()};
+        for (long i = 0; i < c.n(); i++) {
+            layerNormBackward(c.tokens(x, i), c.tokens(dy, i), features, c.features(weights, i), c.rows(mean, i),
+                    c.rows(rstd, i), c.tokens(dx, i), c.features(dscale, i), c.features(dshift, i), Op.LAYER_NORM);
+        }
+    }
+
     /** Batch norm backward with running statistics as constants: rstd = 1 / sqrt(runningVar + eps). */
     final void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
             Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {

@@ -202,6 +202,41 @@ public final class Norms {
                 dh, normalizedShape, weight, weightOffset, mean, rstd, dx, dweight, dbias);
     }
 
+    // ---- adaptive layer norm (DiT's modulate) ------------------------------------------------
+
+    /**
+     * Adaptive layer norm, as diffusion transformers modulate: {@code y = layerNorm(x) * (1 +
+     * scale[n]) + shift[n]} for x [N, T, D], normalized over D, with per-sample scale and shift [N,
+     * D] and no affine of its own. {@code 1 + scale} is formed in f32; the modulation is the
+     * layer norm's weight and bias for sample n, so it costs no pass over memory of its own.
+     *
+     * @param y output, same shape as x; may be x itself
+     */
+    public void adaLayerNorm(Tensor x, Tensor scale, Tensor shift, double eps, Tensor y) {
+        Backends.resolve(backend, Op.ADA_LAYER_NORM).adaLayerNorm(x, scale, shift, eps, y, null, null);
+    }
+
+    /** As {@link #adaLayerNorm}, training: also saves each row's mean and rstd ([N, T]) for backward. */
+    public void adaLayerNormTraining(Tensor x, Tensor scale, Tensor shift, double eps, Tensor y, Tensor mean,
+            Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, Op.ADA_LAYER_NORM).adaLayerNorm(x, scale, shift, eps, y, mean, rstd);
+    }
+
+    /**
+     * Backward of {@link #adaLayerNormTraining}: dx, and the gradients of the conditioning, {@code
+     * dscale[n] = sum over t of dy * xhat} and {@code dshift[n] = sum over t of dy} ([N, D]; each may
+     * be null).
+     *
+     * @param dx may be dy (in place)
+     */
+    public void adaLayerNormBackward(Tensor x, Tensor dy, Tensor scale, Tensor mean, Tensor rstd, Tensor dx,
+            Tensor dscale, Tensor dshift) {
+        Backends.resolve(backend, Op.ADA_LAYER_NORM, Op.Direction.BACKWARD)
+                .adaLayerNormBackward(x, dy, scale, mean, rstd, dx, dscale, dshift);
+    }
+
     // ---- batch norm --------------------------------------------------------------------------
 
     /**

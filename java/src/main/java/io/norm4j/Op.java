@@ -11,7 +11,12 @@ public enum Op {
     /** Residual add fused with layer norm: {@code h = x + residual}, {@code y = layerNorm(h)}. */
     ADD_LAYER_NORM("add_layer_norm"),
     /** Residual add fused with RMS norm: {@code h = x + residual}, {@code y = rmsNorm(h)}. */
-    ADD_RMS_NORM("add_rms_norm");
+    ADD_RMS_NORM("add_rms_norm"),
+    /**
+     * Adaptive layer norm (DiT's modulate): {@code y = layerNorm(x) * (1 + scale[n]) + shift[n]}
+     * for x [N, T, D] and per-sample scale and shift [N, D].
+     */
+    ADA_LAYER_NORM("ada_layer_norm");
 
     private final String id;
 

@@ -455,6 +455,13 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /** A view of the elements from {@code offset} on, in the given shape (same memory). */
+    Tensor view(long offset, long[] dims) {
+        long n = Shapes.numel("shape", dims);
+        java.util.Objects.checkFromIndexSize(offset, n, numel);
+        return new Tensor(dims.clone(), n, dtype, data.slice((int) offset, (int) n), released, wrapped, readOnly);
+    }
+
     long[] dims() {
         return shape;
     }
