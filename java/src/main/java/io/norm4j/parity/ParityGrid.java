@@ -188,6 +188,7 @@ public final class ParityGrid {
         }
         addBackward(all);
         addResidual(all);
+        addAdaptive(all);
         addLargeOutputs(all);
         addLongChannels(all);
         return all;
@@ -359,6 +360,27 @@ public final class ParityGrid {
                         all.add(new Case(op, "backward", name(op + " backward", "training", "rows", s, in, affine),
                                 (b, t) -> ResidualNormParity.runBackward(b, s, rms, in, affine, offset, sd, t)));
                     }
+    }
+
+    /**
+     * Adaptive layer norm, forward in both modes and backward, every input, on [N, T, D] shapes:
+     * one sample, whole vectors, ragged widths; seeded apart as above.
+     */
+    private static void addAdaptive(List<Case> all) {
+        long seed = 700_000;
+        int[][] shapes = {{1, 1, 1}, {2, 3, 7}, {3, 5, 257}, {2, 16, 1152}};
+        for (InputDistribution in : InputDistribution.values())
+            for (int[] s : shapes) {
+                long[] dims = {s[0], s[1], s[2]};
+                for (boolean training : BOTH) {
+                    long sd = seed++;
+                    all.add(new Case("ada_layer_norm", "forward", name("ada_layer_norm", training ? "training" : "inference",
+                            "rows", dims, in, true), (b, t) -> AdaLayerNormParity.run(b, s[0], s[1], s[2], in, training, sd, t)));
+                }
+                long sd = seed++;
+                all.add(new Case("ada_layer_norm", "backward", name("ada_layer_norm backward", "training", "rows", dims, in,
+                        true), (b, t) -> AdaLayerNormParity.runBackward(b, s[0], s[1], s[2], in, sd, t)));
+            }
     }
 
     private static long[] shape(int[][] s) {
