@@ -140,6 +140,30 @@ class AdaLayerNormTest {
     }
 
     @Test
+    void theModuleGivesTheFunctionalResultsAndTheConditioningGradients() {
+        int n = 2, t = 9, d = 24;
+        try (AdaLayerNorm m = new AdaLayerNorm(d); Tensor x = Tensor.of(gaussian(11, n * t * d, 1, 1), n, t, d);
+                Tensor scale = Tensor.of(gaussian(12, n * d, 0.3, 0), n, d);
+                Tensor shift = Tensor.of(gaussian(13, n * d, 0.3, 0), n, d);
+                Tensor dy = Tensor.of(gaussian(14, n * t * d, 1, 0), n, t, d); Tensor ey = Tensor.allocate(n, t, d);
+                Tensor mean = Tensor.allocate(n, t); Tensor rstd = Tensor.allocate(n, t); Tensor edx = Tensor.allocate(n, t, d);
+                Tensor eds = Tensor.allocate(n, d); Tensor edh = Tensor.allocate(n, d); Tensor y = m.forward(x, scale, shift);
+                Tensor dx = m.backward(dy)) {
+            Norms.auto().adaLayerNormTraining(x, scale, shift, m.eps(), ey, mean, rstd);
+            Norms.auto().adaLayerNormBackward(x, dy, scale, mean, rstd, edx, eds, edh);
+            assertArrayEquals(ey.toArray(), y.toArray());
+            assertArrayEquals(edx.toArray(), dx.toArray());
+            assertArrayEquals(eds.toArray(), m.scaleGrad().toArray());
+            assertArrayEquals(edh.toArray(), m.shiftGrad().toArray());
+            try (Tensor wide = Tensor.allocate(n, t, d + 1); Tensor out = Tensor.allocate(n, t, d + 1)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> m.forward(wide, scale, shift, out));
+                assertTrue(e.getMessage().contains("x must be [N, T, 24]"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void badShapesAreRefusedNamingTheArgumentWithNothingWritten() {
         for (Backend b : new Backend[] {Backend.REFERENCE, Backend.NATIVE}) {
             Norms norms = Norms.on(b);

@@ -102,6 +102,10 @@ final class BenchCases {
                         : full ? DType.values() : new DType[] {DType.FLOAT32, DType.BFLOAT16})
                     for (String mode : new String[] {"inference", "backward"})
                         for (boolean fused : new boolean[] {true, false}) all.add(residualCase(mode, s, rms, t, fused));
+        for (DType t : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
+            all.add(adaptiveCase("inference", new long[] {16, 256, 1152}, t));
+            all.add(adaptiveCase("backward", new long[] {16, 256, 1152}, t));
+        }
         if (full) {
             long[] s = {8, 64, 128, 128};
             for (Layout layout : Layout.values()) {
@@ -234,6 +238,25 @@ final class BenchCases {
                         };
                     }
                     return prepared(call, x, r, h, y, w, b, mean, rstd, dw, db, dy, dh, g);
+                });
+    }
+
+    /** Adaptive layer norm on DiT-XL's token shape: x [N, T, D], per-sample scale and shift [N, D]. */
+    private static Case adaptiveCase(String mode, long[] s, DType t) {
+        boolean backward = mode.equals("backward");
+        long[] perSample = {s[0], s[2]}, perRow = {s[0], s[1]};
+        long bytes = (backward ? 3 : 2) * numel(s) * t.bytes();
+        return new Case("ada_layer_norm", backward ? "backward" : "forward", backward ? "training" : mode, "rows", s, t,
+                bytes, null, norms -> {
+                    Tensor x = data(t, s, 1), y = Tensor.allocate(t, s), scale = data(DType.FLOAT32, perSample, 5);
+                    Tensor shift = data(DType.FLOAT32, perSample, 6), mean = Tensor.allocate(perRow);
+                    Tensor rstd = Tensor.allocate(perRow), dy = backward ? data(t, s, 2) : null;
+                    Tensor ds = Tensor.allocate(perSample), dh = Tensor.allocate(perSample);
+                    if (backward) norms.adaLayerNormTraining(x, scale, shift, 1e-6, y, mean, rstd);
+                    Runnable call = backward
+                            ? () -> norms.adaLayerNormBackward(x, dy, scale, mean, rstd, y, ds, dh)
+                            : () -> norms.adaLayerNorm(x, scale, shift, 1e-6, y);
+                    return prepared(call, x, y, scale, shift, mean, rstd, dy, ds, dh);
                 });
     }
 
