@@ -2,7 +2,8 @@ package io.norm4j;
 
 /**
  * Per-thread scratch memory for what a call computes for itself (the batch variance a kernel hands
- * back for the running-statistics update, the rstd derived from running variances), so calls
+ * back for the running-statistics update, the rstd derived from running variances, a weight plus
+ * its offset, adaptive layer norm's 1 + scale), so calls
  * allocate nothing in steady state, and the f32 stand-ins of a call on half-precision data
  * ({@link HalfStaging}). It only grows; the last view of the first is kept, since a training loop
  * asks for the same size every step. No call uses a piece of it for two things at once.
