@@ -128,10 +128,10 @@ public final class Norms {
     /**
      * The residual add on its own: {@code h = x + residual}, element-wise, the widened values added in
      * f32 and rounded once to h's type; h may be x or residual. The fused calls below form h exactly
-     * so. ONEDNN runs it through its binary primitive (f32 only).
+     * so. Runs where the fused ops run (ONEDNN has no residual add).
      */
     public void add(Tensor x, Tensor residual, Tensor h) {
-        Backends.resolve(backend, Op.ADD).add(x, residual, h);
+        Backends.resolve(backend, Op.ADD_RMS_NORM).add(x, residual, h);
     }
 
     /**

@@ -35,18 +35,6 @@ final class OneDnnBackend extends CheckedBackend {
         return op != Op.MIN_MAX && op.norm() == op && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
     }
 
-    /** oneDNN's binary add; h may be residual, which it takes as the first source (the sum commutes exactly). */
-    @Override
-    protected void addKernel(Tensor x, Tensor residual, Tensor h) {
-        if (HalfStaging.anyHalf(x, residual, h)) {
-            throw new UnsupportedOperationException(describe() + " cannot take half-precision data: "
-                    + halfPrecisionUnsupported().orElseThrow());
-        }
-        boolean overResidual = h.address() == residual.address();
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_add(of(overResidual ? residual : x), of(overResidual ? x : residual),
-                of(h), h.numel()), "ONEDNN add");
-    }
-
     @Override
     protected void layerNormForward(LayerNormCall c) {
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),

@@ -8,8 +8,6 @@ public enum Op {
     GROUP_NORM("group_norm"),
     INSTANCE_NORM("instance_norm"),
     MIN_MAX("min_max"),
-    /** The residual add on its own: {@code h = x + residual}. */
-    ADD("add"),
     /** Residual add fused with layer norm: {@code h = x + residual}, {@code y = layerNorm(h)}. */
     ADD_LAYER_NORM("add_layer_norm"),
     /** Residual add fused with RMS norm: {@code h = x + residual}, {@code y = rmsNorm(h)}. */

@@ -325,24 +325,6 @@ class ResidualNormTest {
     }
 
     @Test
-    void onednnAddsThroughItsBinaryPrimitiveInF32Only() {
-        long[] shape = {7, 129};
-        try (Data d = Data.of(DType.FLOAT32, shape, 31); Tensor h = Tensor.allocate(shape);
-                Tensor r = Tensor.of(d.residual().toArray(), shape); Tensor half = Tensor.allocate(DType.BFLOAT16, shape)) {
-            float[] xs = d.x().toArray(), rs = d.residual().toArray(), expected = new float[xs.length];
-            for (int i = 0; i < xs.length; i++) expected[i] = xs[i] + rs[i];
-            Norms onednn = Norms.on(Backend.ONEDNN);
-            onednn.add(d.x(), d.residual(), h);
-            assertArrayEquals(expected, h.toArray());
-            onednn.add(d.x(), r, r);
-            assertArrayEquals(expected, r.toArray(), "over residual");
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> onednn.add(half, half, half));
-            assertTrue(e.getMessage().contains("half-precision"), e.getMessage());
-        }
-    }
-
-    @Test
     void onednnRefusesTheFusedOpsWithTheReason() {
         Norms onednn = Norms.on(Backend.ONEDNN);
         for (Op op : new Op[] {Op.ADD_RMS_NORM, Op.ADD_LAYER_NORM})

@@ -35,18 +35,9 @@ final class BenchCases {
      */
     record Case(String op, String direction, String mode, String layout, long[] shape, DType dtype, long bytesPerCall,
             Boolean fused, Preparer preparer) {
-        /**
-         * Whether {@code norms}' backend runs this case's op in its direction on its storage type; an
-         * unfused row, where it runs the add and the plain norm.
-         */
+        /** Whether {@code norms}' backend runs this case's op in its direction on its storage type. */
         boolean runsOn(io.norm4j.Norms norms) {
-            io.norm4j.Op o = io.norm4j.Op.fromId(op);
-            io.norm4j.Op.Direction d = io.norm4j.Op.Direction.fromId(direction);
-            if (Boolean.FALSE.equals(fused)) {
-                return norms.supports(io.norm4j.Op.ADD, io.norm4j.Op.Direction.FORWARD, dtype)
-                        && norms.supports(o.norm(), d, dtype);
-            }
-            return norms.supports(o, d, dtype);
+            return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction), dtype);
         }
     }
 
@@ -221,13 +212,9 @@ final class BenchCases {
                     Tensor mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows), dw = Tensor.allocate(ns);
                     Tensor db = rms ? null : Tensor.allocate(ns), dy = backward ? data(t, s, 2) : null;
                     Tensor dh = backward ? data(t, s, 4) : null, g = backward && !fused ? Tensor.allocate(s) : null;
-                    if (backward && fused) {
+                    if (backward) {
                         if (rms) norms.addRmsNormTraining(x, r, ns, w, 0, 1e-5, h, y, rstd);
                         else norms.addLayerNormTraining(x, r, ns, w, 0, b, 1e-5, h, y, mean, rstd);
-                    } else if (backward) {
-                        norms.add(x, r, h);
-                        if (rms) norms.rmsNormTraining(h, ns, w, 1e-5, y, rstd);
-                        else norms.layerNormTraining(h, ns, w, b, 1e-5, y, mean, rstd);
                     }
                     Runnable call;
                     if (!backward && fused) {

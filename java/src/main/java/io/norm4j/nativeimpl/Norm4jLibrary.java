@@ -138,9 +138,6 @@ public final class Norm4jLibrary {
     public static native int norm4j_add(@Cast("const void*") long x, int xType, @Cast("const void*") long residual,
             int residualType, @Cast("void*") long h, int hType, @Cast("int64_t") long n);
 
-    public static native int norm4j_onednn_add(@Cast("const float*") long x, @Cast("const float*") long residual,
-            @Cast("float*") long h, @Cast("int64_t") long n);
-
     public static native int norm4j_add_layer_norm_forward(@Cast("const void*") long x, int xType,
             @Cast("const void*") long residual, int residualType, @Cast("void*") long h, int hType,
             @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,

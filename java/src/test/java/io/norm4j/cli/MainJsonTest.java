@@ -116,9 +116,7 @@ class MainJsonTest {
                 assertTrue(r.has("speedupVsReference"), r::toString);
                 // oneDNN has no RMS-norm backward in norm4j and no residual add, and takes f32 data only: no
                 // ratio against it there.
-                // Residual ops: oneDNN runs the unfused sequence (its add, then its norm), not the fused call.
-                boolean onednnRuns = (!residual || !r.get("fused").getAsBoolean())
-                        && (!op.endsWith("rms_norm")
+                boolean onednnRuns = !residual && (!op.equals("rms_norm")
                         || !r.get("direction").getAsString().equals("backward"))
                         && r.get("dtype").getAsString().equals("f32");
                 assertEquals(onednnRuns, r.has("speedupVsOnednn"), r::toString);
