@@ -120,6 +120,14 @@ final class Checks {
         }
     }
 
+    /** RMS norm's arguments: x readable, y writable, optional weight readable, rstd (training) writable. */
+    static void rmsArguments(Tensor x, Tensor y, Tensor weight, Tensor rstd) {
+        input("x", x);
+        output("y", y);
+        optionalInput("weight", weight);
+        if (rstd != null) output("rstd", rstd);
+    }
+
     /** A module's normalizedShape: at least one dimension, none negative; returns a copy. */
     static long[] normalizedShape(long[] normalizedShape) {
         Objects.requireNonNull(normalizedShape, "normalizedShape");

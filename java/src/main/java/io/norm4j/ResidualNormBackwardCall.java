@@ -20,8 +20,6 @@ record ResidualNormBackwardCall(RowsBackwardCall norm, Tensor dh) {
                 op.norm());
         Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("dh", dh).inPlace("dx", "dh")
                 .verify();
-        Tensor scale = WeightOffset.scale(weight, weightOffset);
-        return new ResidualNormBackwardCall(new RowsBackwardCall(norm.op(), norm.x(), norm.dy(), norm.dx(), norm.rows(),
-                norm.cols(), scale, norm.mean(), norm.rstd(), norm.dweight(), norm.dbias()), dh);
+        return new ResidualNormBackwardCall(norm.withWeight(WeightOffset.scale(weight, weightOffset)), dh);
     }
 }

@@ -12,14 +12,8 @@ record ResidualNormCall(
 
     static ResidualNormCall check(Op op, Tensor x, Tensor residual, long[] normalizedShape, Tensor weight,
             double weightOffset, Tensor bias, double eps, Tensor h, Tensor y, Tensor mean, Tensor rstd) {
-        if (op == Op.ADD_LAYER_NORM) {
-            Checks.normArguments(x, y, weight, bias, mean, rstd);
-        } else {
-            Checks.input("x", x);
-            Checks.output("y", y);
-            Checks.optionalInput("weight", weight);
-            if (rstd != null) Checks.output("rstd", rstd);
-        }
+        if (op == Op.ADD_LAYER_NORM) Checks.normArguments(x, y, weight, bias, mean, rstd);
+        else Checks.rmsArguments(x, y, weight, rstd);
         Checks.input("residual", residual);
         Checks.output("h", h);
         float epsF = Checks.eps(eps);

@@ -4,10 +4,7 @@ package io.norm4j;
 record RmsNormCall(Tensor x, Tensor y, long rows, long cols, Tensor weight, float eps, Tensor rstd) {
 
     static RmsNormCall check(Tensor x, long[] normalizedShape, Tensor weight, double eps, Tensor y, Tensor rstd) {
-        Checks.input("x", x);
-        Checks.output("y", y);
-        Checks.optionalInput("weight", weight);
-        if (rstd != null) Checks.output("rstd", rstd);
+        Checks.rmsArguments(x, y, weight, rstd);
         float epsF = Checks.eps(eps);
         long[] rc = Checks.trailing(x, normalizedShape);
         Checks.sameShape("y", y, "x", x);

@@ -36,4 +36,9 @@ record RowsBackwardCall(
                 .in("weight", weight).in("mean", mean).in("rstd", rstd).inPlace("dx", "dy").verify();
         return new RowsBackwardCall(op, x, dy, dx, rc[0], rc[1], weight, rms ? null : mean, rstd, dweight, dbias);
     }
+
+    /** The same call scaling by {@code w} instead of its weight (a weight plus its offset). */
+    RowsBackwardCall withWeight(Tensor w) {
+        return new RowsBackwardCall(op, x, dy, dx, rows, cols, w, mean, rstd, dweight, dbias);
+    }
 }

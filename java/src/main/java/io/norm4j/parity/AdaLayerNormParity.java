@@ -30,17 +30,24 @@ public final class AdaLayerNormParity {
         }
     }
 
-    /** x [n, t, d]; scale N(0, 0.5), shift N(0, 0.5) per sample, fixed by the seed. */
+    /** Per-sample scale N(0, 0.5) (a modulation about 1), shift N(0, 0.5), and the weight 1 + scale: fixed by the seed. */
+    private static float[][] modulation(int values, long seed) {
+        float[][] sb = GroupedData.affine(values, seed);
+        float[] scale = new float[values], weight = new float[values];
+        for (int i = 0; i < values; i++) {
+            scale[i] = sb[0][i] - 1f;
+            weight[i] = 1f + scale[i];
+        }
+        return new float[][] {scale, sb[1], weight};
+    }
+
+    /** x [n, t, d], modulated as {@link #modulation} gives. */
     public static ParityResult run(Backend backend, int n, int t, int d, InputDistribution input, boolean training,
             long seed, DType dtype) {
         long[] shape = {n, t, d}, perSample = {n, d}, perRow = {n, t};
         GroupedData data = new GroupedData(new SampleRows(n * t, d, t), input, seed, dtype);
-        float[][] sb = GroupedData.affine(n * d, seed);
-        float[] scale = new float[n * d], shift = sb[1], weight = new float[n * d];
-        for (int i = 0; i < n * d; i++) {
-            scale[i] = sb[0][i] - 1f;  // N(0, 0.5): a modulation about 1
-            weight[i] = 1f + scale[i];
-        }
+        float[][] m = modulation(n * d, seed);
+        float[] scale = m[0], shift = m[1], weight = m[2];
         Function<Backend, Map<String, float[]>> call = be -> {
             try (BackendRun r = new BackendRun(be, dtype)) {
                 Tensor x = r.data(data.tensor, shape), y = r.dataOut("y", shape);
@@ -82,11 +89,8 @@ public final class AdaLayerNormParity {
             DType dtype) {
         long[] shape = {n, t, d}, perSample = {n, d}, perRow = {n, t};
         GroupedData data = new GroupedData(new SampleRows(n * t, d, t), input, seed, dtype);
-        float[] scale = GroupedData.affine(n * d, seed)[0], weight = new float[n * d];
-        for (int i = 0; i < n * d; i++) {
-            scale[i] -= 1f;
-            weight[i] = 1f + scale[i];
-        }
+        float[][] m = modulation(n * d, seed);
+        float[] scale = m[0], weight = m[2];
         float[] dy = GroupedData.stored(InputDistribution.NORMAL.generate(1, n * t * d, seed + 7), dtype);
         float[] mean, rstd;
         try (BackendRun r = new BackendRun(Backend.REFERENCE, dtype)) {
