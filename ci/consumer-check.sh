@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B install -DskipTests
-version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)"
+version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | sed -n 1p)"
 platform_args=()
 if [ ! -f "$HOME/.m2/repository/io/norm4j/norm4j/$version/norm4j-$version-linux-arm64.jar" ]; then
   platform_args=(-Djavacpp.platform=linux-x86_64)

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-feature() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+feature() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | sed -n 1p; }
 jdk=""
 best=0
 for home in /usr/lib/jvm/*/; do
@@ -20,10 +20,14 @@ if [ "$best" -lt 22 ]; then
 fi
 echo "jdk22: building and testing with JDK $best ($jdk)"
 JAVA_HOME="$jdk" mvn -B package -Dtest='TensorsTest,TensorTest,ModuleTrainingTest' -Dsurefire.failIfNoSpecifiedTests=false
-jar="$(ls target/norm4j-*.jar | grep -v -- '-sources\|-javadoc\|-linux-' | head -n 1)"
-unzip -l "$jar" | grep -q 'META-INF/versions/22/io/norm4j/Tensors.class' \
+jar="$(ls target/norm4j-*.jar | grep -v -- '-sources\|-javadoc\|-linux-' | sed -n 1p)"
+# Outputs are captured before they are searched: grep -q at the end of a pipe exits at its first
+# match, and under pipefail the writer's SIGPIPE would then fail a check that holds.
+listing="$(unzip -l "$jar")"
+grep -q 'META-INF/versions/22/io/norm4j/Tensors.class' <<< "$listing" \
   || { echo "jdk22: $jar lacks META-INF/versions/22/io/norm4j/Tensors.class" >&2; exit 1; }
-if "$jdk/bin/java" -jar target/norm4j-cli.jar bench --only "rms_norm forward inference rows 1x768" 2>&1 >/dev/null | grep -q "restricted method"; then
+warnings="$("$jdk/bin/java" -jar target/norm4j-cli.jar bench --only "rms_norm forward inference rows 1x768" 2>&1 >/dev/null)"
+if grep -q "restricted method" <<< "$warnings"; then
   echo "jdk22: the CLI jar still warns about restricted methods on JDK $best" >&2
   exit 1
 fi
