@@ -15,6 +15,8 @@
 
 #include <cstdint>
 
+#include "activation_constants.h"
+#include "norm4j/norm4j.h"
 #include "row_statistics.h"
 #include "storage_types.h"
 #include "tuning.h"
@@ -23,6 +25,15 @@ namespace norm4j {
 
 // Values past a channels-last constant array's cols (see normalize_columns below).
 constexpr int64_t kColumnWrap = 16;
+
+// The constants of a pre-activation (x - mean) * rstd * w + b: one plane's, or per channel of a
+// channels-last row (arrays of that row's c values).
+struct PreActivation {
+    float mean, rstd, w, b;
+};
+struct PreActivationColumns {
+    const float *mean, *rstd, *w, *b;
+};
 
 struct KernelTable {
     const char *name;
@@ -147,6 +158,18 @@ struct KernelTable {
     // out[i] = a[i] + b[i], one f32 rounding each; out may be a or b. With around_caches, whole
     // aligned blocks of out are written around the caches.
     void (*add_arrays)(const float *a, const float *b, float *out, int64_t n, bool around_caches);
+
+    // ---- activations of the fused norms (activation_constants.h; kind NORM4J_ACTIVATION_RELU
+    // or NORM4J_ACTIVATION_SILU) ----
+    // y[i] = activation(y[i]), in place.
+    void (*activate)(float *y, int64_t n, int kind);
+    // dpre[i] = dy[i] * activation'(pre), pre = (x[i] - mean) * rstd * w + b with one plane's
+    // constants; dpre may be dy.
+    void (*activation_gradient_plane)(const float *x, const float *dy, float *dpre, int64_t n,
+                                      const PreActivation &p, int kind);
+    // The same over one channels-last row of c values, the constants per channel.
+    void (*activation_gradient_row)(const float *x, const float *dy, float *dpre, int64_t c,
+                                    const PreActivationColumns &p, int kind);
 };
 
 // The kernel table of the ISA namespace this is expanded in: every entry, in table order.
@@ -184,7 +207,10 @@ struct KernelTable {
                                 floats_to_bf16,                                                \
                                 f16_to_floats,                                                 \
                                 floats_to_f16,                                                 \
-                                add_arrays}
+                                add_arrays,                                                    \
+                                activate,                                                      \
+                                activation_gradient_plane,                                     \
+                                activation_gradient_row}
 
 namespace scalar {
 #include "kernel_functions.h"

@@ -93,7 +93,7 @@ void compare(Report &report, const std::string &where, const char *name, const T
              Tolerance tolerance) {
     for (int64_t i = 0; i < n; ++i) {
         const double g = got[i], e = expected[i];
-        const bool ok = std::isnan(e) ? std::isnan(g) : std::fabs(g - e) <= tolerance(e);
+        const bool ok = std::isnan(e) ? std::isnan(g) : g == e || std::fabs(g - e) <= tolerance(e);
         if (!ok) {
             char text[160];
             std::snprintf(text, sizeof text, "%s[%lld] = %.9g, the scalar kernel gives %.9g", name,
@@ -151,6 +151,8 @@ void test_backward_kernels(const KernelTable &vector, const KernelTable &scalar,
 void test_column_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_convert_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
 void test_elementwise_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
+void test_activation_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report);
+void test_activation_accuracy(const KernelTable &scalar, Report &report);
 // Every table's (the scalar one's too) row kernels on bf16 and f16 data against its f32 kernels.
 void test_stored_row_kernels(const KernelTable &k, Report &report);
 

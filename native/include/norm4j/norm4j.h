@@ -32,6 +32,11 @@ extern "C" {
 #define NORM4J_LAYOUT_NCHW 0 /* channels first: [N][C][S] */
 #define NORM4J_LAYOUT_NHWC 1 /* channels last:  [N][S][C] */
 
+/* The activation a batch or group norm forward applies to its output (the fused norms). */
+#define NORM4J_ACTIVATION_NONE 0
+#define NORM4J_ACTIVATION_RELU 1
+#define NORM4J_ACTIVATION_SILU 2
+
 /* Storage types of a run of values (norm4j_convert). */
 #define NORM4J_F32 0  /* IEEE binary32 */
 #define NORM4J_BF16 1 /* bfloat16: the top 16 bits of a binary32 */

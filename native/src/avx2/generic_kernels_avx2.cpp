@@ -5,6 +5,7 @@ namespace norm4j::avx2 {
 
 constexpr int kRowsAtOnce = kAvx2BackwardRowsAtOnce;
 
+#include "../generic/activation_kernels.h"
 #include "../generic/backward_kernels.h"
 #include "../generic/column_kernels.h"
 #include "../generic/convert_kernels.h"

@@ -1,13 +1,13 @@
 // The AVX2/FMA vector layer: eight floats per vector, a vector's live lanes a lane mask with a
 // flag for "all of them". Only included from files compiled with -mavx2 -mfma.
 //
-// What the kernels written once (native/src/generic) use, defined here and in vector_avx512.h
-// under the same names: kLanes, kHalfLanes; Floats, Doubles, Lanes, HalfLanes;
-// all_lanes, first_lanes, whole, low_half, high_half; loadu, load, store, storeu, store_around_caches;
-// widen_low, widen_high, load_widened, narrow; floats, doubles, zero_doubles, add, sub, mul,
-// fma, fnma, min, max, sub_live; reduce_add; and for half-precision storage (bf16, f16) load,
-// store and store_around_caches. Loads and stores are overloaded on the pointer's type: a storage
-// type is added by overloading them, not by writing kernels.
+// What the kernels written once (native/src/generic) use, defined here and in vector_avx512.h under
+// the same names: kLanes, kHalfLanes; Floats, Doubles, Lanes, HalfLanes; all_lanes, first_lanes,
+// whole, low_half, high_half; loadu, load, store, storeu, store_around_caches; widen_low,
+// widen_high, load_widened, narrow; floats, doubles, zero_doubles, add, sub, mul, fma, fnma, min,
+// max, div, round_nearest, times_pow2, where_greater, sub_live; reduce_add; and for half-precision
+// storage (bf16, f16) load, store and store_around_caches. Loads and stores are overloaded on the
+// pointer's type: a storage type is added by overloading them, not by writing kernels.
 #ifndef NORM4J_VECTOR_AVX2_H
 #define NORM4J_VECTOR_AVX2_H
 
@@ -84,6 +84,18 @@ inline Floats fnma(Floats a, Floats b, Floats c) { return _mm256_fnmadd_ps(a, b,
 // min(v, m) and max(v, m) give m where v is NaN: a NaN value is skipped.
 inline Floats min(Floats v, Floats m) { return _mm256_min_ps(v, m); }
 inline Floats max(Floats v, Floats m) { return _mm256_max_ps(v, m); }
+inline Floats div(Floats a, Floats b) { return _mm256_div_ps(a, b); }
+// The nearest integer, ties to even.
+inline Floats round_nearest(Floats v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// p * 2^n for integral n in [-126, 127]: 2^n built from its bits, then one rounded product.
+inline Floats times_pow2(Floats p, Floats n) {
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+// a > b ? t : f per lane (false where either is NaN).
+inline Floats where_greater(Floats a, Floats b, Floats t, Floats f) {
+    return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_GT_OQ));
+}
 inline Doubles add(Doubles a, Doubles b) { return _mm256_add_pd(a, b); }
 inline Doubles sub(Doubles a, Doubles b) { return _mm256_sub_pd(a, b); }
 inline Doubles mul(Doubles a, Doubles b) { return _mm256_mul_pd(a, b); }

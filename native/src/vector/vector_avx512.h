@@ -76,6 +76,18 @@ inline Floats fnma(Floats a, Floats b, Floats c) { return _mm512_fnmadd_ps(a, b,
 // min(v, m) and max(v, m) give m where v is NaN: a NaN value is skipped.
 inline Floats min(Floats v, Floats m) { return _mm512_min_ps(v, m); }
 inline Floats max(Floats v, Floats m) { return _mm512_max_ps(v, m); }
+inline Floats div(Floats a, Floats b) { return _mm512_div_ps(a, b); }
+// The nearest integer, ties to even.
+inline Floats round_nearest(Floats v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+// p * 2^n for integral n in [-126, 127]: 2^n built from its bits, then one rounded product.
+inline Floats times_pow2(Floats p, Floats n) {
+    const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+}
+// a > b ? t : f per lane (false where either is NaN).
+inline Floats where_greater(Floats a, Floats b, Floats t, Floats f) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), f, t);
+}
 inline Doubles add(Doubles a, Doubles b) { return _mm512_add_pd(a, b); }
 inline Doubles sub(Doubles a, Doubles b) { return _mm512_sub_pd(a, b); }
 inline Doubles mul(Doubles a, Doubles b) { return _mm512_mul_pd(a, b); }
