@@ -150,13 +150,14 @@ NORM4J_API int norm4j_add_rms_norm_forward(const void *x, int x_type, const void
  * Training (mean and rstd given): batch mean and biased variance; writes mean, rstd and, when
  * var is not null, the biased variance (for the caller's running-statistics update).
  * Inference (mean and rstd null): uses running_mean and running_var, which must be given.
- * weight and bias (per channel) may be null.
+ * weight and bias (per channel) may be null. activation (NORM4J_ACTIVATION_*) is applied to
+ * the normalized output before it is stored (the fused batch_norm_relu).
  */
 NORM4J_API int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                          int64_t s, int layout, const float *weight,
                                          const float *bias, float eps,
                                          const float *running_mean, const float *running_var,
-                                         float *mean, float *rstd, float *var);
+                                         float *mean, float *rstd, float *var, int activation);
 NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                                 int64_t s, int layout, const float *weight,
                                                 const float *bias, float eps,
@@ -170,11 +171,13 @@ NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
  * Group norm of x, logically [n, c, s], stored in layout. Statistics per (sample, group) over
  * c / groups channels times s values; weight and bias per channel (may be null).
  * mean and rstd: null (inference) or [n, groups] (training); var likewise, optional.
+ * activation (NORM4J_ACTIVATION_*) is applied to the normalized output before it is stored
+ * (the fused group_norm_silu).
  */
 NORM4J_API int norm4j_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                          int64_t s, int64_t groups, int layout,
                                          const float *weight, const float *bias, float eps,
-                                         float *mean, float *rstd, float *var);
+                                         float *mean, float *rstd, float *var, int activation);
 NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                                 int64_t s, int64_t groups, int layout,
                                                 const float *weight, const float *bias,
@@ -243,6 +246,20 @@ NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy
                                                  float *dweight, float *dbias);
 
 /* Group norm (instance norm: groups = c) over [n, c, s]; mean and rstd are [n, groups]. */
+/* y = activation(x) (NORM4J_ACTIVATION_RELU or _SILU) for n values; y may be x. */
+NORM4J_API int norm4j_activate(const float *x, float *y, int64_t n, int activation);
+
+/*
+ * The first step of a fused norm's backward: dpre = dy * activation'(pre) with the
+ * pre-activation pre = (x - mean) * rstd * w + b recomputed from x (logically [n, c, s] in
+ * layout) and the saved statistics: per channel ([c]) when groups is 0 (batch norm), else per
+ * sample and group ([n, groups]). weight and bias may be null; dpre may be dy. The norm's
+ * backward then takes dpre as its dy.
+ */
+NORM4J_API int norm4j_activation_gradient(const float *x, const float *dy, float *dpre, int64_t n, int64_t c,
+                                          int64_t s, int64_t groups, int layout, const float *weight,
+                                          const float *bias, const float *mean, const float *rstd,
+                                          int activation);
 NORM4J_API int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
                                           int64_t c, int64_t s, int64_t groups, int layout,
                                           const float *weight, const float *mean,

@@ -9,6 +9,7 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "../threading.h"
+#include "activation_pass.h"
 #include "channel_constants.h"
 #include "channel_passes.h"
 #include "double_normalize.h"
@@ -59,11 +60,12 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
                                          int64_t s, int layout, const float *weight,
                                          const float *bias, float eps,
                                          const float *running_mean, const float *running_var,
-                                         float *mean, float *rstd, float *var) {
+                                         float *mean, float *rstd, float *var, int activation) {
     using namespace norm4j;
     bool empty = false;
     const int status = check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
     if (status != NORM4J_OK) return status;
+    if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     const bool training = mean != nullptr;
     if (!training && (running_mean == nullptr || running_var == nullptr))
         return fail(NORM4J_ERR_ARGUMENT, "inference needs running_mean and running_var");
@@ -77,15 +79,18 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         // Channels-first: each channel's statistics, then its planes normalized while they are
         // still in cache (a channel of a [32, 64, 56, 56] batch is 400 KB), channels in parallel.
         // y is written around the caches from forward_from_memory's size, as inference's
-        // (apply_planes).
+        // (apply_planes), where no activation reads it back.
         const bool from_memory = forward_from_memory(n * c * s);
+        const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
         parallel_for(c, threads, [&](int64_t ch) {
             const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s, from_memory);
             const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
             save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
-                normalize_plane(k, x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch), from_memory);
+                normalize_plane(k, x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch),
+                                y_around_caches);
+                activate_block(k, y + offset, s, activation);
             }
         });
         return NORM4J_OK;
@@ -111,12 +116,16 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
                 set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
             });
         }
-        if (in_double.load()) normalize_columns_in_double(x, y, n * s, c, exact.all, weight, bias);
-        else apply_columns(k, x, y, n * s, c, threads, affine);
+        if (!in_double.load()) {
+            apply_columns(k, x, y, n * s, c, threads, affine, activation);
+        } else {
+            normalize_columns_in_double(x, y, n * s, c, exact.all, weight, bias);
+            activate_block(k, y, n * s * c, activation);
+        }
         return NORM4J_OK;
     }
     ChannelConstants cc(frame, c);  // channels-first inference
     for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
-    apply_planes(k, x, y, n, c, s, threads, cc, weight, bias);
+    apply_planes(k, x, y, n, c, s, threads, cc, weight, bias, activation);
     return NORM4J_OK;
 }

@@ -123,7 +123,7 @@ void BatchNormBackward::channels_last() {
         channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
             affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f);
         });
-        apply_columns(k, dy, dx, n * s, c, threads, affine);
+        apply_columns(k, dy, dx, n * s, c, threads, affine, NORM4J_ACTIVATION_NONE);
         return;
     }
     ColumnGradient grad(frame, c);
@@ -199,7 +199,7 @@ void BatchNormBackward::channels_first_in_memory_order(bool from_memory) {
 void BatchNormBackward::constant_statistics_planes() {
     ChannelConstants cc(frame, c);
     for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
-    apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr);
+    apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr, NORM4J_ACTIVATION_NONE);
 }
 
 }  // namespace

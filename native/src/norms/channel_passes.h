@@ -10,6 +10,7 @@
 #include "../scratch.h"
 #include "../threading.h"
 #include "channel_constants.h"
+#include "activation_pass.h"
 #include "double_normalize.h"
 
 namespace norm4j {
@@ -54,25 +55,30 @@ void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, Chu
     });
 }
 
-// y = normalize(x) for channels-last data, the constants folded (channel_constants.h).
+// y = activation(normalize(x)) for channels-last data, the constants folded (channel_constants.h).
 inline void apply_columns(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c,
-                   int threads, ColumnAffine &affine) {
+                   int threads, ColumnAffine &affine, int activation) {
     affine.wrap();
     const bool from_memory = forward_from_memory(rows * c);
+    const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
     parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
-        k.normalize_columns(x + r0 * c, y + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
-                            affine.shift.data(), from_memory, from_memory);
+        write_activated_rows(k, y + r0 * c, nr, c, activation, [&](int64_t t0, int64_t tn) {
+            k.normalize_columns(x + (r0 + t0) * c, y + (r0 + t0) * c, tn, c, affine.hi.data(), affine.scale.data(),
+                                affine.shift.data(), from_memory, y_around_caches);
+        });
     });
 }
 
-// y = normalize(x) for channels-first data, plane by plane, y around the caches from
-// forward_from_memory's size.
+// y = activation(normalize(x)) for channels-first data, plane by plane, y around the caches from
+// forward_from_memory's size where no activation reads it back.
 inline void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c, int64_t s,
-                  int threads, const ChannelConstants &cc, const float *weight, const float *bias) {
-    const bool from_memory = forward_from_memory(n * c * s);
+                  int threads, const ChannelConstants &cc, const float *weight, const float *bias, int activation) {
+    const bool around_caches = forward_from_memory(n * c * s) && activation == NORM4J_ACTIVATION_NONE;
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
-        normalize_plane(k, x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch), from_memory);
+        normalize_plane(k, x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch),
+                        around_caches);
+        activate_block(k, y + plane * s, s, activation);
     });
 }
 

@@ -6,6 +6,7 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "../threading.h"
+#include "activation_pass.h"
 #include "channel_constants.h"
 #include "double_normalize.h"
 #include "gradient_sums.h"
@@ -18,7 +19,7 @@ namespace {
 
 void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
                      int64_t s, int64_t groups, const float *weight, const float *bias, float eps,
-                     float *mean, float *rstd, float *var) {
+                     float *mean, float *rstd, float *var, int activation) {
     const int64_t cg = c / groups;
     const int64_t count = cg * s;
     const int threads = threads_for(n * c * s);  // sample-groups are independent
@@ -32,6 +33,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
             const int64_t ch = g * cg + j;
             normalize_plane(k, x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch), bias_of(bias, ch),
                             false);
+            activate_block(k, y + offset + j * s, s, activation);
         }
     });
 }
@@ -77,10 +79,11 @@ MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int
 
 void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
                      int64_t s, int64_t groups, const float *weight, const float *bias, float eps,
-                     float *mean, float *rstd, float *var) {
+                     float *mean, float *rstd, float *var, int activation) {
     const int64_t cg = c / groups;
     const int threads = threads_for(n * c * s);  // samples are independent
     const bool from_memory = forward_from_memory(n * c * s);
+    const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
     parallel_for(n, threads, [&](int64_t i) {
         const float *xi = x + i * s * c;
         ScratchFrame frame;  // this thread's
@@ -97,13 +100,17 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
                 per_channel[ch] = cst;
             }
         }
+        float *const yi = y + i * s * c;
         if (in_double) {  // the whole sample: its groups interleave in every row
-            normalize_columns_in_double(xi, y + i * s * c, s, c, per_channel, weight, bias);
+            normalize_columns_in_double(xi, yi, s, c, per_channel, weight, bias);
+            activate_block(k, yi, s * c, activation);
             return;
         }
         affine.wrap();
-        k.normalize_columns(xi, y + i * s * c, s, c, affine.hi.data(), affine.scale.data(),
-                            affine.shift.data(), from_memory, from_memory);
+        write_activated_rows(k, yi, s, c, activation, [&](int64_t r0, int64_t nr) {
+            k.normalize_columns(xi + r0 * c, yi + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
+                                affine.shift.data(), from_memory, y_around_caches);
+        });
     });
 }
 
@@ -114,19 +121,20 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
 extern "C" int norm4j_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                          int64_t s, int64_t groups, int layout,
                                          const float *weight, const float *bias, float eps,
-                                         float *mean, float *rstd, float *var) {
+                                         float *mean, float *rstd, float *var, int activation) {
     using namespace norm4j;
     bool empty = false;
     const int status = check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
     if (status != NORM4J_OK) return status;
+    if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     if (empty) return NORM4J_OK;
     const KernelTable &k = active_kernels();
     if (layout == NORM4J_LAYOUT_NCHW)
-        group_norm_nchw(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var);
+        group_norm_nchw(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var, activation);
     else
-        group_norm_nhwc(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var);
+        group_norm_nhwc(k, x, y, n, c, s, groups, weight, bias, eps, mean, rstd, var, activation);
     return NORM4J_OK;
 }
 

@@ -100,22 +100,25 @@ abstract class CheckedBackend {
         }
     }
 
-    /** Batch norm; training when mean and rstd are given, updating running statistics if given. */
+    /**
+     * Batch norm; training when mean and rstd are given, updating running statistics if given; the
+     * output through activation when it is not null (batch_norm_relu).
+     */
     final void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-            double eps, Tensor y, Tensor mean, Tensor rstd, double momentum) {
+            double eps, Tensor y, Tensor mean, Tensor rstd, double momentum, Activation activation) {
         BatchNormCall c = BatchNormCall.check(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd,
                 momentum, Op.BATCH_NORM);
         if (c.shape().empty()) return;
         if (HalfStaging.anyHalf(x, y, null)
                 && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, y, null,
                         s -> batchNorm(s.input(x), layout, runningMean, runningVar, weight, bias, eps, s.output(y),
-                        mean, rstd, momentum))) {
+                        mean, rstd, momentum, activation))) {
             return;
         }
         boolean update = c.training() && runningMean != null;
         try {
             Tensor var = update ? ThreadScratch.floats(c.shape().c()) : null;
-            batchNormForward(c, var);
+            batchNormForward(c, var, activation);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, 1, c.shape().c(),
                         c.shape().n() * c.shape().s(), momentum);
@@ -126,18 +129,22 @@ abstract class CheckedBackend {
         }
     }
 
-    /** Group norm; training when mean and rstd ([N, groups]) are given. */
+    /**
+     * Group norm; training when mean and rstd ([N, groups]) are given; the output through activation
+     * when it is not null (group_norm_silu).
+     */
     final void groupNorm(Tensor x, Layout layout, long groups, Tensor weight, Tensor bias, double eps, Tensor y,
-            Tensor mean, Tensor rstd) {
+            Tensor mean, Tensor rstd, Activation activation) {
         GroupNormCall c = GroupNormCall.check(x, layout, groups, weight, bias, eps, y, mean, rstd, Op.GROUP_NORM);
         if (c.shape().empty()) return;
         if (HalfStaging.anyHalf(x, y, null)
                 && ranOnStandIns(Op.GROUP_NORM, Op.Direction.FORWARD, x, y, null,
-                        s -> groupNorm(s.input(x), layout, groups, weight, bias, eps, s.output(y), mean, rstd))) {
+                        s -> groupNorm(s.input(x), layout, groups, weight, bias, eps, s.output(y), mean, rstd,
+                        activation))) {
             return;
         }
         try {
-            groupNormForward(c, null);
+            groupNormForward(c, null, activation);
         } finally {
             fence(x, y, weight, bias, mean, rstd);
         }
@@ -179,7 +186,7 @@ abstract class CheckedBackend {
         }
         try {
             Tensor var = update ? ThreadScratch.floats(shape.n() * shape.c()) : null;
-            groupNormForward(c, var);
+            groupNormForward(c, var, null);
             if (update) {
                 RunningStatistics.update(runningMean, runningVar, mean, var, shape.n(), shape.c(), shape.s(), momentum);
             }
@@ -202,7 +209,7 @@ abstract class CheckedBackend {
             return;
         }
         try {
-            batchNormForward(c, null);
+            batchNormForward(c, null, null);
         } finally {
             fence(x, y, weight, bias, runningMean, runningVar);
         }
@@ -278,6 +285,56 @@ abstract class CheckedBackend {
         } finally {
             fence(x, dy, dx, weight, mean, rstd);
             fence(dweight, dbias, null, null, null, null);
+        }
+    }
+
+    /**
+     * The backward of a norm fused with an activation (op BATCH_NORM_RELU or GROUP_NORM_SILU): the
+     * gradient at the activation's input, recomputed from x and the saved statistics, then the
+     * norm's backward with it as dy. bias is the forward's (it moves the pre-activation).
+     */
+    final void activatedBackward(Op op, Tensor x, Tensor dy, Layout layout, long groups, Tensor weight, Tensor bias,
+            Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        ChannelBackwardCall c = ChannelBackwardCall.check(op.norm(), x, dy, layout, groups, weight, mean, rstd, true, dx,
+                dweight, dbias);
+        Checks.optionalInput("bias", bias);
+        Checks.shape("bias", bias, new long[] {c.shape().c()});
+        Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("bias", bias).verify();
+        if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, dy, dx)
+                && ranOnStandIns(op, Op.Direction.BACKWARD, x, dy, dx,
+                        s -> activatedBackward(op, s.input(x), s.input(dy), layout, groups, weight, bias, mean, rstd,
+                        s.output(dx), dweight, dbias))) {
+            return;
+        }
+        try {
+            activationGradient(c, bias, op.activation(), dx);  // dx holds dpre until the norm's backward
+            channelBackward(x, dx, layout, groups, weight, mean, rstd, true, dx, dweight, dbias, op.norm());
+        } finally {
+            fence(x, dy, dx, weight, bias, mean);
+            fence(rstd, dweight, dbias, null, null, null);
+        }
+    }
+
+    /**
+     * {@code y = activation(x)} on its own, on the backends that run the fused op of that
+     * activation (op).
+     */
+    final void activate(Op op, Tensor x, Tensor y) {
+        Activation activation = op.activation();
+        Checks.input("x", x);
+        Checks.output("y", y);
+        Checks.sameShape("y", y, "x", x);
+        Aliasing.check().out("y", y).in("x", x).inPlace("y", "x").verify();
+        if (x.numel() == 0) return;
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(op, Op.Direction.FORWARD, x, y, null, s -> activate(op, s.input(x), s.output(y)))) {
+            return;
+        }
+        try {
+            activateKernel(activation, x, y);
+        } finally {
+            fence(x, y, null, null, null, null);
         }
     }
 
@@ -429,15 +486,35 @@ abstract class CheckedBackend {
 
     protected abstract void rmsNormForward(RmsNormCall call);
 
-    /** @param var receives the biased batch variance per channel when not null (training only) */
-    protected abstract void batchNormForward(BatchNormCall call, Tensor var);
+    /**
+     * @param var receives the biased batch variance per channel when not null (training only)
+     * @param activation applied to the output before it is stored, or null
+     */
+    protected abstract void batchNormForward(BatchNormCall call, Tensor var, Activation activation);
 
-    /** @param var receives the biased variance per sample and group when not null (training only) */
-    protected abstract void groupNormForward(GroupNormCall call, Tensor var);
+    /**
+     * @param var receives the biased variance per sample and group when not null (training only)
+     * @param activation applied to the output before it is stored, or null
+     */
+    protected abstract void groupNormForward(GroupNormCall call, Tensor var, Activation activation);
+
+    /**
+     * A fused norm's backward, first step: {@code dpre = dy * activation'(pre)} at the
+     * pre-activation recomputed from x and the saved statistics (see {@link ActivationGradient});
+     * dpre may be dy. f32 tensors, checked.
+     */
+    protected void activationGradient(ChannelBackwardCall call, Tensor bias, Activation activation, Tensor dpre) {
+        ActivationGradient.compute(call, bias, activation, dpre);
+    }
 
     protected abstract void minMaxFitKernel(MinMaxCall call);
 
     protected abstract void minMaxTransformKernel(MinMaxCall call);
+
+    /** The activation on its own, on checked f32 arguments; in Java (double, rounded once) here. */
+    protected void activateKernel(Activation activation, Tensor x, Tensor y) {
+        for (int i = 0; i < x.numel(); i++) y.buffer().put(i, (float) activation.apply(x.buffer().get(i)));
+    }
 
     /** The residual add on its own, on checked arguments; in Java here. */
     protected void addKernel(Tensor x, Tensor residual, Tensor h) {

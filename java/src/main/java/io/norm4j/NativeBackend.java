@@ -80,19 +80,38 @@ final class NativeBackend extends CheckedBackend {
     }
 
     @Override
-    protected void batchNormForward(BatchNormCall c, Tensor var) {
+    protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
-                of(c.mean()), of(c.rstd()), of(var)), "NATIVE batch_norm");
+                of(c.mean()), of(c.rstd()), of(var), code(activation)), "NATIVE batch_norm");
     }
 
     @Override
-    protected void groupNormForward(GroupNormCall c, Tensor var) {
+    protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
-                of(var)), "NATIVE group_norm");
+                of(var), code(activation)), "NATIVE group_norm");
+    }
+
+    @Override
+    protected void activateKernel(Activation activation, Tensor x, Tensor y) {
+        NativeRuntime.check(Norm4jLibrary.norm4j_activate(of(x), of(y), x.numel(), activation.code()),
+                "NATIVE " + activation.id());
+    }
+
+    private static int code(Activation activation) {
+        return activation == null ? 0 : activation.code();
+    }
+
+    @Override
+    protected void activationGradient(ChannelBackwardCall c, Tensor bias, Activation activation, Tensor dpre) {
+        ChannelShape s = c.shape();
+        long groups = c.op() == Op.BATCH_NORM ? 0 : c.groups();
+        NativeRuntime.check(Norm4jLibrary.norm4j_activation_gradient(of(c.x()), of(c.dy()), of(dpre), s.n(), s.c(),
+                s.s(), groups, c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                activation.code()), "NATIVE " + activation.id() + " gradient");
     }
 
     @Override

@@ -251,7 +251,7 @@ public final class Norms {
     public void batchNorm(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
             double eps, Tensor y) {
         Backends.resolve(backend, Op.BATCH_NORM)
-                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0);
+                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0, null);
     }
 
     /**
@@ -268,7 +268,7 @@ public final class Norms {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
         Backends.resolve(backend, Op.BATCH_NORM)
-                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd, momentum);
+                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, mean, rstd, momentum, null);
     }
 
     // ---- group norm --------------------------------------------------------------------------
@@ -281,7 +281,7 @@ public final class Norms {
      * @param numGroups must divide C
      */
     public void groupNorm(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps, Tensor y) {
-        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null);
+        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null, null);
     }
 
     /** Group norm, training: as {@link #groupNorm} and saves mean and rstd, [N, numGroups]. */
@@ -289,7 +289,89 @@ public final class Norms {
             Tensor y, Tensor mean, Tensor rstd) {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(rstd, "rstd");
-        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
+        Backends.resolve(backend, Op.GROUP_NORM).groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd, null);
+    }
+
+    // ---- norms fused with an activation ------------------------------------------------------
+
+    /**
+     * Group norm whose output goes through SiLU in the same call: {@code y = silu(groupNorm(x))}
+     * (Stable Diffusion's UNet and VAE blocks), arguments as {@link #groupNorm}. y is written once;
+     * NATIVE applies SiLU to each block of output while it is in cache.
+     */
+    public void groupNormSilu(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps,
+            Tensor y) {
+        Backends.resolve(backend, Op.GROUP_NORM_SILU)
+                .groupNorm(x, layout, numGroups, weight, bias, eps, y, null, null, Activation.SILU);
+    }
+
+    /**
+     * {@link #groupNormSilu}, training: saves the group statistics ([N, numGroups]) as
+     * {@link #groupNormTraining} does; nothing else is kept for the backward.
+     */
+    public void groupNormSiluTraining(Tensor x, Layout layout, long numGroups, Tensor weight, Tensor bias, double eps,
+            Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, Op.GROUP_NORM_SILU)
+                .groupNorm(x, layout, numGroups, weight, bias, eps, y, mean, rstd, Activation.SILU);
+    }
+
+    /**
+     * The backward of {@link #groupNormSiluTraining}: the pre-activation is recomputed from x, the
+     * saved mean and rstd, weight and bias (so the forward stores nothing extra), dy is multiplied
+     * by SiLU's derivative there, and group norm's backward takes the result. dx may be dy.
+     *
+     * @param bias the forward's bias, or null if it had none
+     */
+    public void groupNormSiluBackward(Tensor x, Tensor dy, Layout layout, long numGroups, Tensor weight, Tensor bias,
+            Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        if (numGroups <= 0) throw new IllegalArgumentException("groups must be positive, got " + numGroups);
+        Backends.resolve(backend, Op.GROUP_NORM_SILU, Op.Direction.BACKWARD).activatedBackward(Op.GROUP_NORM_SILU, x,
+                dy, layout, numGroups, weight, bias, mean, rstd, dx, dweight, dbias);
+    }
+
+    /**
+     * Batch norm with running statistics whose output goes through ReLU in the same call:
+     * {@code y = relu(batchNorm(x))} (ResNet blocks), arguments as {@link #batchNorm}.
+     */
+    public void batchNormRelu(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
+            Tensor bias, double eps, Tensor y) {
+        Backends.resolve(backend, Op.BATCH_NORM_RELU)
+                .batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y, null, null, 0, Activation.RELU);
+    }
+
+    /** {@link #batchNormRelu}, training: batch statistics, saved and folded into the running ones as {@link #batchNormTraining} does. */
+    public void batchNormReluTraining(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, Tensor weight,
+            Tensor bias, double momentum, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(rstd, "rstd");
+        Backends.resolve(backend, Op.BATCH_NORM_RELU).batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y,
+                mean, rstd, momentum, Activation.RELU);
+    }
+
+    /**
+     * The backward of {@link #batchNormReluTraining} through the batch statistics: dy is kept where
+     * the recomputed pre-activation is positive, zeroed elsewhere, and batch norm's backward takes
+     * the result. dx may be dy.
+     *
+     * @param bias the forward's bias, or null if it had none
+     */
+    public void batchNormReluBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor bias, Tensor mean,
+            Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, Op.BATCH_NORM_RELU, Op.Direction.BACKWARD).activatedBackward(Op.BATCH_NORM_RELU, x, dy,
+                layout, 1, weight, bias, mean, rstd, dx, dweight, dbias);
+    }
+
+    /**
+     * {@code y = activation(x)} on its own (y may be x): the unfused step, on the backends that run
+     * the activation's fused op ({@link Op#BATCH_NORM_RELU} for RELU, {@link Op#GROUP_NORM_SILU} for
+     * SILU).
+     */
+    public void activate(Activation activation, Tensor x, Tensor y) {
+        Op op = Objects.requireNonNull(activation, "activation") == Activation.RELU ? Op.BATCH_NORM_RELU
+                : Op.GROUP_NORM_SILU;
+        Backends.resolve(backend, op).activate(op, x, y);
     }
 
     // ---- instance norm -----------------------------------------------------------------------

@@ -26,7 +26,9 @@ final class OneDnnBackend extends CheckedBackend {
 
     /**
      * No min-max scaling primitive; no normalization that adds a residual first (its layer
-     * normalization takes one source); and no RMS norm backward: oneDNN 3.13's layer normalization
+     * normalization takes one source); no norm fused with an activation (norm4j passes oneDNN no
+     * post-ops, and the fused backward recomputes the pre-activation, which oneDNN's backward
+     * does not); and no RMS norm backward: oneDNN 3.13's layer normalization
      * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
      * centring term, which RMS norm does not have), so norm4j does not offer it.
      */
@@ -48,7 +50,8 @@ final class OneDnnBackend extends CheckedBackend {
     }
 
     @Override
-    protected void batchNormForward(BatchNormCall c, Tensor var) {
+    protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
+        if (activation != null) throw new UnsupportedOperationException("ONEDNN has no batch_norm_relu"); // see supports
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
@@ -56,7 +59,8 @@ final class OneDnnBackend extends CheckedBackend {
     }
 
     @Override
-    protected void groupNormForward(GroupNormCall c, Tensor var) {
+    protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
+        if (activation != null) throw new UnsupportedOperationException("ONEDNN has no group_norm_silu"); // see supports
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),

@@ -16,7 +16,11 @@ public enum Op {
      * Adaptive layer norm (DiT's modulate): {@code y = layerNorm(x) * (1 + scale[n]) + shift[n]}
      * for x [N, T, D] and per-sample scale and shift [N, D].
      */
-    ADA_LAYER_NORM("ada_layer_norm");
+    ADA_LAYER_NORM("ada_layer_norm"),
+    /** Group norm whose output goes through SiLU in the same call: {@code y = silu(groupNorm(x))}. */
+    GROUP_NORM_SILU("group_norm_silu"),
+    /** Batch norm whose output goes through ReLU in the same call: {@code y = relu(batchNorm(x))}. */
+    BATCH_NORM_RELU("batch_norm_relu");
 
     private final String id;
 
@@ -24,9 +28,23 @@ public enum Op {
         this.id = id;
     }
 
-    /** The norm a fused op applies after its residual add (LAYER_NORM, RMS_NORM), or the op itself. */
+    /**
+     * The norm of a fused op (the norm after a residual add, or before an activation), or the op
+     * itself.
+     */
     public Op norm() {
-        return this == ADD_LAYER_NORM ? LAYER_NORM : this == ADD_RMS_NORM ? RMS_NORM : this;
+        return switch (this) {
+            case ADD_LAYER_NORM -> LAYER_NORM;
+            case ADD_RMS_NORM -> RMS_NORM;
+            case GROUP_NORM_SILU -> GROUP_NORM;
+            case BATCH_NORM_RELU -> BATCH_NORM;
+            default -> this;
+        };
+    }
+
+    /** The activation a fused op applies after its norm, or null. */
+    Activation activation() {
+        return this == GROUP_NORM_SILU ? Activation.SILU : this == BATCH_NORM_RELU ? Activation.RELU : null;
     }
 
     /** The name used in logs and JSON reports, e.g. "layer_norm". */

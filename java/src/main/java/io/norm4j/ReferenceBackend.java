@@ -75,7 +75,7 @@ final class ReferenceBackend extends CheckedBackend {
     }
 
     @Override
-    protected void batchNormForward(BatchNormCall c, Tensor var) {
+    protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
         ChannelShape sh = c.shape();
         FloatBuffer x = c.x().buffer(), y = c.y().buffer();
         for (long ch = 0; ch < sh.c(); ch++) {
@@ -98,13 +98,18 @@ final class ReferenceBackend extends CheckedBackend {
             for (long n = 0; n < sh.n(); n++)
                 for (long sp = 0; sp < sh.s(); sp++) {
                     int o = offset(sh, c.layout(), n, ch, sp);
-                    y.put(o, (float) ((x.get(o) - mean) * rstd * w + b));
+                    y.put(o, activated(activation, (x.get(o) - mean) * rstd * w + b));
                 }
         }
     }
 
+    /** v through the activation (when there is one) in double, rounded once. */
+    private static float activated(Activation activation, double v) {
+        return (float) (activation == null ? v : activation.apply(v));
+    }
+
     @Override
-    protected void groupNormForward(GroupNormCall c, Tensor var) {
+    protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
         ChannelShape sh = c.shape();
         FloatBuffer x = c.x().buffer(), y = c.y().buffer();
         long cg = sh.c() / c.groups();
@@ -122,7 +127,7 @@ final class ReferenceBackend extends CheckedBackend {
                     double w = at(c.weight(), ch, 1f), b = at(c.bias(), ch, 0f);
                     for (long sp = 0; sp < sh.s(); sp++) {
                         int o = offset(sh, c.layout(), n, ch, sp);
-                        y.put(o, (float) ((x.get(o) - mv[0]) * rstd * w + b));
+                        y.put(o, activated(activation, (x.get(o) - mv[0]) * rstd * w + b));
                     }
                 }
             }

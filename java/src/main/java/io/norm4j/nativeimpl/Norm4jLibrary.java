@@ -101,7 +101,7 @@ public final class Norm4jLibrary {
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
             @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
-            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
     public static native int norm4j_onednn_batch_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
@@ -112,7 +112,7 @@ public final class Norm4jLibrary {
     public static native int norm4j_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
-            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
     public static native int norm4j_onednn_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
@@ -175,6 +175,15 @@ public final class Norm4jLibrary {
             int layout, @Cast("const float*") long weight, @Cast("const float*") long mean,
             @Cast("const float*") long rstd, int batchStatistics, @Cast("float*") long dweight,
             @Cast("float*") long dbias);
+
+    public static native int norm4j_activate(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, int activation);
+
+    public static native int norm4j_activation_gradient(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dpre, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
+            @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long rstd,
+            int activation);
 
     public static native int norm4j_group_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
