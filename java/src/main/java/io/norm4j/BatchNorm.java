@@ -15,6 +15,7 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
     private enum LastForward { NONE, BATCH_STATISTICS, RUNNING_STATISTICS }
 
     private LastForward lastForward = LastForward.NONE;
+    private boolean relu;
 
     /** eps 1e-5, momentum 0.1, affine, tracking running statistics, NCHW. */
     public BatchNorm(long numFeatures) {
@@ -35,6 +36,19 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
     }
 
     /**
+     * From the next forward call on, the output goes through ReLU in the same call
+     * ({@link Norms#batchNormRelu}: a ResNet's {@code BatchNorm2d} then {@code ReLU}), and backward
+     * goes back through both.
+     *
+     * @return this module
+     */
+    public BatchNorm withRelu() {
+        checkOpen();
+        relu = true;
+        return this;
+    }
+
+    /**
      * Backward of the last {@link #forward} call, on its input x: writes dx and adds to
      * {@link #weightGrad} and {@link #biasGrad} (with affine). Through the batch statistics that
      * forward saved, or, if it used the running statistics (evaluation mode), with them as
@@ -46,7 +60,12 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
             throw new IllegalStateException("BatchNorm.backward needs a forward call first: nothing to go back through");
         }
         accumulating(weightGrad, biasGrad, (dw, db) -> {
-            if (lastForward == LastForward.BATCH_STATISTICS) {
+            if (relu && lastForward == LastForward.BATCH_STATISTICS) {
+                norms().batchNormReluBackward(x, dy, layout, weight, bias, savedMean, savedRstd, dx, dw, db);
+            } else if (relu) {
+                norms().batchNormReluBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, bias, eps,
+                        dx, dw, db);
+            } else if (lastForward == LastForward.BATCH_STATISTICS) {
                 norms().batchNormBackward(x, dy, layout, weight, savedMean, savedRstd, dx, dw, db);
             } else {
                 norms().batchNormBackwardWithRunningStats(x, dy, layout, runningMean, runningVar, weight, eps, dx, dw,
@@ -74,13 +93,19 @@ public final class BatchNorm extends RunningStatsModule<BatchNorm> {
     public void forward(Tensor x, Tensor y) {
         checkChannels(x, Op.BATCH_NORM);
         if (runningMean != null && !isTraining()) {
-            norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
+            if (relu) norms().batchNormRelu(x, layout, runningMean, runningVar, weight, bias, eps, y);
+            else norms().batchNorm(x, layout, runningMean, runningVar, weight, bias, eps, y);
             lastForward = LastForward.RUNNING_STATISTICS;
             keepForBackward(x == y ? null : x);
             return;
         }
-        norms().batchNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y, savedMean,
-                savedRstd);
+        if (relu) {
+            norms().batchNormReluTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y,
+                    savedMean, savedRstd);
+        } else {
+            norms().batchNormTraining(x, layout, runningMean, runningVar, weight, bias, average.next(), eps, y,
+                    savedMean, savedRstd);
+        }
         lastForward = LastForward.BATCH_STATISTICS;
         keepForBackward(x == y ? null : x);
         if (runningMean != null) average.commit();

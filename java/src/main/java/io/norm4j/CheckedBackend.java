@@ -294,9 +294,9 @@ abstract class CheckedBackend {
      * norm's backward with it as dy. bias is the forward's (it moves the pre-activation).
      */
     final void activatedBackward(Op op, Tensor x, Tensor dy, Layout layout, long groups, Tensor weight, Tensor bias,
-            Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
-        ChannelBackwardCall c = ChannelBackwardCall.check(op.norm(), x, dy, layout, groups, weight, mean, rstd, true, dx,
-                dweight, dbias);
+            Tensor mean, Tensor rstd, boolean batchStatistics, Tensor dx, Tensor dweight, Tensor dbias) {
+        ChannelBackwardCall c = ChannelBackwardCall.check(op.norm(), x, dy, layout, groups, weight, mean, rstd,
+                batchStatistics, dx, dweight, dbias);
         Checks.optionalInput("bias", bias);
         Checks.shape("bias", bias, new long[] {c.shape().c()});
         Aliasing.check().out("dx", dx).out("dweight", dweight).out("dbias", dbias).in("bias", bias).verify();
@@ -304,12 +304,12 @@ abstract class CheckedBackend {
         if (HalfStaging.anyHalf(x, dy, dx)
                 && ranOnStandIns(op, Op.Direction.BACKWARD, x, dy, dx,
                         s -> activatedBackward(op, s.input(x), s.input(dy), layout, groups, weight, bias, mean, rstd,
-                        s.output(dx), dweight, dbias))) {
+                        batchStatistics, s.output(dx), dweight, dbias))) {
             return;
         }
         try {
             activationGradient(c, bias, op.activation(), dx);  // dx holds dpre until the norm's backward
-            channelBackward(x, dx, layout, groups, weight, mean, rstd, true, dx, dweight, dbias, op.norm());
+            channelBackward(x, dx, layout, groups, weight, mean, rstd, batchStatistics, dx, dweight, dbias, op.norm());
         } finally {
             fence(x, dy, dx, weight, bias, mean);
             fence(rstd, dweight, dbias, null, null, null);
@@ -447,6 +447,20 @@ abstract class CheckedBackend {
     /** Batch norm backward with running statistics as constants: rstd = 1 / sqrt(runningVar + eps). */
     final void batchNormBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
             Tensor runningVar, Tensor weight, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
+        Tensor rstd = runningRstd(x, layout, runningMean, runningVar, eps);
+        channelBackward(x, dy, layout, 1, weight, runningMean, rstd, false, dx, dweight, dbias, Op.BATCH_NORM);
+    }
+
+    /** {@link #batchNormBackwardWithRunningStats} through ReLU at the pre-activation those statistics give. */
+    final void batchNormReluBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
+            Tensor runningVar, Tensor weight, Tensor bias, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
+        Tensor rstd = runningRstd(x, layout, runningMean, runningVar, eps);
+        activatedBackward(Op.BATCH_NORM_RELU, x, dy, layout, 1, weight, bias, runningMean, rstd, false, dx, dweight,
+                dbias);
+    }
+
+    /** 1 / sqrt(runningVar + eps) per channel, in this thread's scratch, after checking the running statistics. */
+    private static Tensor runningRstd(Tensor x, Layout layout, Tensor runningMean, Tensor runningVar, double eps) {
         Checks.input("x", x);
         java.util.Objects.requireNonNull(layout, "layout");
         long[] perChannel = {ChannelShape.of("x", x, layout, Op.BATCH_NORM).c()};
@@ -459,7 +473,7 @@ abstract class CheckedBackend {
         for (int i = 0; i < runningVar.numel(); i++) {
             rstd.buffer().put(i, (float) (1.0 / Math.sqrt(runningVar.buffer().get(i) + (double) epsF)));
         }
-        channelBackward(x, dy, layout, 1, weight, runningMean, rstd, false, dx, dweight, dbias, Op.BATCH_NORM);
+        return rstd;
     }
 
     /**

@@ -9,6 +9,7 @@ public final class GroupNorm extends AffineModule<GroupNorm> {
     private final double eps;
     private final Layout layout;
     private Tensor savedMean, savedRstd;
+    private boolean silu;
 
     /** eps 1e-5, affine, NCHW. */
     public GroupNorm(long numGroups, long numChannels) {
@@ -33,9 +34,18 @@ public final class GroupNorm extends AffineModule<GroupNorm> {
         return numChannels;
     }
 
-
-
-
+    /**
+     * From the next forward call on, the output goes through SiLU in the same call
+     * ({@link Norms#groupNormSilu}: Stable Diffusion's {@code GroupNorm} then {@code SiLU}), and
+     * backward goes back through both.
+     *
+     * @return this module
+     */
+    public GroupNorm withSilu() {
+        checkOpen();
+        silu = true;
+        return this;
+    }
 
     /**
      * Normalizes x into y (same shape; may be x). In training mode (the default) it also keeps x
@@ -46,31 +56,39 @@ public final class GroupNorm extends AffineModule<GroupNorm> {
         Norms norms = norms();
         checkChannels(x, layout, Op.GROUP_NORM, numChannels, "numChannels");
         if (!isTraining()) {
-            norms.groupNorm(x, layout, numGroups, weight, bias, eps, y);
+            if (silu) norms.groupNormSilu(x, layout, numGroups, weight, bias, eps, y);
+            else norms.groupNorm(x, layout, numGroups, weight, bias, eps, y);
             keepForBackward(null);
             return;
         }
         long n = x.size(0);
         savedMean = reown(savedMean, n, numGroups);
         savedRstd = reown(savedRstd, n, numGroups);
-        norms.groupNormTraining(x, layout, numGroups, weight, bias, eps, y, savedMean, savedRstd);
+        if (silu) norms.groupNormSiluTraining(x, layout, numGroups, weight, bias, eps, y, savedMean, savedRstd);
+        else norms.groupNormTraining(x, layout, numGroups, weight, bias, eps, y, savedMean, savedRstd);
         keepForBackward(x == y ? null : x);
     }
 
     @Override
     void backwardInto(Tensor x, Tensor dy, Tensor dx) {
-        accumulating(weightGrad, biasGrad, (dw, db) -> norms().groupNormBackward(x, dy, layout, numGroups, weight,
-                savedMean, savedRstd, dx, dw, db));
+        accumulating(weightGrad, biasGrad, (dw, db) -> {
+            if (silu) {
+                norms().groupNormSiluBackward(x, dy, layout, numGroups, weight, bias, savedMean, savedRstd, dx, dw, db);
+            } else {
+                norms().groupNormBackward(x, dy, layout, numGroups, weight, savedMean, savedRstd, dx, dw, db);
+            }
+        });
     }
 
     /** Training: writes y and the mean and rstd of each sample and group, [N, numGroups]. */
     public void forwardTraining(Tensor x, Tensor y, Tensor mean, Tensor rstd) {
-        norms().groupNormTraining(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
+        if (silu) norms().groupNormSiluTraining(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
+        else norms().groupNormTraining(x, layout, numGroups, weight, bias, eps, y, mean, rstd);
     }
 
     @Override
     public String toString() {
         return "GroupNorm(" + numGroups + ", " + numChannels + ", eps=" + eps + ", affine=" + (weight != null) + ", "
-                + layout.id() + ")";
+                + layout.id() + (silu ? ", silu" : "") + ")";
     }
 }

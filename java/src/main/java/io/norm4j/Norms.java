@@ -328,7 +328,7 @@ public final class Norms {
             Tensor mean, Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
         if (numGroups <= 0) throw new IllegalArgumentException("groups must be positive, got " + numGroups);
         Backends.resolve(backend, Op.GROUP_NORM_SILU, Op.Direction.BACKWARD).activatedBackward(Op.GROUP_NORM_SILU, x,
-                dy, layout, numGroups, weight, bias, mean, rstd, dx, dweight, dbias);
+                dy, layout, numGroups, weight, bias, mean, rstd, true, dx, dweight, dbias);
     }
 
     /**
@@ -360,7 +360,17 @@ public final class Norms {
     public void batchNormReluBackward(Tensor x, Tensor dy, Layout layout, Tensor weight, Tensor bias, Tensor mean,
             Tensor rstd, Tensor dx, Tensor dweight, Tensor dbias) {
         Backends.resolve(backend, Op.BATCH_NORM_RELU, Op.Direction.BACKWARD).activatedBackward(Op.BATCH_NORM_RELU, x, dy,
-                layout, 1, weight, bias, mean, rstd, dx, dweight, dbias);
+                layout, 1, weight, bias, mean, rstd, true, dx, dweight, dbias);
+    }
+
+    /**
+     * The backward of {@link #batchNormRelu} (running statistics as constants): dy is kept where the
+     * pre-activation those statistics give is positive, then {@link #batchNormBackwardWithRunningStats}.
+     */
+    public void batchNormReluBackwardWithRunningStats(Tensor x, Tensor dy, Layout layout, Tensor runningMean,
+            Tensor runningVar, Tensor weight, Tensor bias, double eps, Tensor dx, Tensor dweight, Tensor dbias) {
+        Backends.resolve(backend, Op.BATCH_NORM_RELU, Op.Direction.BACKWARD).batchNormReluBackwardWithRunningStats(x, dy,
+                layout, runningMean, runningVar, weight, bias, eps, dx, dweight, dbias);
     }
 
     /**

@@ -277,4 +277,51 @@ class ActivatedNormTest {
             assertThrows(UnsupportedOperationException.class, () -> n.activate(Activation.RELU, x, y));
         }
     }
+
+    @Test
+    void modulesWithTheActivationGiveTheFunctionalResultsAndGradients() {
+        Case k = new Case(Op.GROUP_NORM_SILU, Layout.NCHW, new long[] {2, 8, 5, 8});
+        Data d = Data.of(k, 31);
+        List<float[]> expected = fused(Norms.on(Backend.NATIVE), k, d, DType.FLOAT32);
+        try (GroupNorm gn = new GroupNorm(GROUPS, 8).withSilu(); Tensor x = Tensor.of(d.x(), k.shape());
+                Tensor dy = Tensor.of(d.dy(), k.shape())) {
+            gn.weight().copyFrom(d.weight());
+            gn.bias().copyFrom(d.bias());
+            try (Tensor y = gn.forward(x); Tensor dx = gn.backward(dy)) {
+                assertArrayEquals(expected.get(0), y.toArray(), "GroupNorm.withSilu y");
+                assertArrayEquals(expected.get(3), dx.toArray(), "GroupNorm.withSilu dx");
+                assertArrayEquals(expected.get(4), gn.weightGrad().toArray(), "GroupNorm.withSilu weightGrad");
+                assertArrayEquals(expected.get(5), gn.biasGrad().toArray(), "GroupNorm.withSilu biasGrad");
+            }
+        }
+        Case b = new Case(Op.BATCH_NORM_RELU, Layout.NCHW, new long[] {2, 8, 5, 8});
+        Data e = Data.of(b, 37);
+        List<float[]> batch = fused(Norms.on(Backend.NATIVE), b, e, DType.FLOAT32);
+        try (BatchNorm bn = new BatchNorm(8).withRelu(); Tensor x = Tensor.of(e.x(), b.shape());
+                Tensor dy = Tensor.of(e.dy(), b.shape())) {
+            bn.weight().copyFrom(e.weight());
+            bn.bias().copyFrom(e.bias());
+            try (Tensor y = bn.forward(x); Tensor dx = bn.backward(dy)) {
+                assertArrayEquals(batch.get(0), y.toArray(), "BatchNorm.withRelu y");
+                assertArrayEquals(batch.get(3), dx.toArray(), "BatchNorm.withRelu dx");
+            }
+            // Evaluation mode: the running statistics as constants, ReLU's mask from the pre-activation they give.
+            bn.eval();
+            float[] mean = bn.runningMean().toArray(), var = bn.runningVar().toArray(), want = new float[e.x().length];
+            for (int i = 0; i < want.length; i++) {
+                int ch = (i / 40) % 8;
+                float rstd = (float) (1.0 / Math.sqrt(var[ch] + (double) (float) EPS));
+                float pre = (e.x()[i] - mean[ch]) * rstd * e.weight()[ch] + e.bias()[ch];
+                want[i] = pre > 0 ? (float) ((double) e.dy()[i] * rstd * e.weight()[ch]) : 0f;
+            }
+            try (Tensor y = bn.forward(x); Tensor dx = bn.backward(dy)) {
+                float[] got = dx.toArray();
+                for (int i = 0; i < want.length; i++) {
+                    final int at = i;
+                    assertTrue(Math.abs(got[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])),
+                            () -> "BatchNorm.withRelu eval dx[" + at + "] " + got[at] + " vs " + want[at]);
+                }
+            }
+        }
+    }
 }
