@@ -30,14 +30,14 @@ public enum Activation {
         return code;
     }
 
-    /** The activation of v, in double. */
-    double apply(double v) {
+    /** The activation of v in double, as REFERENCE computes it. */
+    public double apply(double v) {
         if (this == RELU) return 0 > v ? 0 : v;
         return v / (1 + Math.exp(-v));
     }
 
-    /** Its derivative at v, in double. */
-    double derivative(double v) {
+    /** Its derivative at v in double, as REFERENCE computes it. */
+    public double derivative(double v) {
         if (this == RELU) return v > 0 ? 1 : 0;
         double s = 1 / (1 + Math.exp(-v));
         return s * (1 + v * (1 - s));

@@ -18,11 +18,12 @@ class OpSupportTest {
     }
 
     @Test
-    void onednnHasNoMinMaxNoFusedResidualAddAndNoRmsNormBackward() {
+    void onednnHasNoMinMaxNoFusedResidualAddNoFusedActivationAndNoRmsNormBackward() {
         Norms onednn = Norms.on(Backend.ONEDNN);
         for (Op op : Op.values())
             for (Op.Direction d : Op.Direction.values()) {
-                boolean fused = op == Op.ADD_LAYER_NORM || op == Op.ADD_RMS_NORM;
+                boolean fused = op == Op.ADD_LAYER_NORM || op == Op.ADD_RMS_NORM || op == Op.GROUP_NORM_SILU
+                        || op == Op.BATCH_NORM_RELU;
                 boolean expected = op != Op.MIN_MAX && !fused && !(op == Op.RMS_NORM && d == Op.Direction.BACKWARD);
                 assertEquals(expected, onednn.supports(op, d), op + " " + d);
             }

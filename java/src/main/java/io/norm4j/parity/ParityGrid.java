@@ -189,6 +189,7 @@ public final class ParityGrid {
         addBackward(all);
         addResidual(all);
         addAdaptive(all);
+        addActivated(all);
         addLargeOutputs(all);
         addLongChannels(all);
         return all;
@@ -381,6 +382,33 @@ public final class ParityGrid {
                 all.add(new Case("ada_layer_norm", "backward", name("ada_layer_norm backward", "training", "rows", dims, in,
                         true), (b, t) -> AdaLayerNormParity.runBackward(b, s[0], s[1], s[2], in, sd, t)));
             }
+    }
+
+    /**
+     * Group norm fused with SiLU (32 groups as Stable Diffusion's, and few) and batch norm fused with
+     * ReLU ([N, C] too), both layouts, forward in both modes and backward, every input; seeded
+     * apart as above.
+     */
+    private static void addActivated(List<Case> all) {
+        long seed = 800_000;
+        int[][][] shapes = {{{2, 8}, {5, 7}}, {{3, 64}, {6, 6}}, {{1, 32}, {4, 4}}, {{6, 4}, {}}};
+        for (InputDistribution in : InputDistribution.values())
+            for (int[][] s : shapes)
+                for (Layout layout : Layout.values())
+                    for (int groups : new int[] {0, s[0][1] >= 32 ? 32 : 4}) {
+                        String op = groups == 0 ? "batch_norm_relu" : "group_norm_silu";
+                        long[] dims = shape(s);
+                        for (boolean training : BOTH) {
+                            long sd = seed++;
+                            all.add(new Case(op, "forward", name(op, training ? "training" : "inference", layout.id(), dims,
+                                    in, true), (b, t) -> ActivatedNormParity.run(b, s[0][0], s[0][1], s[1], groups, layout,
+                                            in, training, sd, t)));
+                        }
+                        long sd = seed++;
+                        all.add(new Case(op, "backward", name(op + " backward", "training", layout.id(), dims, in, true),
+                                (b, t) -> ActivatedNormParity.runBackward(b, s[0][0], s[0][1], s[1], groups, layout, in, sd,
+                                        t)));
+                    }
     }
 
     private static long[] shape(int[][] s) {

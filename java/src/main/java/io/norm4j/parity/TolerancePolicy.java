@@ -107,6 +107,16 @@ public final class TolerancePolicy {
         return STATISTICS_ROUNDINGS * UNIT_ROUNDOFF * (kappa + Math.sqrt(n));
     }
 
+    /**
+     * The output of a norm fused with an activation: the norm's bound carried through the
+     * activation's slope (at most 1 for ReLU, 1.1 for SiLU), plus the activation's own error: 8
+     * roundings of the output's scale (NATIVE's f32 SiLU: its exponential within a few units in
+     * the last place, then 1 + e and the quotient; ReLU adds none).
+     */
+    public static double activatedOutputTolerance(double normTolerance, double maxAbsOutput) {
+        return 1.1 * normTolerance + OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * maxAbsOutput;
+    }
+
     /** Bound on |y - y_ref|, given the output scale s and max |w| (1 without weight). */
     public static double outputTolerance(double outputScale, double maxAbsWeight, double statisticsError) {
         return OUTPUT_ROUNDINGS * UNIT_ROUNDOFF * outputScale + statisticsError * maxAbsWeight;
