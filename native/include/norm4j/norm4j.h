@@ -249,6 +249,9 @@ NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy
 /* y = activation(x) (NORM4J_ACTIVATION_RELU or _SILU) for n values; y may be x. */
 NORM4J_API int norm4j_activate(const float *x, float *y, int64_t n, int activation);
 
+/* dpre = dy * activation'(pre) for n values, pre the activation's stored input; dpre may be dy. */
+NORM4J_API int norm4j_activation_backward(const float *pre, const float *dy, float *dpre, int64_t n, int activation);
+
 /*
  * The first step of a fused norm's backward: dpre = dy * activation'(pre) with the
  * pre-activation pre = (x - mean) * rstd * w + b recomputed from x (logically [n, c, s] in

@@ -45,6 +45,24 @@ extern "C" int norm4j_activate(const float *x, float *y, int64_t n, int activati
     return NORM4J_OK;
 }
 
+extern "C" int norm4j_activation_backward(const float *pre, const float *dy, float *dpre, int64_t n, int activation) {
+    using namespace norm4j;
+    clear_last_error();
+    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
+        return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
+    if (n < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (n == 0) return NORM4J_OK;
+    if (pre == nullptr || dy == nullptr || dpre == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null pre, dy or dpre");
+    const KernelTable &k = active_kernels();
+    const PreActivation identity{0.0f, 1.0f, 1.0f, 0.0f};  // (pre - 0) * 1 * 1 + 0 is pre exactly
+    const int64_t blocks = (n + kStagingBlockValues - 1) / kStagingBlockValues;
+    parallel_for(blocks, threads_for(n), [&](int64_t block) {
+        const int64_t first = block * kStagingBlockValues, count = std::min(kStagingBlockValues, n - first);
+        k.activation_gradient_plane(pre + first, dy + first, dpre + first, count, identity, activation);
+    });
+    return NORM4J_OK;
+}
+
 extern "C" int norm4j_activation_gradient(const float *x, const float *dy, float *dpre, int64_t n, int64_t c,
                                           int64_t s, int64_t groups, int layout, const float *weight,
                                           const float *bias, const float *mean, const float *rstd,

@@ -338,6 +338,27 @@ abstract class CheckedBackend {
         }
     }
 
+    /** {@code dpre = dy * activation'(pre)} on its own, pre the activation's input (op as for activate). */
+    final void activationBackward(Op op, Tensor pre, Tensor dy, Tensor dpre) {
+        Checks.input("pre", pre);
+        Checks.input("dy", dy);
+        Checks.output("dpre", dpre);
+        Checks.sameShape("dy", dy, "pre", pre);
+        Checks.sameShape("dpre", dpre, "pre", pre);
+        Aliasing.check().out("dpre", dpre).in("pre", pre).in("dy", dy).inPlace("dpre", "dy").verify();
+        if (pre.numel() == 0) return;
+        if (HalfStaging.anyHalf(pre, dy, dpre)
+                && ranOnStandIns(op, Op.Direction.BACKWARD, pre, dy, dpre,
+                        s -> activationBackward(op, s.input(pre), s.input(dy), s.output(dpre)))) {
+            return;
+        }
+        try {
+            activationBackwardKernel(op.activation(), pre, dy, dpre);
+        } finally {
+            fence(pre, dy, dpre, null, null, null);
+        }
+    }
+
     // ---- residual add fused with a norm ------------------------------------------------------
 
     /** {@code h = x + residual} on its own: the widened values added in f32, rounded once to h's type. */
@@ -524,6 +545,13 @@ abstract class CheckedBackend {
     protected abstract void minMaxFitKernel(MinMaxCall call);
 
     protected abstract void minMaxTransformKernel(MinMaxCall call);
+
+    /** The activation's backward on its own, on checked f32 arguments; in Java (double, rounded once) here. */
+    protected void activationBackwardKernel(Activation activation, Tensor pre, Tensor dy, Tensor dpre) {
+        for (int i = 0; i < pre.numel(); i++) {
+            dpre.buffer().put(i, (float) (dy.buffer().get(i) * activation.derivative(pre.buffer().get(i))));
+        }
+    }
 
     /** The activation on its own, on checked f32 arguments; in Java (double, rounded once) here. */
     protected void activateKernel(Activation activation, Tensor x, Tensor y) {

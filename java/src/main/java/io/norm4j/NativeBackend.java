@@ -101,6 +101,12 @@ final class NativeBackend extends CheckedBackend {
                 "NATIVE " + activation.id());
     }
 
+    @Override
+    protected void activationBackwardKernel(Activation activation, Tensor pre, Tensor dy, Tensor dpre) {
+        NativeRuntime.check(Norm4jLibrary.norm4j_activation_backward(of(pre), of(dy), of(dpre), pre.numel(),
+                activation.code()), "NATIVE " + activation.id() + " backward");
+    }
+
     private static int code(Activation activation) {
         return activation == null ? 0 : activation.code();
     }

@@ -379,9 +379,22 @@ public final class Norms {
      * SILU).
      */
     public void activate(Activation activation, Tensor x, Tensor y) {
-        Op op = Objects.requireNonNull(activation, "activation") == Activation.RELU ? Op.BATCH_NORM_RELU
-                : Op.GROUP_NORM_SILU;
+        Op op = fusedOpOf(activation);
         Backends.resolve(backend, op).activate(op, x, y);
+    }
+
+    /**
+     * {@code dpre = dy * activation'(pre)} on its own, pre being the activation's input as the
+     * unfused forward kept it (dpre may be dy): the unfused backward's first step, on the backends
+     * {@link #activate} runs on.
+     */
+    public void activationBackward(Activation activation, Tensor pre, Tensor dy, Tensor dpre) {
+        Op op = fusedOpOf(activation);
+        Backends.resolve(backend, op, Op.Direction.BACKWARD).activationBackward(op, pre, dy, dpre);
+    }
+
+    private static Op fusedOpOf(Activation activation) {
+        return Objects.requireNonNull(activation, "activation") == Activation.RELU ? Op.BATCH_NORM_RELU : Op.GROUP_NORM_SILU;
     }
 
     // ---- instance norm -----------------------------------------------------------------------

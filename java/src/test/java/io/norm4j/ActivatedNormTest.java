@@ -324,4 +324,29 @@ class ActivatedNormTest {
             }
         }
     }
+
+    @Test
+    void theActivationAndItsBackwardOnTheirOwnAgreeWithDouble() {
+        float[] v = values(new Random(41), 5000, 6, 0);
+        float[] dy = values(new Random(43), 5000, 1, 0);
+        for (Backend backend : new Backend[] {Backend.REFERENCE, Backend.NATIVE})
+            for (Activation a : Activation.values()) {
+                Norms n = Norms.on(backend);
+                try (Tensor x = Tensor.of(v, 50, 100); Tensor g = Tensor.of(dy, 50, 100); Tensor y = Tensor.allocate(50, 100);
+                        Tensor d = Tensor.allocate(50, 100)) {
+                    n.activate(a, x, y);
+                    n.activationBackward(a, x, g, d);
+                    float[] ys = y.toArray(), ds = d.toArray();
+                    for (int i = 0; i < v.length; i++) {
+                        double want = a.apply(v[i]), slope = dy[i] * a.derivative(v[i]);
+                        final int at = i;
+                        assertTrue(Math.abs(ys[i] - want) <= 8 * 0x1p-24 * Math.abs(want), () -> backend + " " + a + "(" + v[at] + ")");
+                        assertTrue(Math.abs(ds[i] - slope) <= 8 * 0x1p-24 * (1 + Math.abs(v[i])) * Math.abs(dy[i]),
+                                () -> backend + " " + a + "'(" + v[at] + ")");
+                    }
+                    n.activate(a, x, x);
+                    assertArrayEquals(ys, x.toArray(), backend + " " + a + " in place");
+                }
+            }
+    }
 }

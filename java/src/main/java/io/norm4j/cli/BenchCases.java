@@ -1,5 +1,6 @@
 package io.norm4j.cli;
 
+import io.norm4j.Activation;
 import io.norm4j.DType;
 import io.norm4j.Layout;
 import io.norm4j.Norms;
@@ -106,6 +107,12 @@ final class BenchCases {
             all.add(adaptiveCase("inference", new long[] {16, 256, 1152}, t));
             all.add(adaptiveCase("backward", new long[] {16, 256, 1152}, t));
         }
+        for (Layout layout : Layout.values())
+            for (String mode : new String[] {"inference", "backward"})
+                for (boolean fused : new boolean[] {true, false}) {
+                    all.add(activatedCase(mode, new long[] {8, 512, 32, 32}, layout, 32, fused));
+                    all.add(activatedCase(mode, new long[] {32, 64, 56, 56}, layout, 0, fused));
+                }
         if (full) {
             long[] s = {8, 64, 128, 128};
             for (Layout layout : Layout.values()) {
@@ -238,6 +245,53 @@ final class BenchCases {
                         };
                     }
                     return prepared(call, x, r, h, y, w, b, mean, rstd, dw, db, dy, dh, g);
+                });
+    }
+
+    /**
+     * Group norm fused with SiLU (groups > 0) or batch norm fused with ReLU (groups 0; inference with
+     * running statistics), or (fused false) the backend's plain norm and the activation as its own
+     * pass; backward, the unfused forward keeps the norm's output, whose activation backward runs as
+     * its own pass before the norm's backward. Bytes: forward reads x and writes y; backward reads x
+     * and dy and writes dx.
+     */
+    private static Case activatedCase(String mode, long[] s, Layout layout, long groups, boolean fused) {
+        boolean backward = mode.equals("backward"), batch = groups == 0;
+        long[] shape = layout == Layout.NCHW ? s : new long[] {s[0], s[2], s[3], s[1]}, perChannel = {s[1]};
+        long stats = batch ? s[1] : s[0] * groups;
+        Activation a = batch ? Activation.RELU : Activation.SILU;
+        long bytes = (backward ? 3 : 2) * numel(s) * 4;
+        return new Case(batch ? "batch_norm_relu" : "group_norm_silu", backward ? "backward" : "forward",
+                backward ? "training" : mode, layout.id(), shape, DType.FLOAT32, bytes, fused, norms -> {
+                    Tensor x = data(DType.FLOAT32, shape, 1), y = Tensor.allocate(shape), pre = Tensor.allocate(shape);
+                    Tensor w = Tensor.allocate(perChannel).fill(1.5f), b = Tensor.allocate(perChannel).fill(0.25f);
+                    Tensor rm = Tensor.allocate(perChannel).fill(0.1f), rv = Tensor.allocate(perChannel).fill(1.2f);
+                    Tensor mean = Tensor.allocate(stats), rstd = Tensor.allocate(stats);
+                    Tensor dw = Tensor.allocate(perChannel), db = Tensor.allocate(perChannel);
+                    Tensor dy = backward ? data(DType.FLOAT32, shape, 2) : null;
+                    if (backward && batch) norms.batchNormTraining(x, layout, null, null, w, b, 0.1, 1e-5, pre, mean, rstd);
+                    if (backward && !batch) norms.groupNormTraining(x, layout, groups, w, b, 1e-5, pre, mean, rstd);
+                    Runnable call;
+                    if (!backward && fused) {
+                        call = batch ? () -> norms.batchNormRelu(x, layout, rm, rv, w, b, 1e-5, y)
+                                : () -> norms.groupNormSilu(x, layout, groups, w, b, 1e-5, y);
+                    } else if (!backward) {
+                        call = () -> {
+                            if (batch) norms.batchNorm(x, layout, rm, rv, w, b, 1e-5, pre);
+                            else norms.groupNorm(x, layout, groups, w, b, 1e-5, pre);
+                            norms.activate(a, pre, y);
+                        };
+                    } else if (fused) {
+                        call = batch ? () -> norms.batchNormReluBackward(x, dy, layout, w, b, mean, rstd, y, dw, db)
+                                : () -> norms.groupNormSiluBackward(x, dy, layout, groups, w, b, mean, rstd, y, dw, db);
+                    } else {
+                        call = () -> {
+                            norms.activationBackward(a, pre, dy, y);
+                            if (batch) norms.batchNormBackward(x, y, layout, w, mean, rstd, y, dw, db);
+                            else norms.groupNormBackward(x, y, layout, groups, w, mean, rstd, y, dw, db);
+                        };
+                    }
+                    return prepared(call, x, y, pre, w, b, rm, rv, mean, rstd, dw, db, dy);
                 });
     }
 

@@ -179,6 +179,9 @@ public final class Norm4jLibrary {
     public static native int norm4j_activate(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, int activation);
 
+    public static native int norm4j_activation_backward(@Cast("const float*") long pre, @Cast("const float*") long dy,
+            @Cast("float*") long dpre, @Cast("int64_t") long n, int activation);
+
     public static native int norm4j_activation_gradient(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dpre, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
             @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
