@@ -263,10 +263,15 @@ NORM4J_API int norm4j_activation_gradient(const float *x, const float *dy, float
                                           int64_t s, int64_t groups, int layout, const float *weight,
                                           const float *bias, const float *mean, const float *rstd,
                                           int activation);
+/*
+ * Group norm backward; with an activation (NORM4J_ACTIVATION_*; bias the forward's, may be null)
+ * it is the fused group_norm_silu's: dy is first multiplied by the activation's derivative at the
+ * pre-activation recomputed from x, group by group in scratch.
+ */
 NORM4J_API int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
                                           int64_t c, int64_t s, int64_t groups, int layout,
-                                          const float *weight, const float *mean,
-                                          const float *rstd, float *dweight, float *dbias);
+                                          const float *weight, const float *bias, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias, int activation);
 NORM4J_API int norm4j_onednn_group_norm_backward(const float *x, const float *dy, float *dx,
                                                  int64_t n, int64_t c, int64_t s,
                                                  int64_t groups, int layout,

@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "../kernels.h"
+#include "../scratch.h"
+#include "channel_constants.h"
 
 namespace norm4j {
 
@@ -35,6 +37,40 @@ void write_activated_rows(const KernelTable &k, float *y, int64_t rows, int64_t 
         write(r0, nr);
         k.activate(y + r0 * c, nr * c, activation);
     }
+}
+
+// A fused backward's dy for the norm's backward: dy itself without an activation; with one, dy
+// times the activation's derivative at the pre-activation recomputed from x, formed into the
+// caller's frame (in cache for the backward's passes that follow): cg channels-first planes of s
+// values from channel first_channel on, with one group's mean and rstd.
+inline const float *planes_activation_gradient(const KernelTable &k, const float *x, const float *dy, int64_t cg,
+                                               int64_t s, int64_t first_channel, float mean, float rstd,
+                                               const float *weight, const float *bias, int activation,
+                                               ScratchFrame &frame) {
+    if (activation == NORM4J_ACTIVATION_NONE) return dy;
+    float *const dpre = frame.array<float>(cg * s);
+    for (int64_t j = 0; j < cg; ++j) {
+        const int64_t ch = first_channel + j;
+        const PreActivation p{mean, rstd, weight_of(weight, ch), bias_of(bias, ch)};
+        k.activation_gradient_plane(x + j * s, dy + j * s, dpre + j * s, s, p, activation);
+    }
+    return dpre;
+}
+
+// The same over rows channels-last rows of c values, mean and rstd given per channel.
+inline const float *rows_activation_gradient(const KernelTable &k, const float *x, const float *dy, int64_t rows,
+                                             int64_t c, const float *mean, const float *rstd, const float *weight,
+                                             const float *bias, int activation, ScratchFrame &frame) {
+    if (activation == NORM4J_ACTIVATION_NONE) return dy;
+    float *const w = frame.array<float>(c), *const b = frame.array<float>(c);
+    for (int64_t ch = 0; ch < c; ++ch) {
+        w[ch] = weight_of(weight, ch);
+        b[ch] = bias_of(bias, ch);
+    }
+    float *const dpre = frame.array<float>(rows * c);
+    const PreActivationColumns p{mean, rstd, w, b};
+    for (int64_t r = 0; r < rows; ++r) k.activation_gradient_row(x + r * c, dy + r * c, dpre + r * c, c, p, activation);
+    return dpre;
 }
 
 }  // namespace norm4j

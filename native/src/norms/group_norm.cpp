@@ -169,10 +169,11 @@ Coefficients group_coefficients(int64_t g, int64_t cg, double count, const float
 
 extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
                                           int64_t c, int64_t s, int64_t groups, int layout,
-                                          const float *weight, const float *mean,
-                                          const float *rstd, float *dweight, float *dbias) {
+                                          const float *weight, const float *bias, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias, int activation) {
     using namespace norm4j;
     if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     bool empty = false;
@@ -189,17 +190,21 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
     if (layout == NORM4J_LAYOUT_NCHW) {
         // A sample-group is cg contiguous planes (16 channels of 32 x 32: 64 KB of x): its sums,
         // then its dx while they are in cache, sample-groups in parallel. Each sets only its own
-        // channels' sums in its sample's partials.
+        // channels' sums in its sample's partials. A fused activation's gradient is formed first,
+        // into this thread's scratch, and read from there.
         parallel_for(n * groups, threads, [&](int64_t ig) {
             const int64_t i = ig / groups, g = ig % groups;
             const ParamGradients sample = per_sample.at(i);
             const int64_t base = (i * c + g * cg) * s;
+            ScratchFrame mine;
+            const float *const dys = planes_activation_gradient(k, x + base, dy + base, cg, s, g * cg, mean[ig], rstd[ig],
+                                                                weight, bias, activation, mine);
             const bool correct = mean_rounding_matters(mean[ig], rstd[ig]);
             double x_minus_mean = 0;
             for (int64_t j = 0; j < cg; ++j) {
                 double sum_dy = 0, sum_dy_xhat = 0;
                 if (correct) x_minus_mean += sum_from(k, x + base + j * s, s, mean[ig]);
-                k.backward_sums(x + base + j * s, dy + base + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy,
+                k.backward_sums(x + base + j * s, dys + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy,
                                 &sum_dy_xhat, nullptr, nullptr, false);
                 sample.db[g * cg + j] = sum_dy;
                 sample.dw[g * cg + j] = sum_dy_xhat;
@@ -207,7 +212,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             const double shift = correct ? xhat_shift(x_minus_mean, count, mean[ig], rstd[ig]) : 0.0;
             const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t j = 0; j < cg; ++j)
-                k.backward_dx(x + base + j * s, dy + base + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
+                k.backward_dx(x + base + j * s, dys + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
                               nullptr, weight_of(weight, g * cg + j), co.a, co.b, from_memory);
         });
         per_sample.write_total(k, dweight, dbias);
@@ -222,6 +227,8 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             grad.rstd[ch] = rstd[i * groups + ch / cg];
         }
         const int64_t base = i * c * s;
+        const float *const dys = rows_activation_gradient(k, x + base, dy + base, s, c, grad.mean.data(),
+                                                          grad.rstd.data(), weight, bias, activation, mine);
         // The sums read the sample from memory (in a call too large for the caches); dx then
         // finds it in cache.
         bool correct = false;
@@ -229,7 +236,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             correct = mean_rounding_matters(mean[i * groups + g], rstd[i * groups + g]);
         double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
         if (!correct) {
-            k.column_backward_sums(x + base, dy + base, s, c, grad.mean.data(), grad.rstd.data(), sample.db,
+            k.column_backward_sums(x + base, dys, s, c, grad.mean.data(), grad.rstd.data(), sample.db,
                                    sample.dw, from_memory);
         } else {
             // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
@@ -239,7 +246,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             for (int64_t t0 = 0; t0 < s; t0 += tile) {
                 const int64_t tn = std::min(tile, s - t0);
                 k.column_pivoted_sums(x + base + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
-                k.column_backward_sums(x + base + t0 * c, dy + base + t0 * c, tn, c, grad.mean.data(),
+                k.column_backward_sums(x + base + t0 * c, dys + t0 * c, tn, c, grad.mean.data(),
                                        grad.rstd.data(), sample.db, sample.dw, from_memory);
             }
         }
@@ -256,7 +263,7 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                 grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
         }
         grad.wrap();
-        k.column_backward_dx(x + base, dy + base, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
+        k.column_backward_dx(x + base, dys, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
                              grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), from_memory, false);
     });
     per_sample.write_total(k, dweight, dbias);

@@ -23,6 +23,12 @@ record ChannelBackwardCall(
         Tensor dweight,
         Tensor dbias) {
 
+    /** The same call with another output gradient (already checked against x's shape). */
+    ChannelBackwardCall withDy(Tensor newDy) {
+        return new ChannelBackwardCall(op, x, newDy, dx, shape, layout, groups, weight, mean, rstd, batchStatistics, dweight,
+                dbias);
+    }
+
     /** Number of saved statistics: C for batch norm, N * groups otherwise. */
     long statistics() {
         return op == Op.BATCH_NORM ? shape.c() : shape.n() * groups;

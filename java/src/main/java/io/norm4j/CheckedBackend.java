@@ -308,8 +308,7 @@ abstract class CheckedBackend {
             return;
         }
         try {
-            activationGradient(c, bias, op.activation(), dx);  // dx holds dpre until the norm's backward
-            channelBackward(x, dx, layout, groups, weight, mean, rstd, batchStatistics, dx, dweight, dbias, op.norm());
+            activatedChannelBackward(c, bias, op.activation());
         } finally {
             fence(x, dy, dx, weight, bias, mean);
             fence(rstd, dweight, dbias, null, null, null);
@@ -532,6 +531,15 @@ abstract class CheckedBackend {
      * @param activation applied to the output before it is stored, or null
      */
     protected abstract void groupNormForward(GroupNormCall call, Tensor var, Activation activation);
+
+    /**
+     * A fused norm's backward on its checked norm backward call: by default the activation's
+     * gradient into dx, then the norm's backward in place, with dx as its dy.
+     */
+    protected void activatedChannelBackward(ChannelBackwardCall call, Tensor bias, Activation activation) {
+        activationGradient(call, bias, activation, call.dx());
+        channelBackward(call.withDy(call.dx()));
+    }
 
     /**
      * A fused norm's backward, first step: {@code dpre = dy * activation'(pre)} at the

@@ -101,6 +101,19 @@ final class NativeBackend extends CheckedBackend {
                 "NATIVE " + activation.id());
     }
 
+    /** Group norm's (and so group_norm_silu's) backward forms the activation's gradient group by group in scratch. */
+    @Override
+    protected void activatedChannelBackward(ChannelBackwardCall c, Tensor bias, Activation activation) {
+        if (c.op() != Op.GROUP_NORM) {
+            super.activatedChannelBackward(c, bias, activation);
+            return;
+        }
+        ChannelShape s = c.shape();
+        NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
+                s.s(), c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                of(c.dweight()), of(c.dbias()), activation.code()), "NATIVE group_norm_silu backward");
+    }
+
     @Override
     protected void activationBackwardKernel(Activation activation, Tensor pre, Tensor dy, Tensor dpre) {
         NativeRuntime.check(Norm4jLibrary.norm4j_activation_backward(of(pre), of(dy), of(dpre), pre.numel(),
@@ -152,8 +165,8 @@ final class NativeBackend extends CheckedBackend {
                         c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
                         of(c.dweight()), of(c.dbias()))
                 : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.groups(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()),
-                        of(c.dbias()));
+                        c.groups(), c.layout().code(), of(c.weight()), 0, of(c.mean()), of(c.rstd()), of(c.dweight()),
+                        of(c.dbias()), 0);
         NativeRuntime.check(status, "NATIVE backward");
     }
 }

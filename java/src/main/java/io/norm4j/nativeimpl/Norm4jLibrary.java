@@ -191,8 +191,8 @@ public final class Norm4jLibrary {
     public static native int norm4j_group_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
             @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
-            @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
-            @Cast("float*") long dbias);
+            @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long rstd,
+            @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
 
     public static native int norm4j_onednn_layer_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
