@@ -22,6 +22,16 @@ struct StatisticsIndex {
     int64_t operator()(int64_t i, int64_t ch) const { return groups == 0 ? ch : i * groups + ch / (c / groups); }
 };
 
+// f(first, count) over [0, n) in blocks of kStagingBlockValues (in L2), blocks in parallel.
+template <typename F>
+void for_blocks(int64_t n, F f) {
+    const int64_t blocks = (n + kStagingBlockValues - 1) / kStagingBlockValues;
+    parallel_for(blocks, threads_for(n), [&](int64_t block) {
+        const int64_t first = block * kStagingBlockValues;
+        f(first, std::min(kStagingBlockValues, n - first));
+    });
+}
+
 }  // namespace
 
 }  // namespace norm4j
@@ -36,9 +46,7 @@ extern "C" int norm4j_activate(const float *x, float *y, int64_t n, int activati
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
     const KernelTable &k = active_kernels();
     // Blocks of y, each copied from x (unless in place) and activated while in cache.
-    const int64_t blocks = (n + kStagingBlockValues - 1) / kStagingBlockValues;
-    parallel_for(blocks, threads_for(n), [&](int64_t block) {
-        const int64_t first = block * kStagingBlockValues, count = std::min(kStagingBlockValues, n - first);
+    for_blocks(n, [&](int64_t first, int64_t count) {
         if (x != y) std::memcpy(y + first, x + first, static_cast<size_t>(count) * sizeof(float));
         k.activate(y + first, count, activation);
     });
@@ -55,9 +63,7 @@ extern "C" int norm4j_activation_backward(const float *pre, const float *dy, flo
     if (pre == nullptr || dy == nullptr || dpre == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null pre, dy or dpre");
     const KernelTable &k = active_kernels();
     const PreActivation identity{0.0f, 1.0f, 1.0f, 0.0f};  // (pre - 0) * 1 * 1 + 0 is pre exactly
-    const int64_t blocks = (n + kStagingBlockValues - 1) / kStagingBlockValues;
-    parallel_for(blocks, threads_for(n), [&](int64_t block) {
-        const int64_t first = block * kStagingBlockValues, count = std::min(kStagingBlockValues, n - first);
+    for_blocks(n, [&](int64_t first, int64_t count) {
         k.activation_gradient_plane(pre + first, dy + first, dpre + first, count, identity, activation);
     });
     return NORM4J_OK;

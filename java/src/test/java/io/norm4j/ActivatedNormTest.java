@@ -61,16 +61,6 @@ class ActivatedNormTest {
         return out.stream();
     }
 
-    private static <T> T on(String variant, java.util.function.Function<Norms, T> call) {
-        if (variant.equals("REFERENCE")) return call.apply(Norms.on(Backend.REFERENCE));
-        Runnable restore = BackendVariant.valueOf(variant).activate();
-        try {
-            return call.apply(Norms.on(Backend.NATIVE));
-        } finally {
-            restore.run();
-        }
-    }
-
     private static float[] values(Random r, int n, double spread, double centre) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (centre + spread * r.nextGaussian());
@@ -129,8 +119,8 @@ class ActivatedNormTest {
     void nativeFusedForwardIsItsNormThenItsActivationBitForBit(String variant, Case k) {
         for (DType type : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
             Data d = Data.of(k, 5 + k.shape()[0]);
-            float[] fused = on(variant, n -> fused(n, k, d, type)).get(0);
-            float[] composed = on(variant, n -> normThenActivation(n, k, d, type));
+            float[] fused = BackendVariant.on(variant, n -> fused(n, k, d, type)).get(0);
+            float[] composed = BackendVariant.on(variant, n -> normThenActivation(n, k, d, type));
             assertArrayEquals(composed, fused, variant + " " + k + " " + type);
         }
     }
@@ -175,7 +165,7 @@ class ActivatedNormTest {
     @MethodSource("cases")
     void forwardAgreesWithDoublePrecision(String variant, Case k) {
         Data d = Data.of(k, 11 + k.shape()[1]);
-        List<float[]> got = on(variant, n -> fused(n, k, d, DType.FLOAT32));
+        List<float[]> got = BackendVariant.on(variant, n -> fused(n, k, d, DType.FLOAT32));
         double[][] want = inDouble(k, doubles(d.x()), doubles(d.weight()), doubles(d.bias()));
         assertClose(variant + " " + k + " y", want[0], got.get(0));
         assertClose(variant + " " + k + " mean", want[1], got.get(1));

@@ -29,6 +29,20 @@ public enum BackendVariant {
     }
 
     /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */
+    /**
+     * call on "REFERENCE"'s Norms, or on NATIVE's with the kernel set of the NATIVE variant of that
+     * name selected for the call.
+     */
+    static <T> T on(String variant, java.util.function.Function<Norms, T> call) {
+        if (variant.equals("REFERENCE")) return call.apply(Norms.on(Backend.REFERENCE));
+        Runnable restore = valueOf(variant).activate();
+        try {
+            return call.apply(Norms.on(Backend.NATIVE));
+        } finally {
+            restore.run();
+        }
+    }
+
     public Runnable activate() {
         if (isa == null) return () -> {};
         String previous = RuntimeInfo.activeIsa().orElseThrow();

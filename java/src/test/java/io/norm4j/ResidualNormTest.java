@@ -70,16 +70,6 @@ class ResidualNormTest {
         return out.stream();
     }
 
-    private static <T> T on(String variant, java.util.function.Function<Norms, T> call) {
-        if (variant.equals("REFERENCE")) return call.apply(Norms.on(Backend.REFERENCE));
-        Runnable restore = BackendVariant.valueOf(variant).activate();
-        try {
-            return call.apply(Norms.on(Backend.NATIVE));
-        } finally {
-            restore.run();
-        }
-    }
-
     /** h, y, statistics, dx, dweight, dbias of the fused calls (dx with dh added). */
     private static List<float[]> fused(Norms n, Op op, Data d, long[] shape, double offset) {
         long[] norm = {shape[shape.length - 1]};
@@ -132,8 +122,8 @@ class ResidualNormTest {
     void fusedEqualsTheAddThenThePlainNormBitForBit(String variant, Op op, DType type, long[] shape) {
         for (double offset : new double[] {0, 1}) {
             try (Data d = Data.of(type, shape, 7 + shape[0])) {
-                List<float[]> f = on(variant, n -> fused(n, op, d, shape, offset));
-                List<float[]> c = on(variant, n -> composed(n, op, d, shape, offset));
+                List<float[]> f = BackendVariant.on(variant, n -> fused(n, op, d, shape, offset));
+                List<float[]> c = BackendVariant.on(variant, n -> composed(n, op, d, shape, offset));
                 for (int i = 0; i < NAMES.length; i++) {
                     assertArrayEquals(c.get(i), f.get(i), variant + " " + op + " " + type + " offset " + offset + ": " + NAMES[i]);
                 }
@@ -180,7 +170,7 @@ class ResidualNormTest {
                 Tensor r = Tensor.of(type, d.residual().toArray(), shape)) {
             float[] xs = d.x().toArray(), rs = d.residual().toArray(), expected = new float[xs.length];
             for (int i = 0; i < xs.length; i++) expected[i] = type.roundTrip(xs[i] + rs[i]);
-            on(variant, n -> {
+            BackendVariant.on(variant, n -> {
                 n.add(d.x(), d.residual(), h);
                 n.add(d.x(), r, r);
                 return null;
