@@ -232,13 +232,15 @@ NORM4J_API int norm4j_add_rms_norm_backward(const void *h, int h_type, const voi
 /*
  * Batch norm over [n, c, s]; mean and rstd per channel. batch_statistics = 1: they are the
  * batch's own (training), so dx includes their dependence on x; 0: they are constants
- * (running statistics), dx = dy * weight * rstd.
+ * (running statistics), dx = dy * weight * rstd. With an activation (NORM4J_ACTIVATION_*; bias the
+ * forward's, may be null) it is the fused batch_norm_relu's: dy is first multiplied by the
+ * activation's derivative at the pre-activation recomputed from x.
  */
 NORM4J_API int norm4j_batch_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
                                           int64_t c, int64_t s, int layout,
-                                          const float *weight, const float *mean,
+                                          const float *weight, const float *bias, const float *mean,
                                           const float *rstd, int batch_statistics,
-                                          float *dweight, float *dbias);
+                                          float *dweight, float *dbias, int activation);
 NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy, float *dx,
                                                  int64_t n, int64_t c, int64_t s, int layout,
                                                  const float *weight, const float *mean,

@@ -40,15 +40,15 @@ void write_activated_rows(const KernelTable &k, float *y, int64_t rows, int64_t 
 }
 
 // A fused backward's dy for the norm's backward: dy itself without an activation; with one, dy
-// times the activation's derivative at the pre-activation recomputed from x, formed into the
-// caller's frame (in cache for the backward's passes that follow): cg channels-first planes of s
-// values from channel first_channel on, with one group's mean and rstd.
+// times the activation's derivative at the pre-activation recomputed from x, formed into `into`
+// or else the caller's frame (in cache for the backward's passes that follow): cg channels-first
+// planes of s values from channel first_channel on, with one group's mean and rstd.
 inline const float *planes_activation_gradient(const KernelTable &k, const float *x, const float *dy, int64_t cg,
                                                int64_t s, int64_t first_channel, float mean, float rstd,
                                                const float *weight, const float *bias, int activation,
-                                               ScratchFrame &frame) {
+                                               ScratchFrame &frame, float *into = nullptr) {
     if (activation == NORM4J_ACTIVATION_NONE) return dy;
-    float *const dpre = frame.array<float>(cg * s);
+    float *const dpre = into != nullptr ? into : frame.array<float>(cg * s);
     for (int64_t j = 0; j < cg; ++j) {
         const int64_t ch = first_channel + j;
         const PreActivation p{mean, rstd, weight_of(weight, ch), bias_of(bias, ch)};

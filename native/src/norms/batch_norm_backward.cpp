@@ -12,6 +12,7 @@
 #include "../threading.h"
 #include "channel_constants.h"
 #include "channel_passes.h"
+#include "activation_pass.h"
 #include "gradient_sums.h"
 #include "mean_correction.h"
 
@@ -34,6 +35,10 @@ struct BatchNormBackward {
     // Channels whose saved mean's rounding matters take sum (x - mean) as well (mean_correction.h):
     // shift[ch] is then the xhat shift it recovers, 0 elsewhere; null when no channel needs it.
     double *shift = nullptr;
+    // The fused batch_norm_relu's: the forward's bias and its activation (NORM4J_ACTIVATION_NONE
+    // for plain batch norm), whose gradient channels_first_by_channel forms in scratch.
+    const float *bias = nullptr;
+    int activation = NORM4J_ACTIVATION_NONE;
 
     BatchNormBackward(const KernelTable &kernels, const float *x_, const float *dy_, float *dx_, int64_t n_,
                       int64_t c_, int64_t s_, const float *weight_, const float *mean_, const float *rstd_,
@@ -144,6 +149,10 @@ void BatchNormBackward::channels_last() {
 // read before its dx is written, so dx may be dy.
 void BatchNormBackward::channels_first_by_channel(bool from_memory) {
     parallel_for(c, threads, [&](int64_t ch) {
+        // With an activation, its gradient for the channel's planes, in this thread's scratch.
+        ScratchFrame mine;
+        float *const dpre = activation == NORM4J_ACTIVATION_NONE ? nullptr : mine.array<float>(n * s);
+        auto dy_of = [&](int64_t i) { return dpre != nullptr ? dpre + i * s : dy + (i * c + ch) * s; };
         double x_minus_mean = 0;
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
@@ -151,8 +160,11 @@ void BatchNormBackward::channels_first_by_channel(bool from_memory) {
                 prefetch(x + offset + c * s, s);
                 prefetch(dy + offset + c * s, s);
             }
+            if (dpre != nullptr)
+                planes_activation_gradient(k, x + offset, dy + offset, 1, s, ch, mean[ch], rstd[ch], weight, bias,
+                                           activation, mine, dpre + i * s);
             x_minus_mean += plane_shift_sum(x + offset, ch);
-            k.backward_sums(x + offset, dy + offset, s, mean[ch], rstd[ch], nullptr, &sums.db[ch], &sums.dw[ch],
+            k.backward_sums(x + offset, dy_of(i), s, mean[ch], rstd[ch], nullptr, &sums.db[ch], &sums.dw[ch],
                             nullptr, nullptr, false);
         }
         if (!batch_statistics) return;
@@ -160,7 +172,7 @@ void BatchNormBackward::channels_first_by_channel(bool from_memory) {
         const DxConstants g = dx_constants(ch);
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
-            k.backward_dx(x + offset, dy + offset, dx + offset, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
+            k.backward_dx(x + offset, dy_of(i), dx + offset, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
                           from_memory);
         }
     });
@@ -208,16 +220,28 @@ void BatchNormBackward::constant_statistics_planes() {
 
 extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
                                           int64_t c, int64_t s, int layout,
-                                          const float *weight, const float *mean,
+                                          const float *weight, const float *bias, const float *mean,
                                           const float *rstd, int batch_statistics,
-                                          float *dweight, float *dbias) {
+                                          float *dweight, float *dbias, int activation) {
     using namespace norm4j;
     if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     bool empty = false;
     const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
+    const bool by_channel = layout == NORM4J_LAYOUT_NCHW && s > 1 && batch_statistics != 0 &&
+                            !outgrows_cache(n * c * s, 2 * sizeof(float));
+    if (activation != NORM4J_ACTIVATION_NONE && !by_channel) {
+        // The other paths take the activation's gradient as their dy, formed into dx first.
+        const int formed = norm4j_activation_gradient(x, dy, dx, n, c, s, 0, layout, weight, bias, mean, rstd, activation);
+        if (formed != NORM4J_OK) return formed;
+        dy = dx;
+        activation = NORM4J_ACTIVATION_NONE;
+    }
     ScratchFrame frame;
     BatchNormBackward call(active_kernels(), x, dy, dx, n, c, s, weight, mean, rstd, batch_statistics != 0, frame);
+    call.bias = bias;
+    call.activation = activation;
     if (layout == NORM4J_LAYOUT_NHWC || s == 1) {  // [N, C] data is channels-last whatever the declared layout
         call.channels_last();
     } else {

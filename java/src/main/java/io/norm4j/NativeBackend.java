@@ -101,17 +101,21 @@ final class NativeBackend extends CheckedBackend {
                 "NATIVE " + activation.id());
     }
 
-    /** Group norm's (and so group_norm_silu's) backward forms the activation's gradient group by group in scratch. */
+    /**
+     * The norms' backward with the activation: group norm forms its gradient group by group in
+     * scratch, batch norm channel by channel where its channels fit the caches.
+     */
     @Override
     protected void activatedChannelBackward(ChannelBackwardCall c, Tensor bias, Activation activation) {
-        if (c.op() != Op.GROUP_NORM) {
-            super.activatedChannelBackward(c, bias, activation);
-            return;
-        }
         ChannelShape s = c.shape();
-        NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
-                s.s(), c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
-                of(c.dweight()), of(c.dbias()), activation.code()), "NATIVE group_norm_silu backward");
+        int status = c.op() == Op.BATCH_NORM
+                ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
+                        c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                        c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()), activation.code())
+                : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
+                        c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                        of(c.dweight()), of(c.dbias()), activation.code());
+        NativeRuntime.check(status, "NATIVE " + activation.id() + " backward");
     }
 
     @Override
@@ -162,8 +166,8 @@ final class NativeBackend extends CheckedBackend {
         ChannelShape s = c.shape();
         int status = c.op() == Op.BATCH_NORM
                 ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
-                        of(c.dweight()), of(c.dbias()))
+                        c.layout().code(), of(c.weight()), 0, of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
+                        of(c.dweight()), of(c.dbias()), 0)
                 : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
                         c.groups(), c.layout().code(), of(c.weight()), 0, of(c.mean()), of(c.rstd()), of(c.dweight()),
                         of(c.dbias()), 0);

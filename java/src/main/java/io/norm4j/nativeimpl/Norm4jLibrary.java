@@ -172,9 +172,9 @@ public final class Norm4jLibrary {
 
     public static native int norm4j_batch_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
-            int layout, @Cast("const float*") long weight, @Cast("const float*") long mean,
-            @Cast("const float*") long rstd, int batchStatistics, @Cast("float*") long dweight,
-            @Cast("float*") long dbias);
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long bias,
+            @Cast("const float*") long mean, @Cast("const float*") long rstd, int batchStatistics,
+            @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
 
     public static native int norm4j_activate(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, int activation);
