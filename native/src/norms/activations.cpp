@@ -9,6 +9,7 @@
 #include "../kernels.h"
 #include "../scratch.h"
 #include "../threading.h"
+#include "activation_pass.h"
 #include "channel_constants.h"
 
 namespace norm4j {
@@ -93,28 +94,17 @@ extern "C" int norm4j_activation_gradient(const float *x, const float *dy, float
         });
         return NORM4J_OK;
     }
-    // Channels-last rows (and [N, C] data in either layout): the constants as per-channel arrays,
-    // refilled where a share of rows crosses into another sample.
+    // Channels-last rows (and [N, C] data in either layout): the constants per channel, repeated
+    // over a tile of rows, refilled where a share of rows crosses into another sample.
     parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
         ScratchFrame frame;  // this thread's
-        float *const m = frame.array<float>(c), *const r = frame.array<float>(c);
-        float *const w = frame.array<float>(c), *const b = frame.array<float>(c);
-        for (int64_t ch = 0; ch < c; ++ch) {
-            w[ch] = weight_of(weight, ch);
-            b[ch] = bias_of(bias, ch);
-        }
-        const PreActivationColumns p{m, r, w, b};
-        int64_t filled = -1;
-        for (int64_t row = r0; row < r0 + nr; ++row) {
-            const int64_t i = row / s;
-            if (i != filled) {
-                for (int64_t ch = 0; ch < c; ++ch) {
-                    m[ch] = mean[stat(i, ch)];
-                    r[ch] = rstd[stat(i, ch)];
-                }
-                filled = i;
-            }
-            k.activation_gradient_row(x + row * c, dy + row * c, dpre + row * c, c, p, activation);
+        TiledColumns columns(frame, c);
+        for (int64_t row = r0; row < r0 + nr;) {
+            const int64_t i = row / s, rows = std::min(r0 + nr, (i + 1) * s) - row;
+            if (row == r0 || (groups > 0 && row % s == 0))
+                columns.set(mean, rstd, [&](int64_t ch) { return stat(i, ch); }, weight, bias);
+            columns.gradient(k, x + row * c, dy + row * c, dpre + row * c, rows, activation);
+            row += rows;
         }
     });
     return NORM4J_OK;
