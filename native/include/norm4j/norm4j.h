@@ -163,7 +163,7 @@ NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
                                                 const float *bias, float eps,
                                                 const float *running_mean,
                                                 const float *running_var, float *mean,
-                                                float *rstd, float *var);
+                                                float *rstd, float *var, int activation);
 
 /* ---- group norm (and instance norm: groups = c) ------------------------------------------ */
 
@@ -182,7 +182,7 @@ NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_
                                                 int64_t s, int64_t groups, int layout,
                                                 const float *weight, const float *bias,
                                                 float eps, float *mean, float *rstd,
-                                                float *var);
+                                                float *var, int activation);
 
 /* ---- backward ------------------------------------------------------------------------------
  *
@@ -250,6 +250,7 @@ NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy
 /* Group norm (instance norm: groups = c) over [n, c, s]; mean and rstd are [n, groups]. */
 /* y = activation(x) (NORM4J_ACTIVATION_RELU or _SILU) for n values; y may be x. */
 NORM4J_API int norm4j_activate(const float *x, float *y, int64_t n, int activation);
+NORM4J_API int norm4j_onednn_activate(const float *x, float *y, int64_t n, int activation);
 
 /* dpre = dy * activation'(pre) for n values, pre the activation's stored input; dpre may be dy. */
 NORM4J_API int norm4j_activation_backward(const float *pre, const float *dy, float *dpre, int64_t n, int activation);

@@ -1,5 +1,6 @@
 // ONEDNN batch norm: oneDNN's batch_normalization_forward on [n, c, s] in nchw (abc) or
-// nhwc (acb) order. Inference passes the running statistics with use_global_stats.
+// nhwc (acb) order. Inference passes the running statistics with use_global_stats;
+// batch_norm_relu's forward sets fuse_norm_relu.
 #include "../api_checks.h"
 #include "onednn_call.h"
 
@@ -22,6 +23,15 @@ const dnnl::batch_normalization_forward &primitive_for(int64_t n, int64_t c, int
     });
 }
 
+// The workspace a primitive writes (empty where it writes none), from its descriptor.
+dnnl::memory::desc workspace_of(const dnnl::primitive &p) {
+    const_dnnl_memory_desc_t md = dnnl_primitive_desc_query_md(p.get_primitive_desc(), dnnl_query_workspace_md, 0);
+    if (md == nullptr) return {};
+    dnnl_memory_desc_t copy = nullptr;
+    dnnl::error::wrap_c_api(dnnl_memory_desc_clone(&copy, md), "could not copy the workspace descriptor");
+    return dnnl::memory::desc(copy);
+}
+
 }  // namespace
 
 }  // namespace norm4j::onednn
@@ -31,8 +41,10 @@ extern "C" int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
                                                 const float *bias, float eps,
                                                 const float *running_mean,
                                                 const float *running_var, float *mean,
-                                                float *rstd, float *var) {
+                                                float *rstd, float *var, int activation) {
     using namespace norm4j::onednn;
+    if (activation != NORM4J_ACTIVATION_NONE && activation != NORM4J_ACTIVATION_RELU)
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "oneDNN's batch norm takes no activation but ReLU here");
     bool empty = false;
     const int status = norm4j::check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
     if (status != NORM4J_OK) return status;
@@ -43,6 +55,7 @@ extern "C" int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
     return guarded("batch norm", [&] {
         auto flags = affine_flags(weight, bias);
         if (!training) flags = flags | dnnl::normalization_flags::use_global_stats;
+        if (activation == NORM4J_ACTIVATION_RELU) flags = flags | dnnl::normalization_flags::fuse_norm_relu;
         const auto &bn = primitive_for(n, c, s, layout, training, flags, eps);
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
@@ -51,6 +64,8 @@ extern "C" int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
         args.add(DNNL_ARG_SHIFT, vector_desc(c), bias);
         args.add(DNNL_ARG_MEAN, vector_desc(c), training ? mean : running_mean);
         args.add(DNNL_ARG_VARIANCE, vector_desc(c), training ? rstd : running_var);
+        // Training with the fused ReLU writes its mask for a backward that norm4j does not run.
+        if (training && activation == NORM4J_ACTIVATION_RELU) args.add_workspace(workspace_of(bn));
         args.execute(bn);
         if (training) variance_to_rstd(rstd, var, c, eps);
         return NORM4J_OK;

@@ -1,5 +1,6 @@
 // ONEDNN group norm (and instance norm, groups = c): oneDNN's group_normalization_forward on
-// [n, c, s] in nchw (abc) or nhwc (acb) order; statistics are [n, groups].
+// [n, c, s] in nchw (abc) or nhwc (acb) order; statistics are [n, groups]. group_norm_silu's
+// forward adds a swish post-op.
 #include "../api_checks.h"
 #include "onednn_call.h"
 
@@ -14,16 +15,23 @@ dnnl::memory::desc stats_desc(int64_t n, int64_t groups) {
                               dnnl::memory::format_tag::ab);
 }
 
+// With silu, oneDNN's swish (x * sigmoid(x)) as a post-op on the output.
 const dnnl::group_normalization_forward &primitive_for(int64_t n, int64_t c, int64_t s,
                                                        int64_t groups, int layout,
                                                        bool training,
                                                        dnnl::normalization_flags flags,
-                                                       float eps) {
+                                                       float eps, bool silu) {
     thread_local PrimitiveCache<dnnl::group_normalization_forward> cache;
-    return cache.get(make_key(kGroupNormOp, training, layout, n, c, s, groups, flags, eps), [&] {
+    return cache.get(make_key(kGroupNormOp + (silu ? 16 : 0), training, layout, n, c, s, groups, flags, eps), [&] {
         const auto data = channels_desc(n, c, s, layout);
+        dnnl::primitive_attr attr;
+        if (silu) {
+            dnnl::post_ops ops;
+            ops.append_eltwise(dnnl::algorithm::eltwise_swish, 1.0f, 0.0f);
+            attr.set_post_ops(ops);
+        }
         dnnl::group_normalization_forward::primitive_desc pd(engine(), prop_for(training), data,
-                                                             data, groups, eps, flags);
+                                                             data, groups, eps, flags, attr);
         return dnnl::group_normalization_forward(pd);
     });
 }
@@ -36,17 +44,20 @@ extern "C" int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_
                                                 int64_t s, int64_t groups, int layout,
                                                 const float *weight, const float *bias,
                                                 float eps, float *mean, float *rstd,
-                                                float *var) {
+                                                float *var, int activation) {
     using namespace norm4j::onednn;
     bool empty = false;
     const int status = norm4j::check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, &empty);
     if (status != NORM4J_OK) return status;
+    if (activation != NORM4J_ACTIVATION_NONE && activation != NORM4J_ACTIVATION_SILU)
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "oneDNN's group norm takes no activation but SiLU here");
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return norm4j::fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     if (empty) return NORM4J_OK;
     return guarded("group norm", [&] {
         const bool training = mean != nullptr;
-        const auto &gn = primitive_for(n, c, s, groups, layout, training, affine_flags(weight, bias), eps);
+        const auto &gn = primitive_for(n, c, s, groups, layout, training, affine_flags(weight, bias), eps,
+                                       activation == NORM4J_ACTIVATION_SILU);
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout), x);
         args.add(DNNL_ARG_DST, channels_desc(n, c, s, layout), y);

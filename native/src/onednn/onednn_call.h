@@ -22,6 +22,13 @@ public:
         if (data != nullptr) args_.emplace(arg, dnnl::memory(md, engine(), const_cast<float *>(data)));
     }
 
+    // A primitive's workspace (what its backward would read), in memory kept with the arguments.
+    void add_workspace(const dnnl::memory::desc &md) {
+        if (md.get_size() == 0) return;
+        workspace_.resize(md.get_size());
+        args_.emplace(DNNL_ARG_WORKSPACE, dnnl::memory(md, engine(), workspace_.data()));
+    }
+
     void execute(const dnnl::primitive &p) {
         dnnl::stream &stream = thread_stream();
         p.execute(stream, args_);
@@ -30,6 +37,7 @@ public:
 
 private:
     std::unordered_map<int, dnnl::memory> args_;
+    std::vector<unsigned char> workspace_;
 };
 
 // Runs body (returning a status), mapping oneDNN and other C++ exceptions to statuses.

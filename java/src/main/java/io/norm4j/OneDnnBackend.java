@@ -26,15 +26,18 @@ final class OneDnnBackend extends CheckedBackend {
 
     /**
      * No min-max scaling primitive; no normalization that adds a residual first (its layer
-     * normalization takes one source); no norm fused with an activation (norm4j passes oneDNN no
-     * post-ops, and the fused backward recomputes the pre-activation, which oneDNN's backward
-     * does not); and no RMS norm backward: oneDNN 3.13's layer normalization
+     * normalization takes one source); norms fused with an activation forward only (group norm
+     * with a swish post-op, batch norm with fuse_norm_relu: oneDNN's backward takes no activation
+     * of group norm, and its fused batch norm backward reads a workspace from its forward, which
+     * norm4j's API does not keep); and no RMS norm backward: oneDNN 3.13's layer normalization
      * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
      * centring term, which RMS norm does not have), so norm4j does not offer it.
      */
     @Override
     boolean supports(Op op, Op.Direction direction) {
-        return op != Op.MIN_MAX && op.norm() == op && !(op == Op.RMS_NORM && direction == Op.Direction.BACKWARD);
+        boolean activated = op.activation() != null;
+        return op != Op.MIN_MAX && (op.norm() == op || activated)
+                && !((op == Op.RMS_NORM || activated) && direction == Op.Direction.BACKWARD);
     }
 
     @Override
@@ -51,20 +54,18 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
-        if (activation != null) throw new UnsupportedOperationException("ONEDNN has no batch_norm_relu"); // see supports
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
-                of(c.mean()), of(c.rstd()), of(var)), "ONEDNN batch_norm");
+                of(c.mean()), of(c.rstd()), of(var), activation == null ? 0 : activation.code()), "ONEDNN batch_norm");
     }
 
     @Override
     protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
-        if (activation != null) throw new UnsupportedOperationException("ONEDNN has no group_norm_silu"); // see supports
         ChannelShape s = c.shape();
         NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
-                of(var)), "ONEDNN group_norm");
+                of(var), activation == null ? 0 : activation.code()), "ONEDNN group_norm");
     }
 
     @Override
@@ -90,6 +91,13 @@ final class OneDnnBackend extends CheckedBackend {
     @Override
     protected void minMaxFitKernel(MinMaxCall c) {
         throw unsupported();
+    }
+
+    /** oneDNN's eltwise primitive (relu, or swish for SiLU): the unfused sequence's second step. */
+    @Override
+    protected void activateKernel(Activation activation, Tensor x, Tensor y) {
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_activate(of(x), of(y), x.numel(), activation.code()),
+                "ONEDNN " + activation.id());
     }
 
     @Override

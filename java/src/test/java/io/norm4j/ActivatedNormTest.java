@@ -259,13 +259,43 @@ class ActivatedNormTest {
         }
     }
 
-    @Test
-    void onednnRefusesTheFusedOps() {
+    /** ONEDNN: its group norm with a swish post-op, its batch norm with fuse_norm_relu, forward only. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("onednnCases")
+    void onednnFusedForwardAgreesWithDoublePrecisionAndItsBackwardIsRefused(Case k) {
+        Data d = Data.of(k, 13 + k.shape()[1]);
         Norms n = Norms.on(Backend.ONEDNN);
-        try (Tensor x = Tensor.allocate(2, 8, 3); Tensor y = Tensor.allocate(2, 8, 3)) {
-            assertThrows(UnsupportedOperationException.class, () -> n.groupNormSilu(x, Layout.NCHW, 4, null, null, EPS, y));
-            assertThrows(UnsupportedOperationException.class, () -> n.activate(Activation.RELU, x, y));
+        long[] shape = k.shape(), perChannel = {k.c()};
+        double[][] want = inDouble(k, doubles(d.x()), doubles(d.weight()), doubles(d.bias()));
+        try (Tensor x = Tensor.of(d.x(), shape); Tensor w = Tensor.of(d.weight(), perChannel);
+                Tensor b = Tensor.of(d.bias(), perChannel); Tensor y = Tensor.allocate(shape);
+                Tensor mean = Tensor.allocate(k.statistics()); Tensor rstd = Tensor.allocate(k.statistics());
+                Tensor dx = Tensor.allocate(shape)) {
+            if (k.op() == Op.GROUP_NORM_SILU) {
+                n.groupNormSiluTraining(x, k.layout(), GROUPS, w, b, EPS, y, mean, rstd);
+                assertThrows(UnsupportedOperationException.class,
+                        () -> n.groupNormSiluBackward(x, x, k.layout(), GROUPS, w, b, mean, rstd, dx, null, null));
+            } else {
+                n.batchNormReluTraining(x, k.layout(), null, null, w, b, 0.1, EPS, y, mean, rstd);
+                assertThrows(UnsupportedOperationException.class,
+                        () -> n.batchNormReluBackward(x, x, k.layout(), w, b, mean, rstd, dx, null, null));
+            }
+            assertClose("ONEDNN " + k + " y", want[0], y.toArray());
+            try (Tensor z = Tensor.allocate(shape)) {
+                n.activate(k.op().activation(), x, z);
+                double[] activated = new double[d.x().length];
+                for (int i = 0; i < activated.length; i++) activated[i] = k.op().activation().apply(d.x()[i]);
+                assertClose("ONEDNN " + k.op().activation() + " on its own", activated, z.toArray());
+            }
         }
+    }
+
+    static Stream<Arguments> onednnCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Op op : new Op[] {Op.GROUP_NORM_SILU, Op.BATCH_NORM_RELU})
+            for (Layout layout : Layout.values())
+                for (long[] shape : SHAPES) out.add(Arguments.of(new Case(op, layout, shape)));
+        return out.stream();
     }
 
     @Test

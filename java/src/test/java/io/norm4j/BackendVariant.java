@@ -30,14 +30,15 @@ public enum BackendVariant {
 
     /** Selects this variant's kernel set; returns what to run afterwards to restore the default. */
     /**
-     * call on "REFERENCE"'s Norms, or on NATIVE's with the kernel set of the NATIVE variant of that
-     * name selected for the call.
+     * call on "REFERENCE"'s Norms, or on the backend of the variant of that name, with a NATIVE
+     * variant's kernel set selected for the call.
      */
     static <T> T on(String variant, java.util.function.Function<Norms, T> call) {
         if (variant.equals("REFERENCE")) return call.apply(Norms.on(Backend.REFERENCE));
-        Runnable restore = valueOf(variant).activate();
+        BackendVariant v = valueOf(variant);
+        Runnable restore = v.activate();
         try {
-            return call.apply(Norms.on(Backend.NATIVE));
+            return call.apply(Norms.on(v.backend));
         } finally {
             restore.run();
         }

@@ -50,7 +50,11 @@ class ParityTest {
         // value per group): there NATIVE is held to the tight bound alone.
         if (r.direction().equals("forward")) {
             assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
-            if (r.input() == InputDistribution.CONSTANT) assertEquals(0.0, nat.maxAbsErr(), nat::toString); // exactly bias
+            // Exactly bias on constant groups; with SiLU after the norm, NATIVE's f32 SiLU of it, which
+            // the tight bound above holds.
+            if (r.input() == InputDistribution.CONSTANT && !r.op().equals("group_norm_silu")) {
+                assertEquals(0.0, nat.maxAbsErr(), nat::toString);
+            }
         }
     }
 }

@@ -107,7 +107,7 @@ public final class Norm4jLibrary {
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
             @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
-            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
     public static native int norm4j_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
@@ -117,7 +117,7 @@ public final class Norm4jLibrary {
     public static native int norm4j_onednn_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
-            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var);
+            @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
     public static native int norm4j_min_max_fit(@Cast("const float*") long x, @Cast("int64_t") long samples,
             @Cast("int64_t") long features, @Cast("float*") long dataMin, @Cast("float*") long dataMax, int accumulate);
@@ -177,6 +177,9 @@ public final class Norm4jLibrary {
             @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
 
     public static native int norm4j_activate(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, int activation);
+
+    public static native int norm4j_onednn_activate(@Cast("const float*") long x, @Cast("float*") long y,
             @Cast("int64_t") long n, int activation);
 
     public static native int norm4j_activation_backward(@Cast("const float*") long pre, @Cast("const float*") long dy,

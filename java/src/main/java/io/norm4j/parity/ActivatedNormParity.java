@@ -91,7 +91,8 @@ public final class ActivatedNormParity {
                 yTol + 3 * TolerancePolicy.UNIT_ROUNDOFF * Comparison.maxAbs(ref.get("y"))));
         return new ParityResult(sh.op(), "forward", training ? "training" : "inference", backend, layout.id(), shape, dtype,
                 input, true, TolerancePolicy.withStorage(checks, dtype, ref),
-                TolerancePolicy.claimsParity(backend, input, training || !sh.batch()));
+                TolerancePolicy.claimsParity(backend, input, training || !sh.batch())
+                        && (!sh.batch() || TolerancePolicy.claimsFusedReluParity(backend, input)));
     }
 
     /** The fused training or inference call, or (fused false) the plain norm alone, writing f32 y. */

@@ -1,0 +1,45 @@
+// ONEDNN's activations on their own (the unfused forward's second step): oneDNN's eltwise
+// primitive, relu or swish (x * sigmoid(x), SiLU), on the n values as a [1, n] matrix.
+#include "../api_checks.h"
+#include "onednn_call.h"
+
+namespace norm4j::onednn {
+
+namespace {
+
+constexpr int kEltwiseOp = 9;
+
+dnnl::algorithm algorithm_of(int activation) {
+    return activation == NORM4J_ACTIVATION_RELU ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_swish;
+}
+
+// relu's alpha is its negative slope (0); swish's the factor inside the sigmoid (1).
+float alpha_of(int activation) { return activation == NORM4J_ACTIVATION_RELU ? 0.0f : 1.0f; }
+
+}  // namespace
+
+}  // namespace norm4j::onednn
+
+extern "C" int norm4j_onednn_activate(const float *x, float *y, int64_t n, int activation) {
+    using namespace norm4j::onednn;
+    norm4j::clear_last_error();
+    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
+        return norm4j::fail(NORM4J_ERR_ARGUMENT, "unknown activation");
+    if (n < 0) return norm4j::fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (n == 0) return NORM4J_OK;
+    if (x == nullptr || y == nullptr) return norm4j::fail(NORM4J_ERR_ARGUMENT, "null x or y");
+    return guarded("activation", [&] {
+        thread_local PrimitiveCache<dnnl::eltwise_forward> cache;
+        const auto &p = cache.get(make_key(kEltwiseOp, false, activation, n, 0, 0, 0, {}, 0.0f), [&] {
+            const auto data = matrix_desc(1, n);
+            return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
+                engine(), dnnl::prop_kind::forward_inference, algorithm_of(activation), data, data,
+                alpha_of(activation), 0.0f));
+        });
+        Arguments args;
+        args.add(DNNL_ARG_SRC, matrix_desc(1, n), x);
+        args.add(DNNL_ARG_DST, matrix_desc(1, n), y);
+        args.execute(p);
+        return NORM4J_OK;
+    });
+}
