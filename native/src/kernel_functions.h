@@ -61,6 +61,11 @@ void activation_gradient_plane(const float *x, const float *dy, float *dpre, int
                                int kind);
 void activation_gradient_row(const float *x, const float *dy, float *dpre, int64_t c, const PreActivationColumns &p,
                              int kind);
+void normalize_uniform_activated(const float *x, float *y, int64_t n, const CentringConstants &c, float w, float b,
+                                 bool around_caches, int kind);
+void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                                 const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                 int kind);
 
 // The table of those functions, for the ISA whose namespace this is included in.
 extern const KernelTable kTable;

@@ -170,6 +170,13 @@ struct KernelTable {
     // The same over one channels-last row of c values, the constants per channel.
     void (*activation_gradient_row)(const float *x, const float *dy, float *dpre, int64_t c,
                                     const PreActivationColumns &p, int kind);
+    // normalize_uniform and normalize_columns with the activation applied to each value before it
+    // is stored (the fused forwards' output pass).
+    void (*normalize_uniform_activated)(const float *x, float *y, int64_t n, const CentringConstants &c,
+                                        float w, float b, bool around_caches, int kind);
+    void (*normalize_columns_activated)(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                                        const float *scale, const float *shift, bool around_caches,
+                                        bool from_memory, int kind);
 };
 
 // The kernel table of the ISA namespace this is expanded in: every entry, in table order.
@@ -210,7 +217,9 @@ struct KernelTable {
                                 add_arrays,                                                    \
                                 activate,                                                      \
                                 activation_gradient_plane,                                     \
-                                activation_gradient_row}
+                                activation_gradient_row,                                       \
+                                normalize_uniform_activated,                                   \
+                                normalize_columns_activated}
 
 namespace scalar {
 #include "kernel_functions.h"

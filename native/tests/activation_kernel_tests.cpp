@@ -1,6 +1,7 @@
 // The activations of the fused norms: each vector kernel against the scalar kernel, bit for bit
 // (every test size, unaligned, in place or into a third array, with guards around the output),
-// and the scalar kernel against the activation computed in double.
+// the output passes that apply them against the scalar ones, and the scalar kernel against the
+// activation computed in double.
 #include "kernel_test_support.h"
 
 namespace norm4j::test {
@@ -69,6 +70,39 @@ void test_gradients(const KernelTable &v, const KernelTable &s, Report &report, 
     check_guards(report, where(v, "activation_gradient_row", here), "dpre", out);
 }
 
+// The output passes with the activation against the scalar kernel's normalize then activate, a
+// plane with one set of constants and channels-last rows with per-column constants (cols values,
+// wrapped past cols as normalize_columns reads them), within float_tolerance: the vector kernels
+// fuse the normalization's multiply and add.
+void test_normalize_activated(const KernelTable &v, const KernelTable &s, Report &report, int kind, int64_t n,
+                              int64_t offset) {
+    const std::string here = at(kind, n, offset, false);
+    Guarded<float> x(n, offset, kGuardFloat), y(n, offset, kGuardFloat);
+    Values values(static_cast<uint64_t>(n * 13 + offset));
+    values.fill(x.data(), n);
+    std::vector<float> expected(n);
+    const CentringConstants c{0.25f, 1e-9f, 1.7f};
+    s.normalize_uniform_activated(x.data(), expected.data(), n, c, -1.5f, 0.3f, false, kind);
+    v.normalize_uniform_activated(x.data(), y.data(), n, c, -1.5f, 0.3f, false, kind);
+    compare(report, where(v, "normalize_uniform_activated", here), "y", y.data(), expected.data(), n, float_tolerance);
+    check_guards(report, where(v, "normalize_uniform_activated", here), "y", y);
+
+    const int64_t cols = n % 7 == 0 ? 7 : 16, rows = n / cols;
+    std::vector<float> hi(cols + kColumnWrap), scale(cols + kColumnWrap), shift(cols + kColumnWrap);
+    for (int64_t j = 0; j < cols + kColumnWrap; ++j) {
+        hi[j] = 0.1f * static_cast<float>(j % cols);
+        scale[j] = 1.0f + 0.05f * static_cast<float>(j % cols);
+        shift[j] = 0.2f - 0.03f * static_cast<float>(j % cols);
+    }
+    s.normalize_columns_activated(x.data(), expected.data(), rows, cols, hi.data(), scale.data(), shift.data(), false,
+                                  false, kind);
+    v.normalize_columns_activated(x.data(), y.data(), rows, cols, hi.data(), scale.data(), shift.data(), false, false,
+                                  kind);
+    compare(report, where(v, "normalize_columns_activated", here), "y", y.data(), expected.data(), rows * cols,
+            float_tolerance);
+    check_guards(report, where(v, "normalize_columns_activated", here), "y", y);
+}
+
 double silu(double v) { return v / (1 + std::exp(-v)); }
 double silu_derivative(double v) {
     const double s = 1 / (1 + std::exp(-v));
@@ -82,6 +116,7 @@ void test_activation_kernels(const KernelTable &vector, const KernelTable &scala
         for (int64_t n : segment_sizes())
             for (int64_t offset : offsets()) {
                 test_activate(vector, scalar, report, kind, n, offset);
+                test_normalize_activated(vector, scalar, report, kind, n, offset);
                 for (bool in_place : {false, true}) test_gradients(vector, scalar, report, kind, n, offset, in_place);
             }
 }

@@ -1,6 +1,6 @@
 // The fused norms' activations (kernels.h: activate, activation_gradient_plane,
 // activation_gradient_row; activation_constants.h defines them), written once over an ISA's
-// vector layer. Included inside the ISA's namespace, after its vector layer and
+// vector layer; segment_kernels.h and column_kernels.h apply them in their output passes. Included inside the ISA's namespace, after its vector layer and
 // vector_helpers.h; no include guard, as for kernel_functions.h.
 
 // e(t), as activation_constants.h defines it.
@@ -16,6 +16,7 @@ inline Floats exp_of(Floats t) {
 
 template <int kKind>
 inline Floats activated(Floats v) {
+    if (kKind == NORM4J_ACTIVATION_NONE) return v;
     if (kKind == NORM4J_ACTIVATION_RELU) return max(floats(0.0f), v);  // v where v is NaN
     return div(v, add(floats(1.0f), exp_of(sub(floats(0.0f), v))));
 }

@@ -90,10 +90,13 @@ void column_rows(float *y, int64_t rows, int64_t cols, int64_t block, bool aroun
 
 }  // namespace
 
-void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
-                       const float *scale, const float *shift, bool around_caches, bool from_memory) {
-    // y = (x - hi) * scale + shift
-    auto value = [&](Floats xv, int64_t j) { return fma(sub(xv, loadu(hi + j)), loadu(scale + j), loadu(shift + j)); };
+template <int kKind>
+void normalize_columns_as(const float *x, float *y, int64_t rows, int64_t cols, const float *hi, const float *scale,
+                          const float *shift, bool around_caches, bool from_memory) {
+    // y = activation((x - hi) * scale + shift)
+    auto value = [&](Floats xv, int64_t j) {
+        return activated<kKind>(fma(sub(xv, loadu(hi + j)), loadu(scale + j), loadu(shift + j)));
+    };
     if (cols % kLanes == 0) {
         // Three constants per column stay in L1 whatever the width: one block.
         column_rows(y, rows, cols, cols, around_caches, from_memory, [&](int64_t i) { __builtin_prefetch(x + i, 0, 3); },
@@ -104,6 +107,20 @@ void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, con
         if (from_memory) prefetch_ahead(x, i, rows * cols);
         return value(load(x + i, m), j);
     });
+}
+
+void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                       const float *scale, const float *shift, bool around_caches, bool from_memory) {
+    normalize_columns_as<NORM4J_ACTIVATION_NONE>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+}
+
+void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                                 const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                 int kind) {
+    if (kind == NORM4J_ACTIVATION_RELU)
+        normalize_columns_as<NORM4J_ACTIVATION_RELU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+    else
+        normalize_columns_as<NORM4J_ACTIVATION_SILU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,

@@ -201,9 +201,22 @@ void normalize_then_sums(const float *x, float *y, int64_t n, const CentringCons
 
 #include "../stored_row_entry_points.h"
 
-void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
-                       float b, bool around_caches) {
+template <int kKind>
+void normalize_uniform_as(const float *x, float *y, int64_t n, const CentringConstants &c, float w, float b,
+                          bool around_caches) {
     const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
     const Floats wv = floats(w), bv = floats(b);
-    write_row(y, n, around_caches, [&](int64_t i, Lanes m) { return fma(centre(load(x + i, m), hi, lo, rs), wv, bv); });
+    write_row(y, n, around_caches,
+              [&](int64_t i, Lanes m) { return activated<kKind>(fma(centre(load(x + i, m), hi, lo, rs), wv, bv)); });
+}
+
+void normalize_uniform(const float *x, float *y, int64_t n, const CentringConstants &c, float w,
+                       float b, bool around_caches) {
+    normalize_uniform_as<NORM4J_ACTIVATION_NONE>(x, y, n, c, w, b, around_caches);
+}
+
+void normalize_uniform_activated(const float *x, float *y, int64_t n, const CentringConstants &c, float w, float b,
+                                 bool around_caches, int kind) {
+    if (kind == NORM4J_ACTIVATION_RELU) normalize_uniform_as<NORM4J_ACTIVATION_RELU>(x, y, n, c, w, b, around_caches);
+    else normalize_uniform_as<NORM4J_ACTIVATION_SILU>(x, y, n, c, w, b, around_caches);
 }

@@ -1,6 +1,6 @@
-// The activation of a fused batch or group norm (norm4j.h: NORM4J_ACTIVATION_*), applied to each
-// block of y right after the block is written, while it is in cache: the output is written once
-// and read back from cache, never from memory.
+// The activation of a fused batch or group norm (norm4j.h: NORM4J_ACTIVATION_*): in the forward's
+// output pass (each value activated before it is stored), and in the backward's gradient at the
+// recomputed pre-activation.
 #ifndef NORM4J_ACTIVATION_PASS_H
 #define NORM4J_ACTIVATION_PASS_H
 
@@ -22,21 +22,16 @@ inline void activate_block(const KernelTable &k, float *y, int64_t n, int activa
     if (activation != NORM4J_ACTIVATION_NONE) k.activate(y, n, activation);
 }
 
-// Writes a channels-last block of rows of c values through write(first row, rows) a tile of about
-// kStagingBlockValues values at a time, each tile activated before the next is written; with no
-// activation, all rows in one call.
-template <typename Write>
-void write_activated_rows(const KernelTable &k, float *y, int64_t rows, int64_t c, int activation, Write write) {
-    if (activation == NORM4J_ACTIVATION_NONE) {
-        write(0, rows);
-        return;
-    }
-    const int64_t tile = std::max<int64_t>(1, kStagingBlockValues / std::max<int64_t>(c, 1));
-    for (int64_t r0 = 0; r0 < rows; r0 += tile) {
-        const int64_t nr = std::min(tile, rows - r0);
-        write(r0, nr);
-        k.activate(y + r0 * c, nr * c, activation);
-    }
+// rows channels-last rows of c values normalized with the folded constants (channel_constants.h)
+// and, with an activation, through it before they are stored.
+inline void normalize_columns_activated(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c,
+                                        const ColumnAffine &affine, bool from_memory, int activation) {
+    if (activation == NORM4J_ACTIVATION_NONE)
+        k.normalize_columns(x, y, rows, c, affine.hi.data(), affine.scale.data(), affine.shift.data(), from_memory,
+                            from_memory);
+    else
+        k.normalize_columns_activated(x, y, rows, c, affine.hi.data(), affine.scale.data(), affine.shift.data(),
+                                      from_memory, from_memory, activation);
 }
 
 // A fused backward's dy for the norm's backward: dy itself without an activation; with one, dy

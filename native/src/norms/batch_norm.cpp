@@ -79,9 +79,8 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         // Channels-first: each channel's statistics, then its planes normalized while they are
         // still in cache (a channel of a [32, 64, 56, 56] batch is 400 KB), channels in parallel.
         // y is written around the caches from forward_from_memory's size, as inference's
-        // (apply_planes), where no activation reads it back.
+        // (apply_planes).
         const bool from_memory = forward_from_memory(n * c * s);
-        const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
         parallel_for(c, threads, [&](int64_t ch) {
             const MeanVariance mv = segments_mean_variance(k, x + ch * s, n, s, c * s, from_memory);
             const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
@@ -89,8 +88,7 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
             for (int64_t i = 0; i < n; ++i) {
                 const int64_t offset = (i * c + ch) * s;
                 normalize_plane(k, x + offset, y + offset, s, g, weight_of(weight, ch), bias_of(bias, ch),
-                                y_around_caches);
-                activate_block(k, y + offset, s, activation);
+                                from_memory, activation);
             }
         });
         return NORM4J_OK;

@@ -60,25 +60,20 @@ inline void apply_columns(const KernelTable &k, const float *x, float *y, int64_
                    int threads, ColumnAffine &affine, int activation) {
     affine.wrap();
     const bool from_memory = forward_from_memory(rows * c);
-    const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
     parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
-        write_activated_rows(k, y + r0 * c, nr, c, activation, [&](int64_t t0, int64_t tn) {
-            k.normalize_columns(x + (r0 + t0) * c, y + (r0 + t0) * c, tn, c, affine.hi.data(), affine.scale.data(),
-                                affine.shift.data(), from_memory, y_around_caches);
-        });
+        normalize_columns_activated(k, x + r0 * c, y + r0 * c, nr, c, affine, from_memory, activation);
     });
 }
 
 // y = activation(normalize(x)) for channels-first data, plane by plane, y around the caches from
-// forward_from_memory's size where no activation reads it back.
+// forward_from_memory's size.
 inline void apply_planes(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c, int64_t s,
                   int threads, const ChannelConstants &cc, const float *weight, const float *bias, int activation) {
-    const bool around_caches = forward_from_memory(n * c * s) && activation == NORM4J_ACTIVATION_NONE;
+    const bool around_caches = forward_from_memory(n * c * s);
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
         normalize_plane(k, x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch),
-                        around_caches);
-        activate_block(k, y + plane * s, s, activation);
+                        around_caches, activation);
     });
 }
 

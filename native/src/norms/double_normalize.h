@@ -21,11 +21,18 @@ inline void normalize_uniform_in_double(const float *x, float *y, int64_t n, con
     for (int64_t i = 0; i < n; ++i) y[i] = normalized_in_double(x[i], c, w, b);
 }
 
-// A plane (one weight and bias) by the kernel, or in double where its constants need it.
+// A plane (one weight and bias) by the kernel, or in double where its constants need it; through
+// the activation (norm4j.h: NORM4J_ACTIVATION_*) before it is stored.
 inline void normalize_plane(const KernelTable &k, const float *x, float *y, int64_t n, const CentringConstants &c,
-                            float w, float b, bool around_caches) {
-    if (c.in_double) normalize_uniform_in_double(x, y, n, c, w, b);
-    else k.normalize_uniform(x, y, n, c, w, b, around_caches);
+                            float w, float b, bool around_caches, int activation = NORM4J_ACTIVATION_NONE) {
+    if (c.in_double) {
+        normalize_uniform_in_double(x, y, n, c, w, b);
+        if (activation != NORM4J_ACTIVATION_NONE) k.activate(y, n, activation);
+    } else if (activation == NORM4J_ACTIVATION_NONE) {
+        k.normalize_uniform(x, y, n, c, w, b, around_caches);
+    } else {
+        k.normalize_uniform_activated(x, y, n, c, w, b, around_caches, activation);
+    }
 }
 
 // A row with a weight and bias per value (either may be null: 1 and 0).

@@ -32,8 +32,7 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
         for (int64_t j = 0; j < cg; ++j) {
             const int64_t ch = g * cg + j;
             normalize_plane(k, x + offset + j * s, y + offset + j * s, s, cst, weight_of(weight, ch), bias_of(bias, ch),
-                            false);
-            activate_block(k, y + offset + j * s, s, activation);
+                            false, activation);
         }
     });
 }
@@ -83,7 +82,6 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
     const int64_t cg = c / groups;
     const int threads = threads_for(n * c * s);  // samples are independent
     const bool from_memory = forward_from_memory(n * c * s);
-    const bool y_around_caches = from_memory && activation == NORM4J_ACTIVATION_NONE;
     parallel_for(n, threads, [&](int64_t i) {
         const float *xi = x + i * s * c;
         ScratchFrame frame;  // this thread's
@@ -107,10 +105,7 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
             return;
         }
         affine.wrap();
-        write_activated_rows(k, yi, s, c, activation, [&](int64_t r0, int64_t nr) {
-            k.normalize_columns(xi + r0 * c, yi + r0 * c, nr, c, affine.hi.data(), affine.scale.data(),
-                                affine.shift.data(), from_memory, y_around_caches);
-        });
+        normalize_columns_activated(k, xi, yi, s, c, affine, from_memory, activation);
     });
 }
 

@@ -45,6 +45,20 @@ void activate(float *y, int64_t n, int kind) {
     for (int64_t i = 0; i < n; ++i) y[i] = activated(y[i], kind);
 }
 
+// The normalized values, then the activation: what the vector kernels compute in one pass.
+void normalize_uniform_activated(const float *x, float *y, int64_t n, const CentringConstants &c, float w, float b,
+                                 bool around_caches, int kind) {
+    normalize_uniform(x, y, n, c, w, b, around_caches);
+    activate(y, n, kind);
+}
+
+void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
+                                 const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                 int kind) {
+    normalize_columns(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+    activate(y, rows * cols, kind);
+}
+
 void activation_gradient_plane(const float *x, const float *dy, float *dpre, int64_t n, const PreActivation &p,
                                int kind) {
     for (int64_t i = 0; i < n; ++i) dpre[i] = activation_gradient(x[i], dy[i], p.mean, p.rstd, p.w, p.b, kind);
