@@ -86,6 +86,17 @@ inline int check_backward_call(const void *x, const void *dy, const void *dx, in
     return NORM4J_OK;
 }
 
+// An activation on its own over n values (norm4j_activate and its backward): RELU or SILU and a
+// size that is not negative; *empty where there is nothing to do.
+inline int check_activation_call(int activation, int64_t n, bool *empty) {
+    clear_last_error();
+    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
+        return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
+    if (n < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    *empty = n == 0;
+    return NORM4J_OK;
+}
+
 inline bool valid_layout(int layout) {
     return layout == NORM4J_LAYOUT_NCHW || layout == NORM4J_LAYOUT_NHWC;
 }

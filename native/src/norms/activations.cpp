@@ -39,11 +39,9 @@ void for_blocks(int64_t n, F f) {
 
 extern "C" int norm4j_activate(const float *x, float *y, int64_t n, int activation) {
     using namespace norm4j;
-    clear_last_error();
-    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
-        return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
-    if (n < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
-    if (n == 0) return NORM4J_OK;
+    bool empty = false;
+    const int status = check_activation_call(activation, n, &empty);
+    if (status != NORM4J_OK || empty) return status;
     if (x == nullptr || y == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null x or y");
     const KernelTable &k = active_kernels();
     // Blocks of y, each copied from x (unless in place) and activated while in cache.
@@ -56,11 +54,9 @@ extern "C" int norm4j_activate(const float *x, float *y, int64_t n, int activati
 
 extern "C" int norm4j_activation_backward(const float *pre, const float *dy, float *dpre, int64_t n, int activation) {
     using namespace norm4j;
-    clear_last_error();
-    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
-        return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
-    if (n < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
-    if (n == 0) return NORM4J_OK;
+    bool empty = false;
+    const int status = check_activation_call(activation, n, &empty);
+    if (status != NORM4J_OK || empty) return status;
     if (pre == nullptr || dy == nullptr || dpre == nullptr) return fail(NORM4J_ERR_ARGUMENT, "null pre, dy or dpre");
     const KernelTable &k = active_kernels();
     const PreActivation identity{0.0f, 1.0f, 1.0f, 0.0f};  // (pre - 0) * 1 * 1 + 0 is pre exactly

@@ -22,11 +22,9 @@ float alpha_of(int activation) { return activation == NORM4J_ACTIVATION_RELU ? 0
 
 extern "C" int norm4j_onednn_activate(const float *x, float *y, int64_t n, int activation) {
     using namespace norm4j::onednn;
-    norm4j::clear_last_error();
-    if (activation != NORM4J_ACTIVATION_RELU && activation != NORM4J_ACTIVATION_SILU)
-        return norm4j::fail(NORM4J_ERR_ARGUMENT, "unknown activation");
-    if (n < 0) return norm4j::fail(NORM4J_ERR_ARGUMENT, "negative size");
-    if (n == 0) return NORM4J_OK;
+    bool empty = false;
+    const int status = norm4j::check_activation_call(activation, n, &empty);
+    if (status != NORM4J_OK || empty) return status;
     if (x == nullptr || y == nullptr) return norm4j::fail(NORM4J_ERR_ARGUMENT, "null x or y");
     return guarded("activation", [&] {
         thread_local PrimitiveCache<dnnl::eltwise_forward> cache;
