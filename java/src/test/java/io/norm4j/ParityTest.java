@@ -44,14 +44,17 @@ class ParityTest {
         }
         ParityResult nat = c.run(Backend.NATIVE);
         assertTrue(nat.parityClaimed() && nat.pass(), nat::toString);
-        // Forward, NATIVE is also at least as accurate as oneDNN there, and exact on constant groups.
-        // Backward, oneDNN centres with the saved f32 mean as given (REFERENCE and NATIVE undo its
-        // rounding), which can leave it exact on groups where the rounding cannot matter (one
-        // value per group): there NATIVE is held to the tight bound alone.
+        // Forward, NATIVE's norms are also at least as accurate as oneDNN there, and exact on
+        // constant groups. Backward, oneDNN centres with the saved f32 mean as given (REFERENCE and
+        // NATIVE undo its rounding), which can leave it exact on groups where the rounding cannot
+        // matter (one value per group): there NATIVE is held to the tight bound alone. So are the
+        // norms fused with an activation: NATIVE's f32 activation adds its own few ulps, which
+        // oneDNN's can undercut (its reference code on linux-arm64 does) where its
+        // statistics lose nothing on the input.
+        boolean activated = r.op().equals("group_norm_silu") || r.op().equals("batch_norm_relu");
         if (r.direction().equals("forward")) {
-            assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
-            // Exactly bias on constant groups; with SiLU after the norm, NATIVE's f32 SiLU of it, which
-            // the tight bound above holds.
+            if (!activated) assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
+            // Exactly bias on constant groups (ReLU keeps it exact; SiLU is NATIVE's f32 SiLU of it).
             if (r.input() == InputDistribution.CONSTANT && !r.op().equals("group_norm_silu")) {
                 assertEquals(0.0, nat.maxAbsErr(), nat::toString);
             }
