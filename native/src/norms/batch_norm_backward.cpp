@@ -229,8 +229,8 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
     bool empty = false;
     const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
     if (status != NORM4J_OK || empty) return status;
-    const bool by_channel = layout == NORM4J_LAYOUT_NCHW && s > 1 && batch_statistics != 0 &&
-                            !outgrows_cache(n * c * s, 2 * sizeof(float));
+    const bool in_cache = !outgrows_cache(n * c * s, 2 * sizeof(float));
+    const bool by_channel = layout == NORM4J_LAYOUT_NCHW && s > 1 && batch_statistics != 0 && in_cache;
     if (activation != NORM4J_ACTIVATION_NONE && !by_channel) {
         // The other paths take the activation's gradient as their dy, formed into dx first.
         const int formed = norm4j_activation_gradient(x, dy, dx, n, c, s, 0, layout, weight, bias, mean, rstd, activation);
@@ -246,8 +246,8 @@ extern "C" int norm4j_batch_norm_backward(const float *x, const float *dy, float
         call.channels_last();
     } else {
         const bool from_memory = backward_from_memory(n * c * s);
-        if (outgrows_cache(n * c * s, 2 * sizeof(float))) call.channels_first_in_memory_order(from_memory);
-        else call.channels_first_by_channel(from_memory);
+        if (in_cache) call.channels_first_by_channel(from_memory);
+        else call.channels_first_in_memory_order(from_memory);
         if (!batch_statistics) call.constant_statistics_planes();
     }
     call.sums.write(call.k, dweight, dbias);

@@ -107,15 +107,7 @@ final class NativeBackend extends CheckedBackend {
      */
     @Override
     protected void activatedChannelBackward(ChannelBackwardCall c, Tensor bias, Activation activation) {
-        ChannelShape s = c.shape();
-        int status = c.op() == Op.BATCH_NORM
-                ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
-                        c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()), activation.code())
-                : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
-                        of(c.dweight()), of(c.dbias()), activation.code());
-        NativeRuntime.check(status, "NATIVE " + activation.id() + " backward");
+        channelBackward(c, bias, activation);
     }
 
     @Override
@@ -163,14 +155,20 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void channelBackward(ChannelBackwardCall c) {
+        channelBackward(c, null, null);
+    }
+
+    /** Batch or group norm backward, through the activation (with the forward's bias) where one is given. */
+    private static void channelBackward(ChannelBackwardCall c, Tensor bias, Activation activation) {
         ChannelShape s = c.shape();
+        int code = code(activation);
         int status = c.op() == Op.BATCH_NORM
                 ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.layout().code(), of(c.weight()), 0, of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
-                        of(c.dweight()), of(c.dbias()), 0)
+                        c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                        c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()), code)
                 : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.groups(), c.layout().code(), of(c.weight()), 0, of(c.mean()), of(c.rstd()), of(c.dweight()),
-                        of(c.dbias()), 0);
-        NativeRuntime.check(status, "NATIVE backward");
+                        c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
+                        of(c.dweight()), of(c.dbias()), code);
+        NativeRuntime.check(status, activation == null ? "NATIVE backward" : "NATIVE " + activation.id() + " backward");
     }
 }
