@@ -282,6 +282,47 @@ NORM4J_API int norm4j_onednn_group_norm_backward(const float *x, const float *dy
                                                  const float *rstd, float *dweight,
                                                  float *dbias);
 
+/* ---- batch norm in phases (one batch spread over processes) ------------------------------
+ *
+ * The phases of batch norm for a batch whose shards live in different processes, as PyTorch's
+ * SyncBatchNorm runs them: each process's moments, merged by the caller (Chan et al.'s update);
+ * normalization with the merged ones; then the backward's local sums, added by the caller, and dx
+ * from the total. x, dy and dx are a shard, logically [n, c, s] in layout. Statistics cross as
+ * doubles: mean and var (biased) per channel, as merged; the f32 mean the kernels centre with and
+ * its rounding are taken from them as the single-process calls take theirs, so the result is the
+ * single-process call's on the whole batch.
+ */
+
+/* Per channel: mean and m2 (sum of squared deviations from the mean) over this shard's n * s
+ * values, in double. An empty shard gives 0 and 0. */
+NORM4J_API int norm4j_batch_norm_moments(const float *x, int64_t n, int64_t c, int64_t s, int layout, double *mean,
+                                         double *m2);
+/* y = (x - mean) / sqrt(var + eps) * weight + bias with the given (merged) statistics. */
+NORM4J_API int norm4j_batch_norm_normalize(const float *x, float *y, int64_t n, int64_t c, int64_t s, int layout,
+                                           const float *weight, const float *bias, float eps, const double *mean,
+                                           const double *var);
+/* This shard's sum dy and sum dy * xhat per channel (xhat from the merged statistics), in double;
+ * their totals over the shards are dbias and dweight. */
+NORM4J_API int norm4j_batch_norm_backward_sums(const float *x, const float *dy, int64_t n, int64_t c, int64_t s,
+                                               int layout, const double *mean, const double *var, float eps,
+                                               double *sum_dy, double *sum_dy_xhat);
+/* This shard's dx from the totals of the sums over all count values per channel; dx may be dy. */
+NORM4J_API int norm4j_batch_norm_backward_dx(const float *x, const float *dy, float *dx, int64_t n, int64_t c,
+                                             int64_t s, int layout, const float *weight, const double *mean,
+                                             const double *var, float eps, const double *sum_dy,
+                                             const double *sum_dy_xhat, double count);
+
+/* ---- standard (z-score) scaling ------------------------------------------------------------ */
+
+/* Per feature of a [samples, features] matrix: count of values that are not NaN, their mean and
+ * m2 (sum of squared deviations), in double. */
+NORM4J_API int norm4j_feature_moments(const float *x, int64_t samples, int64_t features, double *count, double *mean,
+                                      double *m2);
+/* inverse = 0: y = (x - mean) / scale; inverse = 1: y = x * scale + mean; in double per feature,
+ * rounded once. y may be x. */
+NORM4J_API int norm4j_standard_scale(const float *x, float *y, int64_t samples, int64_t features, const double *mean,
+                                     const double *scale, int inverse);
+
 /* ---- min-max scaling ------------------------------------------------------------------- */
 
 /*

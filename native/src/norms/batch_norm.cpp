@@ -3,7 +3,6 @@
 // channels-last data, and [N, C] input (no spatial extent), column-wise across channels, in
 // fixed chunks of rows whose partial sums are added in chunk order (see threading.h).
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 
 #include "../api_checks.h"
@@ -14,47 +13,6 @@
 #include "channel_passes.h"
 #include "double_normalize.h"
 #include "segment_statistics.h"
-
-namespace norm4j {
-
-namespace {
-
-// Per-channel mean and biased variance of channels-last [rows, c] data, in double, handed to
-// finish(ch, MeanVariance): one pass about the first row where pivoted_mean_variance accepts
-// every channel, else a pass for the sums and one for the centred squares. (Channels finished
-// before a later one is rejected are finished again from the two-pass statistics.)
-template <typename Finish>
-void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
-                       Finish finish) {
-    const GroupCount count(static_cast<double>(rows));
-    // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
-    // tile of rows into the chunk's partial), then the chunks' partials added in order.
-    const RowChunks chunks = column_chunks(rows, c);
-    const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count());
-    std::atomic<bool> accepted{true};
-    chunked_column_sums<2>(
-        chunks, c, threads,
-        [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
-        [&](int64_t ch, const double *t) {
-            MeanVariance mv;
-            if (pivoted_mean_variance(x[ch], t[0], t[1], count, chain, &mv)) finish(ch, mv);
-            else accepted.store(false, std::memory_order_relaxed);
-        });
-    if (accepted.load()) return;
-    ScratchFrame frame;
-    double *const mean = frame.array<double>(c);
-    chunked_column_sums<1>(
-        chunks, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
-        [&](int64_t ch, const double *t) { mean[ch] = t[0] / count.n; });
-    chunked_column_sums<1>(
-        chunks, c, threads,
-        [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
-        [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count.n}); });
-}
-
-}  // namespace
-
-}  // namespace norm4j
 
 extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                          int64_t s, int layout, const float *weight,
@@ -72,10 +30,12 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
     if (empty) return NORM4J_OK;
 
     const KernelTable &k = active_kernels();
-    // [N, C] data is channels-last whatever the declared layout.
-    const bool columns = layout == NORM4J_LAYOUT_NHWC || s == 1;
+    if (!training) {
+        normalize_with_statistics(k, x, y, n, c, s, layout, weight, bias, eps, running_mean, running_var, activation);
+        return NORM4J_OK;
+    }
     const int threads = threads_for(n * c * s);
-    if (training && !columns) {
+    if (layout == NORM4J_LAYOUT_NCHW && s > 1) {  // [N, C] data is channels-last whatever the declared layout
         // Channels-first: each channel's statistics, then its planes normalized while they are
         // still in cache (a channel of a [32, 64, 56, 56] batch is 400 KB), channels in parallel.
         // y is written around the caches from forward_from_memory's size, as inference's
@@ -93,37 +53,12 @@ extern "C" int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
         });
         return NORM4J_OK;
     }
-    ScratchFrame frame;
-    if (columns) {
-        ColumnAffine affine(frame, c);
-        ChannelConstants exact(frame, c);  // for the double path, when a channel needs it
-        std::atomic<bool> in_double{false};
-        auto set = [&](int64_t ch, const CentringConstants &g) {
-            affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
-            exact.set(ch, g);
-            if (g.in_double) in_double.store(true, std::memory_order_relaxed);
-        };
-        if (training) {
-            column_statistics(k, x, n * s, c, threads, [&](int64_t ch, const MeanVariance &mv) {
-                const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
-                save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
-                set(ch, g);
-            });
-        } else {
-            parallel_for_blocks(c, threads, [&](int64_t ch) {
-                set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
-            });
-        }
-        if (!in_double.load()) {
-            apply_columns(k, x, y, n * s, c, threads, affine, activation);
-        } else {
-            normalize_columns_in_double(x, y, n * s, c, exact.all, weight, bias);
-            activate_block(k, y, n * s * c, activation);
-        }
-        return NORM4J_OK;
-    }
-    ChannelConstants cc(frame, c);  // channels-first inference
-    for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
-    apply_planes(k, x, y, n, c, s, threads, cc, weight, bias, activation);
+    normalize_columns_with(k, x, y, n * s, c, threads, weight, bias, activation, [&](auto set) {
+        column_statistics(k, x, n * s, c, threads, [&](int64_t ch, const MeanVariance &mv) {
+            const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
+            save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
+            set(ch, g);
+        });
+    });
     return NORM4J_OK;
 }

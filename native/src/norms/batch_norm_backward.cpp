@@ -13,74 +13,9 @@
 #include "channel_constants.h"
 #include "channel_passes.h"
 #include "activation_pass.h"
-#include "gradient_sums.h"
-#include "mean_correction.h"
+#include "batch_norm_backward.h"
 
 namespace norm4j {
-
-namespace {
-
-// One backward call: its arguments, the per-channel sums and the saved mean's correction.
-struct BatchNormBackward {
-    const KernelTable &k;
-    const float *x, *dy;
-    float *dx;
-    int64_t n, c, s;
-    const float *weight, *mean, *rstd;
-    bool batch_statistics;
-    int threads;
-    double count;
-    ScratchFrame &frame;
-    ParamGradients sums;
-    // Channels whose saved mean's rounding matters take sum (x - mean) as well (mean_correction.h):
-    // shift[ch] is then the xhat shift it recovers, 0 elsewhere; null when no channel needs it.
-    double *shift = nullptr;
-    // The fused batch_norm_relu's: the forward's bias and its activation (NORM4J_ACTIVATION_NONE
-    // for plain batch norm), whose gradient channels_first_by_channel forms in scratch.
-    const float *bias = nullptr;
-    int activation = NORM4J_ACTIVATION_NONE;
-
-    BatchNormBackward(const KernelTable &kernels, const float *x_, const float *dy_, float *dx_, int64_t n_,
-                      int64_t c_, int64_t s_, const float *weight_, const float *mean_, const float *rstd_,
-                      bool batch_statistics_, ScratchFrame &frame_)
-        : k(kernels), x(x_), dy(dy_), dx(dx_), n(n_), c(c_), s(s_), weight(weight_), mean(mean_), rstd(rstd_),
-          batch_statistics(batch_statistics_), threads(threads_for(n_ * c_ * s_)),
-          count(static_cast<double>(n_) * static_cast<double>(s_)), frame(frame_), sums(frame_, c_) {
-        bool correct = false;
-        for (int64_t ch = 0; batch_statistics && ch < c && !correct; ++ch) correct = mean_rounding_matters(mean[ch], rstd[ch]);
-        if (correct) shift = frame.array<double>(c, 0.0);
-    }
-
-    // dweight = sum dy (xhat - shift); dx's a less shift b (mean_correction.h).
-    void correct_channel(int64_t ch, double sum_x_minus_mean) {
-        if (!mean_rounding_matters(mean[ch], rstd[ch])) return;
-        shift[ch] = xhat_shift(sum_x_minus_mean, count, mean[ch], rstd[ch]);
-        sums.dw[ch] -= shift[ch] * sums.db[ch];
-    }
-
-    // A channel's weight and the constants of its dx (backward_dx's a and b).
-    struct DxConstants {
-        float w, a, b;
-    };
-    DxConstants dx_constants(int64_t ch) const {
-        const float w = weight_of(weight, ch);
-        const double a = w * sums.db[ch] / count, b = w * sums.dw[ch] / count;
-        return DxConstants{w, static_cast<float>(shift != nullptr && shift[ch] != 0.0 ? a - shift[ch] * b : a),
-                           static_cast<float>(b)};
-    }
-
-    // A plane's sum (x - mean) where its channel's mean needs correcting, read just before the
-    // plane's backward sums read it again from cache.
-    double plane_shift_sum(const float *plane, int64_t ch) const {
-        return shift != nullptr && mean_rounding_matters(mean[ch], rstd[ch]) ? sum_from(k, plane, s, mean[ch]) : 0.0;
-    }
-
-    void channels_last();
-    void channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish);
-    void channels_first_by_channel(bool from_memory);
-    void channels_first_in_memory_order(bool from_memory);
-    void constant_statistics_planes();
-};
 
 // Each channel's sums in fixed chunks of rows (channel_passes.h), handed to finish(ch, weight) as
 // they are finished, in parallel blocks; where a mean needs correcting, tile by tile, so that the
@@ -132,10 +67,12 @@ void BatchNormBackward::channels_last() {
         return;
     }
     ColumnGradient grad(frame, c);
-    channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
-        const double b = w * sums.dw[ch] / count, a = w * sums.db[ch] / count;
-        grad.set(ch, mean[ch], rstd[ch], w, shift != nullptr && shift[ch] != 0.0 ? a - shift[ch] * b : a, b);
-    });
+    channel_sums_of_columns(from_memory, [&](int64_t ch, float) { set_gradient(grad, ch); });
+    columns_dx(grad, from_memory);
+}
+
+// dx of channels-last data in one pass over the rows, every channel's constants set in grad.
+void BatchNormBackward::columns_dx(ColumnGradient &grad, bool from_memory) {
     grad.wrap();
     parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
         k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(), grad.rstd.data(),
@@ -169,11 +106,11 @@ void BatchNormBackward::channels_first_by_channel(bool from_memory) {
         }
         if (!batch_statistics) return;
         if (shift != nullptr) correct_channel(ch, x_minus_mean);
-        const DxConstants g = dx_constants(ch);
+        const DxTerms t = dx_terms(ch);
         for (int64_t i = 0; i < n; ++i) {
             const int64_t offset = (i * c + ch) * s;
-            k.backward_dx(x + offset, dy_of(i), dx + offset, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
-                          from_memory);
+            k.backward_dx(x + offset, dy_of(i), dx + offset, s, mean[ch], rstd[ch], nullptr, t.w,
+                          static_cast<float>(t.a), static_cast<float>(t.b), from_memory);
         }
     });
 }
@@ -198,12 +135,16 @@ void BatchNormBackward::channels_first_in_memory_order(bool from_memory) {
     }
     if (shift != nullptr)
         for (int64_t ch = 0; ch < c; ++ch) correct_channel(ch, x_minus_mean[ch]);
-    if (!batch_statistics) return;
+    if (batch_statistics) planes_dx(from_memory);
+}
+
+// dx of channels-first data plane by plane in memory order, every channel's sums set.
+void BatchNormBackward::planes_dx(bool from_memory) {
     parallel_for(n * c, threads, [&](int64_t plane) {
         const int64_t ch = plane % c;
-        const DxConstants g = dx_constants(ch);
-        k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr, g.w, g.a, g.b,
-                      from_memory);
+        const DxTerms t = dx_terms(ch);
+        k.backward_dx(x + plane * s, dy + plane * s, dx + plane * s, s, mean[ch], rstd[ch], nullptr, t.w,
+                      static_cast<float>(t.a), static_cast<float>(t.b), from_memory);
     });
 }
 
@@ -213,8 +154,6 @@ void BatchNormBackward::constant_statistics_planes() {
     for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]});
     apply_planes(k, dy, dx, n, c, s, threads, cc, weight, nullptr, NORM4J_ACTIVATION_NONE);
 }
-
-}  // namespace
 
 }  // namespace norm4j
 

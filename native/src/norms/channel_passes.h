@@ -1,10 +1,12 @@
 // The channel passes batch norm's forward and backward share: column sums in fixed chunks of rows
-// whose partials are added in chunk order (the same bits for any thread count), and the output
-// passes over channels-last columns and channels-first planes.
+// whose partials are added in chunk order (the same bits for any thread count), the statistics of
+// channels-last columns, and the output passes over channels-last columns and channels-first
+// planes.
 #ifndef NORM4J_CHANNEL_PASSES_H
 #define NORM4J_CHANNEL_PASSES_H
 
 #include <algorithm>
+#include <atomic>
 
 #include "../kernels.h"
 #include "../scratch.h"
@@ -12,6 +14,7 @@
 #include "channel_constants.h"
 #include "activation_pass.h"
 #include "double_normalize.h"
+#include "../row_statistics.h"
 
 namespace norm4j {
 
@@ -55,6 +58,39 @@ void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, Chu
     });
 }
 
+// Per-channel mean and biased variance of channels-last [rows, c] data, in double, handed to
+// finish(ch, MeanVariance): one pass about the first row where pivoted_mean_variance accepts
+// every channel, else a pass for the sums and one for the centred squares. (Channels finished
+// before a later one is rejected are finished again from the two-pass statistics.)
+template <typename Finish>
+void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
+                       Finish finish) {
+    const GroupCount count(static_cast<double>(rows));
+    // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
+    // tile of rows into the chunk's partial), then the chunks' partials added in order.
+    const RowChunks chunks = column_chunks(rows, c);
+    const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count());
+    std::atomic<bool> accepted{true};
+    chunked_column_sums<2>(
+        chunks, c, threads,
+        [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
+        [&](int64_t ch, const double *t) {
+            MeanVariance mv;
+            if (pivoted_mean_variance(x[ch], t[0], t[1], count, chain, &mv)) finish(ch, mv);
+            else accepted.store(false, std::memory_order_relaxed);
+        });
+    if (accepted.load()) return;
+    ScratchFrame frame;
+    double *const mean = frame.array<double>(c);
+    chunked_column_sums<1>(
+        chunks, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
+        [&](int64_t ch, const double *t) { mean[ch] = t[0] / count.n; });
+    chunked_column_sums<1>(
+        chunks, c, threads,
+        [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
+        [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count.n}); });
+}
+
 // y = activation(normalize(x)) for channels-last data, the constants folded (channel_constants.h).
 inline void apply_columns(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c,
                    int threads, ColumnAffine &affine, int activation) {
@@ -75,6 +111,48 @@ inline void apply_planes(const KernelTable &k, const float *x, float *y, int64_t
         normalize_plane(k, x + plane * s, y + plane * s, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch),
                         around_caches, activation);
     });
+}
+
+// y = activation(normalize(x)) for channels-last [rows, c] data whose constants fill(set) hands to
+// set(ch, CentringConstants), from any thread; channels whose constants f32 arithmetic cannot
+// apply (CentringConstants::in_double) send the whole call through double.
+template <typename Fill>
+void normalize_columns_with(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c, int threads,
+                            const float *weight, const float *bias, int activation, Fill fill) {
+    ScratchFrame frame;
+    ColumnAffine affine(frame, c);
+    ChannelConstants exact(frame, c);
+    std::atomic<bool> in_double{false};
+    fill([&](int64_t ch, const CentringConstants &g) {
+        affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
+        exact.set(ch, g);
+        if (g.in_double) in_double.store(true, std::memory_order_relaxed);
+    });
+    if (!in_double.load()) {
+        apply_columns(k, x, y, rows, c, threads, affine, activation);
+    } else {
+        normalize_columns_in_double(x, y, rows, c, exact.all, weight, bias);
+        activate_block(k, y, rows * c, activation);
+    }
+}
+
+// y = activation(normalize(x)) for x logically [n, c, s] in layout, with given per-channel
+// statistics (running statistics as floats, or statistics merged across processes as doubles).
+template <typename Stat>
+void normalize_with_statistics(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c, int64_t s,
+                               int layout, const float *weight, const float *bias, float eps, const Stat *mean,
+                               const Stat *var, int activation) {
+    const int threads = threads_for(n * c * s);
+    if (layout == NORM4J_LAYOUT_NHWC || s == 1) {  // [N, C] data is channels-last whatever the declared layout
+        normalize_columns_with(k, x, y, n * s, c, threads, weight, bias, activation, [&](auto set) {
+            parallel_for_blocks(c, threads, [&](int64_t ch) { set(ch, centring_constants(mean[ch], var[ch], eps)); });
+        });
+        return;
+    }
+    ScratchFrame frame;
+    ChannelConstants cc(frame, c);
+    for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, centring_constants(mean[ch], var[ch], eps));
+    apply_planes(k, x, y, n, c, s, threads, cc, weight, bias, activation);
 }
 
 }  // namespace norm4j

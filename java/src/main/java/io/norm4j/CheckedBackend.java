@@ -509,6 +509,123 @@ abstract class CheckedBackend {
         Reference.reachabilityFence(f);
     }
 
+    // ---- batch norm in phases, standard scaling ---------------------------------------------
+
+    /** This shard's moments per channel, in double. */
+    final ChannelMoments batchNormMoments(Tensor x, Layout layout) {
+        Checks.input("x", x);
+        ChannelShape shape = ChannelShape.of("x", x, java.util.Objects.requireNonNull(layout, "layout"), Op.BATCH_NORM);
+        if (shape.empty()) return ChannelMoments.empty(Math.toIntExact(shape.c()));
+        ChannelMoments[] result = new ChannelMoments[1];
+        if (HalfStaging.anyHalf(x, null, null)
+                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, null, null,
+                        s -> result[0] = batchNormMoments(s.input(x), layout))) {
+            return result[0];
+        }
+        try {
+            return momentsKernel(x, shape, layout);
+        } finally {
+            fence(x, null, null, null, null, null);
+        }
+    }
+
+    /** Normalizes this shard with the merged moments and updates running statistics from them. */
+    final void batchNormWithMoments(Tensor x, Layout layout, ChannelMoments moments, Tensor runningMean,
+            Tensor runningVar, double momentum, Tensor weight, Tensor bias, double eps, Tensor y) {
+        ShardedBatchNormCall c = ShardedBatchNormCall.forward(x, layout, moments, runningMean, runningVar, momentum,
+                weight, bias, eps, y);
+        if (!c.shape().empty()
+                && !(HalfStaging.anyHalf(x, y, null)
+                        && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, y, null,
+                                s -> normalizeWithMomentsKernel(c.withData(s.input(x), null, s.output(y)))))) {
+            try {
+                normalizeWithMomentsKernel(c);
+            } finally {
+                fence(x, y, weight, bias, null, null);
+            }
+        }
+        if (runningMean != null) {
+            RunningStatistics.update(runningMean, runningVar, moments, momentum);
+        }
+    }
+
+    /** This shard's sum dy and sum dy * xhat per channel, xhat from the merged moments. */
+    final ChannelGradientSums batchNormBackwardSums(Tensor x, Tensor dy, Layout layout, ChannelMoments moments,
+            double eps) {
+        ShardedBatchNormCall c = ShardedBatchNormCall.sums(x, dy, layout, moments, eps);
+        int channels = Math.toIntExact(c.shape().c());
+        if (c.shape().empty()) return ChannelGradientSums.of(new double[channels], new double[channels]);
+        ChannelGradientSums[] result = new ChannelGradientSums[1];
+        if (HalfStaging.anyHalf(x, dy, null)
+                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.BACKWARD, x, dy, null,
+                        s -> result[0] = backwardSumsKernel(c.withData(s.input(x), s.input(dy), null)))) {
+            return result[0];
+        }
+        try {
+            return backwardSumsKernel(c);
+        } finally {
+            fence(x, dy, null, null, null, null);
+        }
+    }
+
+    /** This shard's dx from the merged moments and the merged sums. */
+    final void batchNormBackwardWithSums(Tensor x, Tensor dy, Layout layout, Tensor weight, ChannelMoments moments,
+            double eps, ChannelGradientSums sums, Tensor dx) {
+        ShardedBatchNormCall c = ShardedBatchNormCall.backward(x, dy, layout, weight, moments, eps, sums, dx);
+        if (c.shape().empty()) return;
+        if (HalfStaging.anyHalf(x, dy, dx)
+                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.BACKWARD, x, dy, dx,
+                        s -> backwardWithSumsKernel(c.withData(s.input(x), s.input(dy), s.output(dx)), sums))) {
+            return;
+        }
+        try {
+            backwardWithSumsKernel(c, sums);
+        } finally {
+            fence(x, dy, dx, weight, null, null);
+        }
+    }
+
+    /** Per-feature moments of a [samples, features] matrix, NaN values skipped. */
+    final ChannelMoments featureMoments(Tensor x) {
+        Checks.input("x", x);
+        Checks.matrix("x", x);
+        long features = x.size(1);
+        if (x.size(0) == 0 || features == 0) return ChannelMoments.empty(Math.toIntExact(features));
+        ChannelMoments[] result = new ChannelMoments[1];
+        if (HalfStaging.anyHalf(x, null, null)
+                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, null, null,
+                        s -> result[0] = featureMoments(s.input(x)))) {
+            return result[0];
+        }
+        try {
+            return featureMomentsKernel(x, x.size(0), features);
+        } finally {
+            fence(x, null, null, null, null, null);
+        }
+    }
+
+    /** y = (x - mean) / scale per feature (inverse: y = x * scale + mean), in double, rounded once. */
+    final void standardScale(Tensor x, double[] mean, double[] scale, Tensor y, boolean inverse) {
+        Checks.input("x", x);
+        Checks.output("y", y);
+        Checks.matrix("x", x);
+        Checks.sameShape("y", y, "x", x);
+        Checks.perFeature("mean", mean, x.size(1));
+        Checks.perFeature("scale", scale, x.size(1));
+        Aliasing.check().out("y", y).in("x", x).inPlace("y", "x").verify();
+        if (x.size(0) == 0 || x.size(1) == 0) return;
+        if (HalfStaging.anyHalf(x, y, null)
+                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, y, null,
+                        s -> standardScale(s.input(x), mean, scale, s.output(y), inverse))) {
+            return;
+        }
+        try {
+            standardScaleKernel(x, y, x.size(0), x.size(1), mean, scale, inverse);
+        } finally {
+            fence(x, y, null, null, null, null);
+        }
+    }
+
     // ---- kernels -----------------------------------------------------------------------------
 
     /** Layer norm backward, or RMS norm backward when {@code call.mean()} is null. */
@@ -580,4 +697,19 @@ abstract class CheckedBackend {
     protected void addNormBackward(ResidualNormBackwardCall call) {
         throw new UnsupportedOperationException(describe() + " has no fused " + call.norm().op().id() + " backward");
     }
+
+    // Batch norm in phases and standard scaling: REFERENCE and NATIVE only (Norms.doubleStatistics).
+
+    protected abstract ChannelMoments momentsKernel(Tensor x, ChannelShape shape, Layout layout);
+
+    protected abstract void normalizeWithMomentsKernel(ShardedBatchNormCall call);
+
+    protected abstract ChannelGradientSums backwardSumsKernel(ShardedBatchNormCall call);
+
+    protected abstract void backwardWithSumsKernel(ShardedBatchNormCall call, ChannelGradientSums sums);
+
+    protected abstract ChannelMoments featureMomentsKernel(Tensor x, long samples, long features);
+
+    protected abstract void standardScaleKernel(Tensor x, Tensor y, long samples, long features, double[] mean,
+            double[] scale, boolean inverse);
 }

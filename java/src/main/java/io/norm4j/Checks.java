@@ -90,6 +90,25 @@ final class Checks {
         }
     }
 
+    /** t's dims, which must be those of a [samples, features] matrix. */
+    static long[] matrix(String name, Tensor t) {
+        long[] d = t.dims();
+        if (d.length != 2) {
+            throw new IllegalArgumentException(name + " must be a [samples, features] matrix, it has shape "
+                    + Shapes.format(d));
+        }
+        return d;
+    }
+
+    /** A per-feature array of double statistics: present, one value per feature. */
+    static void perFeature(String name, double[] values, long features) {
+        java.util.Objects.requireNonNull(values, name);
+        if (values.length != features) {
+            throw new IllegalArgumentException(name + " has " + values.length + " values, expected one per feature ("
+                    + features + ")");
+        }
+    }
+
     static void shape(String name, Tensor t, long[] expected) {
         if (t != null && !Arrays.equals(t.dims(), expected)) {
             throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + ", expected "

@@ -12,7 +12,7 @@ record MinMaxCall(
         Checks.input("x", x);
         Checks.output("dataMin", dataMin);
         Checks.output("dataMax", dataMax);
-        long[] d = matrix(x);
+        long[] d = Checks.matrix("x", x);
         Checks.shape("dataMin", dataMin, new long[] {d[1]});
         Checks.shape("dataMax", dataMax, new long[] {d[1]});
         Aliasing.check().out("dataMin", dataMin).out("dataMax", dataMax).in("x", x).verify();
@@ -27,19 +27,11 @@ record MinMaxCall(
         Checks.input("dataMax", dataMax);
         Checks.featureRange(rangeMin, rangeMax);
         float a = (float) rangeMin, b = (float) rangeMax;
-        long[] d = matrix(x);
+        long[] d = Checks.matrix("x", x);
         Checks.sameShape("y", y, "x", x);
         Checks.shape("dataMin", dataMin, new long[] {d[1]});
         Checks.shape("dataMax", dataMax, new long[] {d[1]});
         Aliasing.check().out("y", y).in("x", x).in("dataMin", dataMin).in("dataMax", dataMax).inPlace("y", "x").verify();
         return new MinMaxCall(x, y, d[0], d[1], dataMin, dataMax, a, b, inverse, false);
-    }
-
-    private static long[] matrix(Tensor x) {
-        long[] d = x.dims();
-        if (d.length != 2) {
-            throw new IllegalArgumentException("x must be a [samples, features] matrix, it has shape " + Shapes.format(d));
-        }
-        return d;
     }
 }

@@ -3,6 +3,7 @@ package io.norm4j;
 import static io.norm4j.Addresses.of;
 
 import io.norm4j.nativeimpl.Norm4jLibrary;
+import org.bytedeco.javacpp.DoublePointer;
 
 /**
  * norm4j's own kernels through the C ABI; the kernel set (avx2, scalar) is chosen natively. Only
@@ -170,5 +171,84 @@ final class NativeBackend extends CheckedBackend {
                         c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
                         of(c.dweight()), of(c.dbias()), code);
         NativeRuntime.check(status, activation == null ? "NATIVE backward" : "NATIVE " + activation.id() + " backward");
+    }
+
+    // ---- batch norm in phases, standard scaling: double statistics through off-heap arrays -----
+
+    @Override
+    protected ChannelMoments momentsKernel(Tensor x, ChannelShape shape, Layout layout) {
+        int channels = Math.toIntExact(shape.c());
+        try (DoublePointer mean = new DoublePointer(channels); DoublePointer m2 = new DoublePointer(channels)) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_moments(of(x), shape.n(), shape.c(), shape.s(),
+                    layout.code(), mean.address(), m2.address()), "NATIVE batch_norm moments");
+            return ChannelMoments.ofUniformCount(shape.n() * shape.s(), toArray(mean, channels), toArray(m2, channels));
+        }
+    }
+
+    @Override
+    protected void normalizeWithMomentsKernel(ShardedBatchNormCall c) {
+        ChannelShape sh = c.shape();
+        try (DoublePointer mean = new DoublePointer(c.moments().means());
+                DoublePointer var = new DoublePointer(c.moments().variances())) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_normalize(of(c.x()), of(c.out()), sh.n(), sh.c(), sh.s(),
+                    c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), mean.address(), var.address()),
+                    "NATIVE batch_norm with moments");
+        }
+    }
+
+    @Override
+    protected ChannelGradientSums backwardSumsKernel(ShardedBatchNormCall c) {
+        ChannelShape sh = c.shape();
+        int channels = Math.toIntExact(sh.c());
+        try (DoublePointer mean = new DoublePointer(c.moments().means());
+                DoublePointer var = new DoublePointer(c.moments().variances());
+                DoublePointer sumDy = new DoublePointer(channels); DoublePointer sumDyXhat = new DoublePointer(channels)) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_backward_sums(of(c.x()), of(c.dy()), sh.n(), sh.c(),
+                    sh.s(), c.layout().code(), mean.address(), var.address(), c.eps(), sumDy.address(),
+                    sumDyXhat.address()), "NATIVE batch_norm backward sums");
+            return ChannelGradientSums.of(toArray(sumDy, channels), toArray(sumDyXhat, channels));
+        }
+    }
+
+    @Override
+    protected void backwardWithSumsKernel(ShardedBatchNormCall c, ChannelGradientSums sums) {
+        ChannelShape sh = c.shape();
+        try (DoublePointer mean = new DoublePointer(c.moments().means());
+                DoublePointer var = new DoublePointer(c.moments().variances());
+                DoublePointer sumDy = new DoublePointer(sums.sumDys());
+                DoublePointer sumDyXhat = new DoublePointer(sums.sumDyXhats())) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_backward_dx(of(c.x()), of(c.dy()), of(c.out()), sh.n(),
+                    sh.c(), sh.s(), c.layout().code(), of(c.weight()), mean.address(), var.address(), c.eps(),
+                    sumDy.address(), sumDyXhat.address(), c.count()), "NATIVE batch_norm backward with sums");
+        }
+    }
+
+    @Override
+    protected ChannelMoments featureMomentsKernel(Tensor x, long samples, long features) {
+        int n = Math.toIntExact(features);
+        try (DoublePointer count = new DoublePointer(n); DoublePointer mean = new DoublePointer(n);
+                DoublePointer m2 = new DoublePointer(n)) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_feature_moments(of(x), samples, features, count.address(),
+                    mean.address(), m2.address()), "NATIVE feature moments");
+            double[] counted = toArray(count, n);
+            long[] counts = new long[n];
+            for (int j = 0; j < n; j++) counts[j] = (long) counted[j];
+            return ChannelMoments.of(counts, toArray(mean, n), toArray(m2, n));
+        }
+    }
+
+    @Override
+    protected void standardScaleKernel(Tensor x, Tensor y, long samples, long features, double[] mean, double[] scale,
+            boolean inverse) {
+        try (DoublePointer m = new DoublePointer(mean); DoublePointer sc = new DoublePointer(scale)) {
+            NativeRuntime.check(Norm4jLibrary.norm4j_standard_scale(of(x), of(y), samples, features, m.address(),
+                    sc.address(), inverse ? 1 : 0), "NATIVE standard scaling");
+        }
+    }
+
+    private static double[] toArray(DoublePointer p, int n) {
+        double[] a = new double[n];
+        p.get(a);
+        return a;
     }
 }

@@ -457,6 +457,85 @@ public final class Norms {
         Backends.resolve(backend, Op.MIN_MAX).minMaxTransform(y, dataMin, dataMax, rangeMin, rangeMax, x, true);
     }
 
+    // ---- batch norm in phases: one batch spread over processes ---------------------------------
+    //
+    // PyTorch's SyncBatchNorm, one phase per call, the exchange between processes left to the
+    // caller: each process takes its shard's moments, all of them merge (ChannelMoments.merge, any
+    // order), each normalizes its shard with the merged ones; backward, each takes its shard's sums,
+    // all of them merge (ChannelGradientSums.merge), each forms its shard's dx. The result is the
+    // single-process call's on the whole batch (statistics cross in double; see ChannelMoments for
+    // the bound). REFERENCE and NATIVE run them; oneDNN's primitives take f32 statistics only.
+
+    /** This shard's per-channel count, mean and m2 (x laid out as for {@link #batchNorm}). */
+    public ChannelMoments batchNormMoments(Tensor x, Layout layout) {
+        return doubleStatistics("batch norm moments").batchNormMoments(x, layout);
+    }
+
+    /**
+     * Batch norm training on one shard with the moments merged over every shard of the batch:
+     * {@code y = (x - mean) / sqrt(variance + eps) * weight + bias}, variance biased; when running
+     * statistics are given, they are updated as {@link #batchNormTraining} does, with the merged
+     * moments' mean and unbiased variance (every process updates its copy alike). The moments must
+     * hold at least 2 values per channel, and at least this shard's own.
+     */
+    public void batchNormWithMoments(Tensor x, Layout layout, ChannelMoments moments, Tensor runningMean,
+            Tensor runningVar, double momentum, Tensor weight, Tensor bias, double eps, Tensor y) {
+        doubleStatistics("batch norm with moments")
+                .batchNormWithMoments(x, layout, moments, runningMean, runningVar, momentum, weight, bias, eps, y);
+    }
+
+    /**
+     * The backward's first phase on one shard: {@code sum(dy)} and {@code sum(dy * xhat)} per
+     * channel, xhat from the merged moments and eps of the forward. Their totals over every shard
+     * are dbias and dweight ({@link ChannelGradientSums#dbias}, {@link ChannelGradientSums#dweight}).
+     */
+    public ChannelGradientSums batchNormBackwardSums(Tensor x, Tensor dy, Layout layout, ChannelMoments moments,
+            double eps) {
+        return doubleStatistics("batch norm backward sums").batchNormBackwardSums(x, dy, layout, moments, eps);
+    }
+
+    /**
+     * The backward's second phase on one shard: dx from the merged moments and the sums merged over
+     * every shard, as {@link #batchNormBackward} forms it for the whole batch. dx may be dy.
+     */
+    public void batchNormBackwardWithSums(Tensor x, Tensor dy, Layout layout, Tensor weight, ChannelMoments moments,
+            double eps, ChannelGradientSums sums, Tensor dx) {
+        doubleStatistics("batch norm backward with sums")
+                .batchNormBackwardWithSums(x, dy, layout, weight, moments, eps, sums, dx);
+    }
+
+    // ---- standard scaling --------------------------------------------------------------------
+
+    /**
+     * Per-feature count, mean and m2 of a [samples, features] matrix, NaN values skipped (each
+     * feature counts its own); moments of chunks or shards {@link ChannelMoments#merge merge}.
+     */
+    public ChannelMoments featureMoments(Tensor x) {
+        return doubleStatistics("feature moments").featureMoments(x);
+    }
+
+    /** {@code y = (x - mean) / scale} per feature of a [samples, features] matrix, in double, rounded once; y may be x. */
+    public void standardScale(Tensor x, double[] mean, double[] scale, Tensor y) {
+        doubleStatistics("standard scaling").standardScale(x, mean, scale, y, false);
+    }
+
+    /** The inverse of {@link #standardScale}: {@code x = y * scale + mean}. */
+    public void standardScaleInverse(Tensor y, double[] mean, double[] scale, Tensor x) {
+        doubleStatistics("standard scaling").standardScale(y, mean, scale, x, true);
+    }
+
+    /**
+     * REFERENCE or NATIVE, as chosen, for a call whose statistics are doubles: oneDNN's primitives
+     * take and return f32 statistics only (AUTO never picks it for min-max scaling either).
+     */
+    private CheckedBackend doubleStatistics(String what) {
+        if (backend == Backend.ONEDNN) {
+            throw new UnsupportedOperationException("ONEDNN cannot run " + what
+                    + ": oneDNN's primitives take and return f32 statistics only; use NATIVE, REFERENCE or AUTO");
+        }
+        return Backends.resolve(backend, Op.MIN_MAX);
+    }
+
     // ---- backward ----------------------------------------------------------------------------
     //
     // Each takes the gradient dy of the forward output, the forward's input x and the statistics

@@ -105,6 +105,44 @@ final class OneDnnBackend extends CheckedBackend {
         throw unsupported();
     }
 
+    // Never reached: Norms refuses ONEDNN for calls with double statistics before resolving a backend.
+
+    @Override
+    protected ChannelMoments momentsKernel(Tensor x, ChannelShape shape, Layout layout) {
+        throw noDoubleStatistics();
+    }
+
+    @Override
+    protected void normalizeWithMomentsKernel(ShardedBatchNormCall call) {
+        throw noDoubleStatistics();
+    }
+
+    @Override
+    protected ChannelGradientSums backwardSumsKernel(ShardedBatchNormCall call) {
+        throw noDoubleStatistics();
+    }
+
+    @Override
+    protected void backwardWithSumsKernel(ShardedBatchNormCall call, ChannelGradientSums sums) {
+        throw noDoubleStatistics();
+    }
+
+    @Override
+    protected ChannelMoments featureMomentsKernel(Tensor x, long samples, long features) {
+        throw noDoubleStatistics();
+    }
+
+    @Override
+    protected void standardScaleKernel(Tensor x, Tensor y, long samples, long features, double[] mean,
+            double[] scale, boolean inverse) {
+        throw noDoubleStatistics();
+    }
+
+    private static UnsupportedOperationException noDoubleStatistics() {
+        return new UnsupportedOperationException(
+                "ONEDNN's primitives take and return f32 statistics only; use Backend.NATIVE, Backend.REFERENCE or AUTO");
+    }
+
     private static UnsupportedOperationException unsupported() {
         return new UnsupportedOperationException(
                 "ONEDNN has no min-max scaling primitive; use Backend.NATIVE, Backend.REFERENCE or AUTO");

@@ -166,6 +166,108 @@ final class ReferenceBackend extends CheckedBackend {
         }
     }
 
+    // ---- batch norm in phases, standard scaling: statistics in double, each output rounded once --
+
+    @Override
+    protected ChannelMoments momentsKernel(Tensor x, ChannelShape sh, Layout layout) {
+        FloatBuffer in = x.buffer();
+        int channels = (int) sh.c();
+        double[] mean = new double[channels], m2 = new double[channels];
+        long count = sh.n() * sh.s();
+        for (int ch = 0; ch < channels; ch++) {
+            final long channel = ch;
+            double[] mv = meanVar(k -> in.get(offset(sh, layout, k / sh.s(), channel, k % sh.s())), count);
+            mean[ch] = mv[0];
+            m2[ch] = mv[1] * count;
+        }
+        return ChannelMoments.ofUniformCount(count, mean, m2);
+    }
+
+    @Override
+    protected void normalizeWithMomentsKernel(ShardedBatchNormCall c) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), y = c.out().buffer();
+        for (long ch = 0; ch < sh.c(); ch++) {
+            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            double w = at(c.weight(), ch, 1f), b = at(c.bias(), ch, 0f);
+            for (long n = 0; n < sh.n(); n++)
+                for (long sp = 0; sp < sh.s(); sp++) {
+                    int o = offset(sh, c.layout(), n, ch, sp);
+                    y.put(o, (float) ((x.get(o) - mean) * rstd * w + b));
+                }
+        }
+    }
+
+    @Override
+    protected ChannelGradientSums backwardSumsKernel(ShardedBatchNormCall c) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), dy = c.dy().buffer();
+        double[] sumDy = new double[(int) sh.c()], sumDyXhat = new double[(int) sh.c()];
+        for (long ch = 0; ch < sh.c(); ch++) {
+            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            for (long n = 0; n < sh.n(); n++)
+                for (long sp = 0; sp < sh.s(); sp++) {
+                    int o = offset(sh, c.layout(), n, ch, sp);
+                    sumDy[(int) ch] += dy.get(o);
+                    sumDyXhat[(int) ch] += dy.get(o) * ((x.get(o) - mean) * rstd);
+                }
+        }
+        return ChannelGradientSums.of(sumDy, sumDyXhat);
+    }
+
+    @Override
+    protected void backwardWithSumsKernel(ShardedBatchNormCall c, ChannelGradientSums sums) {
+        ChannelShape sh = c.shape();
+        FloatBuffer x = c.x().buffer(), dy = c.dy().buffer(), dx = c.out().buffer();
+        double count = c.count();
+        for (long ch = 0; ch < sh.c(); ch++) {
+            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            double w = at(c.weight(), ch, 1f);
+            double a = w * sums.sumDy((int) ch) / count, b = w * sums.sumDyXhat((int) ch) / count;
+            for (long n = 0; n < sh.n(); n++)
+                for (long sp = 0; sp < sh.s(); sp++) {
+                    int o = offset(sh, c.layout(), n, ch, sp); // each dx read from its own dy only: dx may be dy
+                    double xhat = (x.get(o) - mean) * rstd;
+                    dx.put(o, (float) (rstd * (dy.get(o) * w - a - xhat * b)));
+                }
+        }
+    }
+
+    @Override
+    protected ChannelMoments featureMomentsKernel(Tensor x, long samples, long features) {
+        FloatBuffer in = x.buffer();
+        long[] count = new long[(int) features];
+        double[] mean = new double[(int) features], m2 = new double[(int) features];
+        for (int j = 0; j < features; j++) {
+            double sum = 0;
+            for (long r = 0; r < samples; r++) {
+                float v = in.get((int) (r * features + j));
+                if (Float.isNaN(v)) continue;
+                sum += v;
+                count[j]++;
+            }
+            if (count[j] == 0) continue;
+            mean[j] = sum / count[j];
+            for (long r = 0; r < samples; r++) {
+                float v = in.get((int) (r * features + j));
+                if (!Float.isNaN(v)) m2[j] += (v - mean[j]) * (v - mean[j]);
+            }
+        }
+        return ChannelMoments.of(count, mean, m2);
+    }
+
+    @Override
+    protected void standardScaleKernel(Tensor x, Tensor y, long samples, long features, double[] mean, double[] scale,
+            boolean inverse) {
+        FloatBuffer in = x.buffer(), out = y.buffer();
+        for (long r = 0; r < samples; r++)
+            for (int j = 0; j < features; j++) {
+                int o = (int) (r * features + j);
+                double v = in.get(o);
+                out.put(o, (float) (inverse ? v * scale[j] + mean[j] : (v - mean[j]) / scale[j]));
+            }
+    }
+
     // ---- backward: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w -------------
     //
     // The saved mean is an f32, off from the group's mean by up to half an ulp: at mean 1e4 and

@@ -30,4 +30,13 @@ final class RunningStatistics {
             rv.put(c, (float) ((1 - momentum) * rv.get(c) + momentum * (varSum / replicas) * unbias));
         }
     }
+
+    /** The same update from merged moments (every channel holding more than one value), in double until stored. */
+    static void update(Tensor runningMean, Tensor runningVar, ChannelMoments moments, double momentum) {
+        FloatBuffer rm = runningMean.buffer(), rv = runningVar.buffer();
+        for (int c = 0; c < moments.channels(); c++) {
+            rm.put(c, (float) ((1 - momentum) * rm.get(c) + momentum * moments.mean(c)));
+            rv.put(c, (float) ((1 - momentum) * rv.get(c) + momentum * moments.unbiasedVariance(c)));
+        }
+    }
 }

@@ -119,6 +119,34 @@ public final class Norm4jLibrary {
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
+    public static native int norm4j_batch_norm_moments(@Cast("const float*") long x, @Cast("int64_t") long n,
+            @Cast("int64_t") long c, @Cast("int64_t") long s, int layout, @Cast("double*") long mean,
+            @Cast("double*") long m2);
+
+    public static native int norm4j_batch_norm_normalize(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("const double*") long mean, @Cast("const double*") long var);
+
+    public static native int norm4j_batch_norm_backward_sums(@Cast("const float*") long x,
+            @Cast("const float*") long dy, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            int layout, @Cast("const double*") long mean, @Cast("const double*") long var, float eps,
+            @Cast("double*") long sumDy, @Cast("double*") long sumDyXhat);
+
+    public static native int norm4j_batch_norm_backward_dx(@Cast("const float*") long x, @Cast("const float*") long dy,
+            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            int layout, @Cast("const float*") long weight, @Cast("const double*") long mean,
+            @Cast("const double*") long var, float eps, @Cast("const double*") long sumDy,
+            @Cast("const double*") long sumDyXhat, double count);
+
+    public static native int norm4j_feature_moments(@Cast("const float*") long x, @Cast("int64_t") long samples,
+            @Cast("int64_t") long features, @Cast("double*") long count, @Cast("double*") long mean,
+            @Cast("double*") long m2);
+
+    public static native int norm4j_standard_scale(@Cast("const float*") long x, @Cast("float*") long y,
+            @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("const double*") long mean,
+            @Cast("const double*") long scale, int inverse);
+
     public static native int norm4j_min_max_fit(@Cast("const float*") long x, @Cast("int64_t") long samples,
             @Cast("int64_t") long features, @Cast("float*") long dataMin, @Cast("float*") long dataMax, int accumulate);
 

@@ -1,0 +1,93 @@
+// One NATIVE batch norm backward call over x logically [n, c, s]: its arguments, the per-channel
+// sums and the saved mean's correction, and the passes that fill the sums and write dx. The plain
+// and fused backward (batch_norm_backward.cpp) run the sums and dx together; the split-phase calls
+// (batch_norm_phases.cpp) run them apart, with sums merged across processes in between.
+#ifndef NORM4J_BATCH_NORM_BACKWARD_H
+#define NORM4J_BATCH_NORM_BACKWARD_H
+
+#include <cstdint>
+#include <functional>
+
+#include "../kernels.h"
+#include "../scratch.h"
+#include "../threading.h"
+#include "channel_constants.h"
+#include "gradient_sums.h"
+#include "mean_correction.h"
+
+namespace norm4j {
+
+// One backward call: its arguments, the per-channel sums and the saved mean's correction.
+struct BatchNormBackward {
+    const KernelTable &k;
+    const float *x, *dy;
+    float *dx;
+    int64_t n, c, s;
+    const float *weight, *mean, *rstd;
+    bool batch_statistics;
+    int threads;
+    double count;
+    ScratchFrame &frame;
+    ParamGradients sums;
+    // Channels whose saved mean's rounding matters take sum (x - mean) as well (mean_correction.h):
+    // shift[ch] is then the xhat shift it recovers, 0 elsewhere; null when no channel needs it.
+    double *shift = nullptr;
+    // The fused batch_norm_relu's: the forward's bias and its activation (NORM4J_ACTIVATION_NONE
+    // for plain batch norm), whose gradient channels_first_by_channel forms in scratch.
+    const float *bias = nullptr;
+    int activation = NORM4J_ACTIVATION_NONE;
+
+    BatchNormBackward(const KernelTable &kernels, const float *x_, const float *dy_, float *dx_, int64_t n_,
+                      int64_t c_, int64_t s_, const float *weight_, const float *mean_, const float *rstd_,
+                      bool batch_statistics_, ScratchFrame &frame_)
+        : k(kernels), x(x_), dy(dy_), dx(dx_), n(n_), c(c_), s(s_), weight(weight_), mean(mean_), rstd(rstd_),
+          batch_statistics(batch_statistics_), threads(threads_for(n_ * c_ * s_)),
+          count(static_cast<double>(n_) * static_cast<double>(s_)), frame(frame_), sums(frame_, c_) {
+        bool correct = false;
+        for (int64_t ch = 0; batch_statistics && ch < c && !correct; ++ch) correct = mean_rounding_matters(mean[ch], rstd[ch]);
+        if (correct) shift = frame.array<double>(c, 0.0);
+    }
+
+    // dweight = sum dy (xhat - shift); dx's a less shift b (mean_correction.h).
+    void correct_channel(int64_t ch, double sum_x_minus_mean) {
+        if (!mean_rounding_matters(mean[ch], rstd[ch])) return;
+        shift[ch] = xhat_shift(sum_x_minus_mean, count, mean[ch], rstd[ch]);
+        sums.dw[ch] -= shift[ch] * sums.db[ch];
+    }
+
+    // A channel's weight and the constants of its dx (backward_dx's a and b; a less shift b where
+    // the mean is corrected), in double: the channels-first kernels take them rounded once to f32,
+    // the channels-last ones fold them with rstd first (ColumnGradient).
+    struct DxTerms {
+        float w;
+        double a, b;
+    };
+    DxTerms dx_terms(int64_t ch) const {
+        const float w = weight_of(weight, ch);
+        const double a = w * sums.db[ch] / count, b = w * sums.dw[ch] / count;
+        return DxTerms{w, shift != nullptr && shift[ch] != 0.0 ? a - shift[ch] * b : a, b};
+    }
+
+    void set_gradient(ColumnGradient &grad, int64_t ch) const {
+        const DxTerms t = dx_terms(ch);
+        grad.set(ch, mean[ch], rstd[ch], t.w, t.a, t.b);
+    }
+
+    // A plane's sum (x - mean) where its channel's mean needs correcting, read just before the
+    // plane's backward sums read it again from cache.
+    double plane_shift_sum(const float *plane, int64_t ch) const {
+        return shift != nullptr && mean_rounding_matters(mean[ch], rstd[ch]) ? sum_from(k, plane, s, mean[ch]) : 0.0;
+    }
+
+    void channels_last();
+    void columns_dx(ColumnGradient &grad, bool from_memory);
+    void planes_dx(bool from_memory);
+    void channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish);
+    void channels_first_by_channel(bool from_memory);
+    void channels_first_in_memory_order(bool from_memory);
+    void constant_statistics_planes();
+};
+
+}  // namespace norm4j
+
+#endif
