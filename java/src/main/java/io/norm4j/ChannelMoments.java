@@ -128,6 +128,23 @@ public final class ChannelMoments implements Serializable {
                 + 2 * n * spread * meanBound(parts, count, maxAbs, spread);
     }
 
+    /**
+     * Updates running statistics ([C] each) from these moments as {@link Norms#batchNormWithMoments}
+     * does: {@code running = (1 - momentum) * running + momentum * batch}, with the mean and the
+     * unbiased variance; for a process that normalizes no shard itself (a driver) but keeps the
+     * module's running statistics. Every channel must hold the same count, at least 2.
+     */
+    public void updateRunningStatistics(Tensor runningMean, Tensor runningVar, double momentum) {
+        Checks.output("runningMean", Objects.requireNonNull(runningMean, "runningMean"));
+        Checks.output("runningVar", Objects.requireNonNull(runningVar, "runningVar"));
+        Checks.momentum(momentum);
+        Checks.shape("runningMean", runningMean, new long[] {channels()});
+        Checks.shape("runningVar", runningVar, new long[] {channels()});
+        Aliasing.check().out("runningMean", runningMean).out("runningVar", runningVar).verify();
+        requireUniformCount("moments", 2);
+        RunningStatistics.update(runningMean, runningVar, this, momentum);
+    }
+
     public int channels() {
         return count.length;
     }

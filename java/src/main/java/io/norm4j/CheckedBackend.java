@@ -544,9 +544,7 @@ abstract class CheckedBackend {
                 fence(x, y, weight, bias, null, null);
             }
         }
-        if (runningMean != null) {
-            RunningStatistics.update(runningMean, runningVar, moments, momentum);
-        }
+        if (runningMean != null) moments.updateRunningStatistics(runningMean, runningVar, momentum);
     }
 
     /** This shard's sum dy and sum dy * xhat per channel, xhat from the merged moments. */

@@ -1,0 +1,80 @@
+package io.norm4j.spark;
+
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+
+/**
+ * Min-max scaling of a column of feature vectors into [min, max] as a Spark ML estimator, on
+ * norm4j's min-max kernels: each partition takes its rows' extrema in batches
+ * ({@link io.norm4j.Norms#minMaxPartialFit}), the partitions' extrema merge with {@code
+ * treeAggregate}, and the model transforms partitions through the kernels:
+ * {@code (x - dataMin) / (dataMax - dataMin) * (max - min) + min}. As norm4j's (and scikit-learn's)
+ * MinMaxScaler, a constant feature maps to min (Spark ML's maps it to the middle of the range), NaN
+ * values are skipped when fitting and stay NaN. Null rows are skipped when fitting and stay null.
+ */
+public final class NativeMinMaxScaler extends FeatureEstimator<NativeMinMaxScaler, NativeMinMaxScalerModel> {
+    private static final long serialVersionUID = 1L;
+
+    private final DoubleParam min, max;
+
+    public NativeMinMaxScaler() {
+        this(Uids.random("norm4jMinMaxScaler"));
+    }
+
+    public NativeMinMaxScaler(String uid) {
+        super(uid);
+        min = ScalerParams.min(this);
+        max = ScalerParams.max(this);
+        setDefault(min, 0.0);
+        setDefault(max, 1.0);
+    }
+
+    public DoubleParam min() {
+        return min;
+    }
+
+    public DoubleParam max() {
+        return max;
+    }
+
+    public double getMin() {
+        return (Double) getOrDefault(min);
+    }
+
+    public double getMax() {
+        return (Double) getOrDefault(max);
+    }
+
+    public NativeMinMaxScaler setMin(double value) {
+        set(min, value);
+        return this;
+    }
+
+    public NativeMinMaxScaler setMax(double value) {
+        set(max, value);
+        return this;
+    }
+
+    @Override
+    public NativeMinMaxScalerModel fit(Dataset<?> data) {
+        transformSchema(data.schema());
+        ScalerParams.requireRange(getMin(), getMax());
+        String column = getInputCol();
+        Extrema total = FeatureColumns.partialFits(data, column, Extrema.NONE, (state, batch) -> state.fit(batch))
+                .treeAggregate(Extrema.NONE, (a, b) -> a.merge(column, b), (a, b) -> a.merge(column, b), 2);
+        if (total.features() == 0) throw new IllegalArgumentException("column '" + column + "' has no non-null row to fit");
+        NativeMinMaxScalerModel model = new NativeMinMaxScalerModel(uid(), total.min(), total.max());
+        copyValues(model, new ParamMap());
+        return model.setParent(this);
+    }
+
+    public static MLReader<NativeMinMaxScaler> read() {
+        return Persistence.reader(NativeMinMaxScaler.class, false, (uid, data) -> new NativeMinMaxScaler(uid));
+    }
+
+    public static NativeMinMaxScaler load(String path) {
+        return read().load(path);
+    }
+}
