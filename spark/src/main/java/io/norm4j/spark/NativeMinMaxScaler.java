@@ -1,6 +1,5 @@
 package io.norm4j.spark;
 
-import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -14,10 +13,11 @@ import org.apache.spark.sql.Dataset;
  * MinMaxScaler, a constant feature maps to min (Spark ML's maps it to the middle of the range), NaN
  * values are skipped when fitting and stay NaN. Null rows are skipped when fitting and stay null.
  */
-public final class NativeMinMaxScaler extends FeatureEstimator<NativeMinMaxScaler, NativeMinMaxScalerModel> {
+public final class NativeMinMaxScaler extends FeatureEstimator<NativeMinMaxScaler, NativeMinMaxScalerModel>
+        implements HasMinMaxScalerParams<NativeMinMaxScaler> {
     private static final long serialVersionUID = 1L;
 
-    private final DoubleParam min, max;
+    private final HasMinMaxScalerParams.Holder range;
 
     public NativeMinMaxScaler() {
         this(Uids.random("norm4jMinMaxScaler"));
@@ -25,42 +25,18 @@ public final class NativeMinMaxScaler extends FeatureEstimator<NativeMinMaxScale
 
     public NativeMinMaxScaler(String uid) {
         super(uid);
-        min = ScalerParams.min(this);
-        max = ScalerParams.max(this);
-        setDefault(min, 0.0);
-        setDefault(max, 1.0);
+        range = new HasMinMaxScalerParams.Holder(this);
     }
 
-    public DoubleParam min() {
-        return min;
-    }
-
-    public DoubleParam max() {
-        return max;
-    }
-
-    public double getMin() {
-        return (Double) getOrDefault(min);
-    }
-
-    public double getMax() {
-        return (Double) getOrDefault(max);
-    }
-
-    public NativeMinMaxScaler setMin(double value) {
-        set(min, value);
-        return this;
-    }
-
-    public NativeMinMaxScaler setMax(double value) {
-        set(max, value);
-        return this;
+    @Override
+    public HasMinMaxScalerParams.Holder rangeParams() {
+        return range;
     }
 
     @Override
     public NativeMinMaxScalerModel fit(Dataset<?> data) {
         transformSchema(data.schema());
-        ScalerParams.requireRange(getMin(), getMax());
+        requireRange();
         String column = getInputCol();
         Extrema total = FeatureColumns.partialFits(data, column, Extrema.NONE, (state, batch) -> state.fit(batch))
                 .treeAggregate(Extrema.NONE, (a, b) -> a.merge(column, b), (a, b) -> a.merge(column, b), 2);

@@ -2,7 +2,6 @@ package io.norm4j.spark;
 
 import io.norm4j.Norms;
 import io.norm4j.Tensor;
-import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
@@ -13,7 +12,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** The fitted {@link NativeMinMaxScaler}: the column's per-feature extrema, and the transform. */
-public final class NativeMinMaxScalerModel extends FeatureModel<NativeMinMaxScalerModel> {
+public final class NativeMinMaxScalerModel extends FeatureModel<NativeMinMaxScalerModel>
+        implements HasMinMaxScalerParams<NativeMinMaxScalerModel> {
     private static final long serialVersionUID = 1L;
 
     private static final StructType DATA = new StructType()
@@ -21,32 +21,18 @@ public final class NativeMinMaxScalerModel extends FeatureModel<NativeMinMaxScal
             .add("originalMax", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
     private final float[] originalMin, originalMax;
-    private final DoubleParam min, max;
+    private final HasMinMaxScalerParams.Holder range;
 
     NativeMinMaxScalerModel(String uid, float[] originalMin, float[] originalMax) {
         super(uid);
         this.originalMin = originalMin.clone();
         this.originalMax = originalMax.clone();
-        min = ScalerParams.min(this);
-        max = ScalerParams.max(this);
-        setDefault(min, 0.0);
-        setDefault(max, 1.0);
+        range = new HasMinMaxScalerParams.Holder(this);
     }
 
-    public DoubleParam min() {
-        return min;
-    }
-
-    public DoubleParam max() {
-        return max;
-    }
-
-    public double getMin() {
-        return (Double) getOrDefault(min);
-    }
-
-    public double getMax() {
-        return (Double) getOrDefault(max);
+    @Override
+    public HasMinMaxScalerParams.Holder rangeParams() {
+        return range;
     }
 
     @Override
@@ -66,8 +52,8 @@ public final class NativeMinMaxScalerModel extends FeatureModel<NativeMinMaxScal
 
     @Override
     public Dataset<Row> transform(Dataset<?> data) {
+        requireRange();
         double lo = getMin(), hi = getMax();
-        ScalerParams.requireRange(lo, hi);
         float[] dataMin = originalMin, dataMax = originalMax;
         int n = numFeatures();
         return FeatureColumns.transform(data, getInputCol(), getOutputCol(), n, (x, y) -> {

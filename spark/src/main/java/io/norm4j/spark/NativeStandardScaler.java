@@ -2,7 +2,6 @@ package io.norm4j.spark;
 
 import io.norm4j.ChannelMoments;
 import io.norm4j.Norms;
-import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -18,10 +17,11 @@ import org.apache.spark.sql.Dataset;
  * centring is on by default ({@code withMean}), NaN values are skipped when fitting and stay NaN.
  * Null rows are skipped when fitting and stay null.
  */
-public final class NativeStandardScaler extends FeatureEstimator<NativeStandardScaler, NativeStandardScalerModel> {
+public final class NativeStandardScaler extends FeatureEstimator<NativeStandardScaler, NativeStandardScalerModel>
+        implements HasStandardScalerParams<NativeStandardScaler> {
     private static final long serialVersionUID = 1L;
 
-    private final BooleanParam withMean, withStd;
+    private final HasStandardScalerParams.Holder standard;
 
     public NativeStandardScaler() {
         this(Uids.random("norm4jStandardScaler"));
@@ -29,36 +29,12 @@ public final class NativeStandardScaler extends FeatureEstimator<NativeStandardS
 
     public NativeStandardScaler(String uid) {
         super(uid);
-        withMean = ScalerParams.withMean(this);
-        withStd = ScalerParams.withStd(this);
-        setDefault(withMean, true);
-        setDefault(withStd, true);
+        standard = new HasStandardScalerParams.Holder(this);
     }
 
-    public BooleanParam withMean() {
-        return withMean;
-    }
-
-    public BooleanParam withStd() {
-        return withStd;
-    }
-
-    public boolean getWithMean() {
-        return (Boolean) getOrDefault(withMean);
-    }
-
-    public boolean getWithStd() {
-        return (Boolean) getOrDefault(withStd);
-    }
-
-    public NativeStandardScaler setWithMean(boolean value) {
-        set(withMean, value);
-        return this;
-    }
-
-    public NativeStandardScaler setWithStd(boolean value) {
-        set(withStd, value);
-        return this;
+    @Override
+    public HasStandardScalerParams.Holder standardParams() {
+        return standard;
     }
 
     @Override
@@ -67,8 +43,8 @@ public final class NativeStandardScaler extends FeatureEstimator<NativeStandardS
         String column = getInputCol();
         ChannelMoments none = ChannelMoments.empty(0);
         ChannelMoments total = FeatureColumns.partialFits(data, column, none,
-                        (state, batch) -> ScalerParams.merge(column, state, Norms.auto().featureMoments(batch)))
-                .treeAggregate(none, (a, b) -> ScalerParams.merge(column, a, b), (a, b) -> ScalerParams.merge(column, a, b), 2);
+                        (state, batch) -> PartialMoments.merge(column, state, Norms.auto().featureMoments(batch)))
+                .treeAggregate(none, (a, b) -> PartialMoments.merge(column, a, b), (a, b) -> PartialMoments.merge(column, a, b), 2);
         if (total.channels() == 0) throw new IllegalArgumentException("column '" + column + "' has no non-null row to fit");
         NativeStandardScalerModel model = new NativeStandardScalerModel(uid(), total);
         copyValues(model, new ParamMap());

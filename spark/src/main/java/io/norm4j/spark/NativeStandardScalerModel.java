@@ -2,7 +2,6 @@ package io.norm4j.spark;
 
 import io.norm4j.ChannelMoments;
 import io.norm4j.StandardScaler;
-import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
@@ -13,7 +12,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** The fitted {@link NativeStandardScaler}: the column's per-feature moments, and the transform. */
-public final class NativeStandardScalerModel extends FeatureModel<NativeStandardScalerModel> {
+public final class NativeStandardScalerModel extends FeatureModel<NativeStandardScalerModel>
+        implements HasStandardScalerParams<NativeStandardScalerModel> {
     private static final long serialVersionUID = 1L;
 
     private static final StructType DATA = new StructType()
@@ -22,31 +22,17 @@ public final class NativeStandardScalerModel extends FeatureModel<NativeStandard
             .add("m2", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
 
     private final ChannelMoments moments;
-    private final BooleanParam withMean, withStd;
+    private final HasStandardScalerParams.Holder standard;
 
     NativeStandardScalerModel(String uid, ChannelMoments moments) {
         super(uid);
         this.moments = moments;
-        withMean = ScalerParams.withMean(this);
-        withStd = ScalerParams.withStd(this);
-        setDefault(withMean, true);
-        setDefault(withStd, true);
+        standard = new HasStandardScalerParams.Holder(this);
     }
 
-    public BooleanParam withMean() {
-        return withMean;
-    }
-
-    public BooleanParam withStd() {
-        return withStd;
-    }
-
-    public boolean getWithMean() {
-        return (Boolean) getOrDefault(withMean);
-    }
-
-    public boolean getWithStd() {
-        return (Boolean) getOrDefault(withStd);
+    @Override
+    public HasStandardScalerParams.Holder standardParams() {
+        return standard;
     }
 
     @Override
