@@ -20,22 +20,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/spark.md's Java examples compile against this module and Spark, and run, each in a JVM of
- * its own (an example starts and stops its own Spark session).
+ * The Java examples that use this module (the README's, docs/spark.md's) compile against it and
+ * Spark, and run, each in a JVM of its own (an example starts and stops its own Spark session).
  */
 class DocsExampleTest {
     @Test
-    void javaExamplesInTheSparkDocsCompileAndRun(@TempDir Path dir) throws Exception {
-        String doc = Files.readString(Path.of("..", "docs", "spark.md"));
+    void sparkExamplesInTheDocsCompileAndRun(@TempDir Path dir) throws Exception {
+        String doc = Files.readString(Path.of("..", "README.md")) + Files.readString(Path.of("..", "docs", "spark.md"));
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(doc);
         List<String> classes = new ArrayList<>();
         while (m.find()) {
+            if (!m.group(1).contains("import io.norm4j.spark.")) continue;
             Matcher name = Pattern.compile("public class (\\w+)").matcher(m.group(1));
             assertTrue(name.find(), "each Java block is a complete public class");
             Files.writeString(dir.resolve(name.group(1) + ".java"), m.group(1));
             classes.add(name.group(1));
         }
-        assertFalse(classes.isEmpty(), "docs/spark.md has Java examples");
+        assertFalse(classes.isEmpty(), "the README has a Spark example");
         String classpath = System.getProperty("java.class.path");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         for (String c : classes) {
