@@ -610,6 +610,7 @@ abstract class CheckedBackend {
         Checks.sameShape("y", y, "x", x);
         Checks.perFeature("mean", mean, x.size(1));
         Checks.perFeature("scale", scale, x.size(1));
+        Checks.scales("scale", scale);
         Aliasing.check().out("y", y).in("x", x).inPlace("y", "x").verify();
         if (x.size(0) == 0 || x.size(1) == 0) return;
         if (HalfStaging.anyHalf(x, y, null)

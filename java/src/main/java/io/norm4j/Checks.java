@@ -109,6 +109,19 @@ final class Checks {
         }
     }
 
+    /**
+     * Standard scaling's divisors: positive and finite, or NaN (a feature that has seen no value,
+     * whose outputs are then NaN).
+     */
+    static void scales(String name, double[] values) {
+        for (int j = 0; j < values.length; j++) {
+            if (values[j] <= 0 || Double.isInfinite(values[j])) {
+                throw new IllegalArgumentException(name + "[" + j + "] must be positive and finite (or NaN), got "
+                        + values[j]);
+            }
+        }
+    }
+
     static void shape(String name, Tensor t, long[] expected) {
         if (t != null && !Arrays.equals(t.dims(), expected)) {
             throw new IllegalArgumentException(name + " has shape " + Shapes.format(t.dims()) + ", expected "

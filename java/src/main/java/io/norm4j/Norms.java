@@ -514,7 +514,11 @@ public final class Norms {
         return doubleStatistics("feature moments").featureMoments(x);
     }
 
-    /** {@code y = (x - mean) / scale} per feature of a [samples, features] matrix, in double, rounded once; y may be x. */
+    /**
+     * {@code y = (x - mean) / scale} per feature of a [samples, features] matrix, in double, rounded
+     * once; y may be x. Each scale is positive and finite, or NaN (a feature that saw no value:
+     * its outputs are NaN).
+     */
     public void standardScale(Tensor x, double[] mean, double[] scale, Tensor y) {
         doubleStatistics("standard scaling").standardScale(x, mean, scale, y, false);
     }

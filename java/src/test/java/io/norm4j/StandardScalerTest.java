@@ -200,6 +200,9 @@ class StandardScalerTest {
                 e = assertThrows(IllegalArgumentException.class, () -> scaler.transform(x3, y));
                 assertTrue(e.getMessage().contains("y"), e.getMessage());
             }
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Norms.auto().standardScale(x3, new double[3], new double[] {1, 0, 1}, x3));
+            assertTrue(e.getMessage().contains("scale[1] must be positive and finite"), e.getMessage());
             UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
                     () -> scaler.backend(Backend.ONEDNN).transform(x3));
             assertTrue(u.getMessage().contains("ONEDNN"), u.getMessage());
