@@ -165,6 +165,13 @@ NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_
                                                 const float *running_var, float *mean,
                                                 float *rstd, float *var, int activation);
 
+/* The same with x and y stored as x_type and y_type (NORM4J_F32, BF16, F16): the f32 call's result
+ * on the exactly widened x, each output rounded once to y_type. */
+NORM4J_API int norm4j_batch_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t n, int64_t c,
+                                                int64_t s, int layout, const float *weight, const float *bias,
+                                                float eps, const float *running_mean, const float *running_var,
+                                                float *mean, float *rstd, float *var, int activation);
+
 /* ---- group norm (and instance norm: groups = c) ------------------------------------------ */
 
 /*
@@ -178,6 +185,11 @@ NORM4J_API int norm4j_group_norm_forward(const float *x, float *y, int64_t n, in
                                          int64_t s, int64_t groups, int layout,
                                          const float *weight, const float *bias, float eps,
                                          float *mean, float *rstd, float *var, int activation);
+/* The same with x and y stored as x_type and y_type, as norm4j_batch_norm_forward_stored. */
+NORM4J_API int norm4j_group_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t n, int64_t c,
+                                                int64_t s, int64_t groups, int layout, const float *weight,
+                                                const float *bias, float eps, float *mean, float *rstd, float *var,
+                                                int activation);
 NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
                                                 int64_t s, int64_t groups, int layout,
                                                 const float *weight, const float *bias,

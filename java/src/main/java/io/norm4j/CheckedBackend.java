@@ -54,7 +54,14 @@ abstract class CheckedBackend {
      */
     private boolean ranOnStandIns(Op op, Op.Direction direction, Tensor a, Tensor b, Tensor c,
             java.util.function.Consumer<HalfStaging> call) {
-        if (takesStoredData(op, direction)) return false;
+        return !takesStoredData(op, direction) && ranInF32(a, b, c, call);
+    }
+
+    /**
+     * Runs a call whose data (a, b, c; some bf16 or f16) go through f32 stand-ins whatever the op
+     * (calls whose kernels take f32 only); refused where this backend takes no half-precision data.
+     */
+    private boolean ranInF32(Tensor a, Tensor b, Tensor c, java.util.function.Consumer<HalfStaging> call) {
         halfPrecisionUnsupported().ifPresent(why -> {
             DType type = java.util.stream.Stream.of(a, b, c)
                     .filter(t -> t != null && t.dtype() != DType.FLOAT32).findFirst().orElseThrow().dtype();
@@ -327,7 +334,7 @@ abstract class CheckedBackend {
         Aliasing.check().out("y", y).in("x", x).inPlace("y", "x").verify();
         if (x.numel() == 0) return;
         if (HalfStaging.anyHalf(x, y, null)
-                && ranOnStandIns(op, Op.Direction.FORWARD, x, y, null, s -> activate(op, s.input(x), s.output(y)))) {
+                && ranInF32(x, y, null, s -> activate(op, s.input(x), s.output(y)))) {
             return;
         }
         try {
@@ -347,7 +354,7 @@ abstract class CheckedBackend {
         Aliasing.check().out("dpre", dpre).in("pre", pre).in("dy", dy).inPlace("dpre", "dy").verify();
         if (pre.numel() == 0) return;
         if (HalfStaging.anyHalf(pre, dy, dpre)
-                && ranOnStandIns(op, Op.Direction.BACKWARD, pre, dy, dpre,
+                && ranInF32(pre, dy, dpre,
                         s -> activationBackward(op, s.input(pre), s.input(dy), s.output(dpre)))) {
             return;
         }
@@ -518,7 +525,7 @@ abstract class CheckedBackend {
         if (shape.empty()) return ChannelMoments.empty(Math.toIntExact(shape.c()));
         ChannelMoments[] result = new ChannelMoments[1];
         if (HalfStaging.anyHalf(x, null, null)
-                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, null, null,
+                && ranInF32(x, null, null,
                         s -> result[0] = batchNormMoments(s.input(x), layout))) {
             return result[0];
         }
@@ -536,7 +543,7 @@ abstract class CheckedBackend {
                 weight, bias, eps, y);
         if (!c.shape().empty()
                 && !(HalfStaging.anyHalf(x, y, null)
-                        && ranOnStandIns(Op.BATCH_NORM, Op.Direction.FORWARD, x, y, null,
+                        && ranInF32(x, y, null,
                                 s -> normalizeWithMomentsKernel(c.withData(s.input(x), null, s.output(y)))))) {
             try {
                 normalizeWithMomentsKernel(c);
@@ -555,7 +562,7 @@ abstract class CheckedBackend {
         if (c.shape().empty()) return ChannelGradientSums.of(new double[channels], new double[channels]);
         ChannelGradientSums[] result = new ChannelGradientSums[1];
         if (HalfStaging.anyHalf(x, dy, null)
-                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.BACKWARD, x, dy, null,
+                && ranInF32(x, dy, null,
                         s -> result[0] = backwardSumsKernel(c.withData(s.input(x), s.input(dy), null)))) {
             return result[0];
         }
@@ -572,7 +579,7 @@ abstract class CheckedBackend {
         ShardedBatchNormCall c = ShardedBatchNormCall.backward(x, dy, layout, weight, moments, eps, sums, dx);
         if (c.shape().empty()) return;
         if (HalfStaging.anyHalf(x, dy, dx)
-                && ranOnStandIns(Op.BATCH_NORM, Op.Direction.BACKWARD, x, dy, dx,
+                && ranInF32(x, dy, dx,
                         s -> backwardWithSumsKernel(c.withData(s.input(x), s.input(dy), s.output(dx)), sums))) {
             return;
         }
@@ -591,7 +598,7 @@ abstract class CheckedBackend {
         if (x.size(0) == 0 || features == 0) return ChannelMoments.empty(Math.toIntExact(features));
         ChannelMoments[] result = new ChannelMoments[1];
         if (HalfStaging.anyHalf(x, null, null)
-                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, null, null,
+                && ranInF32(x, null, null,
                         s -> result[0] = featureMoments(s.input(x)))) {
             return result[0];
         }
@@ -614,7 +621,7 @@ abstract class CheckedBackend {
         Aliasing.check().out("y", y).in("x", x).inPlace("y", "x").verify();
         if (x.size(0) == 0 || x.size(1) == 0) return;
         if (HalfStaging.anyHalf(x, y, null)
-                && ranOnStandIns(Op.MIN_MAX, Op.Direction.FORWARD, x, y, null,
+                && ranInF32(x, y, null,
                         s -> standardScale(s.input(x), mean, scale, s.output(y), inverse))) {
             return;
         }

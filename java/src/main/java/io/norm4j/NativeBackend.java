@@ -28,11 +28,14 @@ final class NativeBackend extends CheckedBackend {
 
     /**
      * Layer and RMS norm, plain and fused with a residual add, read and write bf16 and f16 data in
-     * their kernels (the rest through stand-ins).
+     * their kernels; batch and group norm forward stage it in cache-sized f32 units natively (the
+     * rest goes through stand-ins).
      */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
-        return op.norm() == Op.LAYER_NORM || op.norm() == Op.RMS_NORM;
+        Op norm = op.norm();
+        return norm == Op.LAYER_NORM || norm == Op.RMS_NORM
+                || (direction == Op.Direction.FORWARD && (norm == Op.BATCH_NORM || norm == Op.GROUP_NORM));
     }
 
     @Override
@@ -83,17 +86,18 @@ final class NativeBackend extends CheckedBackend {
     @Override
     protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
-        NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
-                c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
-                of(c.mean()), of(c.rstd()), of(var), code(activation)), "NATIVE batch_norm");
+        NativeRuntime.check(Norm4jLibrary.norm4j_batch_norm_forward_stored(of(c.x()), c.x().dtype().code(), of(c.y()),
+                c.y().dtype().code(), s.n(), s.c(), s.s(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(),
+                of(c.runningMean()), of(c.runningVar()), of(c.mean()), of(c.rstd()), of(var), code(activation)),
+                "NATIVE batch_norm");
     }
 
     @Override
     protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
-        NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
-                c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
-                of(var), code(activation)), "NATIVE group_norm");
+        NativeRuntime.check(Norm4jLibrary.norm4j_group_norm_forward_stored(of(c.x()), c.x().dtype().code(), of(c.y()),
+                c.y().dtype().code(), s.n(), s.c(), s.s(), c.groups(), c.layout().code(), of(c.weight()), of(c.bias()),
+                c.eps(), of(c.mean()), of(c.rstd()), of(var), code(activation)), "NATIVE group_norm");
     }
 
     @Override

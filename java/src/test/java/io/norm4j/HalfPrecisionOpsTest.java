@@ -129,6 +129,18 @@ class HalfPrecisionOpsTest {
             s.put("group norm training " + layout, r -> r.norms.groupNormTraining(r.data(values(600, 8, 1, 4), shape), layout,
                     3, r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape), r.f32Out("mean", null, 12),
                     r.f32Out("rstd", null, 12)));
+            // NATIVE stages batch and group norm forward in f32 units of its own: every path of it.
+            s.put("batch norm inference " + layout, r -> r.norms.batchNorm(r.data(values(600, 44, 3, -2), shape), layout,
+                    r.param(values(6, 45, 1, -2), 6), r.param(values(6, 46, 0.5, 2), 6), r.param(W6, 6), r.param(B6, 6),
+                    1e-5, r.dataOut("y", shape)));
+            s.put("batch norm relu training " + layout, r -> r.norms.batchNormReluTraining(
+                    r.data(values(600, 47, 3, -2), shape), layout, null, null, r.param(W6, 6), r.param(B6, 6), 0.1, 1e-5,
+                    r.dataOut("y", shape), r.f32Out("mean", null, 6), r.f32Out("rstd", null, 6)));
+            s.put("group norm silu training " + layout, r -> r.norms.groupNormSiluTraining(
+                    r.data(values(600, 48, 1, 4), shape), layout, 3, r.param(W6, 6), r.param(B6, 6), 1e-5,
+                    r.dataOut("y", shape), r.f32Out("mean", null, 12), r.f32Out("rstd", null, 12)));
+            s.put("group norm inference " + layout, r -> r.norms.groupNorm(r.data(values(600, 49, 1, 4), shape), layout, 2,
+                    r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
             s.put("instance norm " + layout, r -> r.norms.instanceNorm(r.data(values(600, 9, 2, 1), shape), layout,
                     r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
             s.put("batch norm backward " + layout, r -> r.norms.batchNormBackward(r.data(values(600, 10, 1, 0), shape),
@@ -140,6 +152,9 @@ class HalfPrecisionOpsTest {
                     r.param(values(8, 17, 0.1, 1), 8), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
                     r.f32Out("dbias", null, 6)));
         }
+        s.put("batch norm training [N, C]", r -> r.norms.batchNormTraining(r.data(values(60, 50, 3, -2), 10, 6),
+                Layout.NCHW, null, null, r.param(W6, 6), r.param(B6, 6), 0.1, 1e-5, r.dataOut("y", 10, 6),
+                r.f32Out("mean", null, 6), r.f32Out("rstd", null, 6)));
         s.put("layer norm backward", r -> r.norms.layerNormBackward(r.data(values(240, 18, 1, 0), 6, 40),
                 r.data(values(240, 19, 1, 0), 6, 40), new long[] {40}, r.param(values(40, 2, 0.5, 1), 40),
                 r.param(values(6, 20, 0.1, 0), 6), r.param(values(6, 21, 0.1, 1), 6), r.dataOut("dx", 6, 40),

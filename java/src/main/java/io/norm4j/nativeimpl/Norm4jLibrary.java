@@ -119,6 +119,17 @@ public final class Norm4jLibrary {
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
+    public static native int norm4j_batch_norm_forward_stored(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
+            @Cast("const float*") long runningMean, @Cast("const float*") long runningVar, @Cast("float*") long mean,
+            @Cast("float*") long rstd, @Cast("float*") long var, int activation);
+
+    public static native int norm4j_group_norm_forward_stored(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+            @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight, @Cast("const float*") long bias,
+            float eps, @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
+
     public static native int norm4j_batch_norm_moments(@Cast("const float*") long x, @Cast("int64_t") long n,
             @Cast("int64_t") long c, @Cast("int64_t") long s, int layout, @Cast("double*") long mean,
             @Cast("double*") long m2);

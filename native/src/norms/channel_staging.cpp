@@ -1,0 +1,142 @@
+// NATIVE batch norm and group norm forward on data stored as bf16 or f16 (or f32 in and another type
+// out): the f32 forward run on f32 copies of units that stay in cache, each widened exactly before
+// and its output rounded once after. A unit is a channel of channels-first batch norm (its planes,
+// 400 KB as f32 in a [32, 64, 56, 56] batch), a sample of group norm; each unit's result does not
+// depend on where it is staged, so the bits are those of the f32 call on the whole widened tensor
+// with each output rounded once, and the data cross memory once each way at their stored width.
+// Channels-last batch norm, whose statistics run across every sample, is staged whole.
+#include <memory>
+
+#include "../api_checks.h"
+#include "../kernels.h"
+#include "../scratch.h"
+#include "../storage_runs.h"
+#include "../threading.h"
+#include "activation_pass.h"
+#include "channel_constants.h"
+#include "double_normalize.h"
+#include "segment_statistics.h"
+
+namespace norm4j {
+
+namespace {
+
+// dst[0, n) = src's values [first, first + n) widened, and the reverse, shared among the threads.
+void widen_shared(const KernelTable &k, const void *src, int type, int64_t first, float *dst, int64_t n) {
+    parallel_row_shares(n, threads_for(n), [&](int64_t i, int64_t m) { widen_run(k, src, type, first + i, dst + i, m); });
+}
+
+void round_shared(const KernelTable &k, const float *src, void *dst, int type, int64_t first, int64_t n) {
+    parallel_row_shares(n, threads_for(n), [&](int64_t i, int64_t m) { round_run(k, src + i, dst, type, first + i, m); });
+}
+
+// Channels-first batch norm, channel by channel (training) or plane by plane (inference).
+void batch_norm_planes_staged(const KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t n,
+                              int64_t c, int64_t s, const float *weight, const float *bias, float eps,
+                              const float *running_mean, const float *running_var, float *mean, float *rstd,
+                              float *var, int activation) {
+    const int threads = threads_for(n * c * s);
+    if (mean == nullptr) {
+        ScratchFrame frame;
+        ChannelConstants cc(frame, c);
+        for (int64_t ch = 0; ch < c; ++ch) cc.set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
+        parallel_for(n * c, threads, [&](int64_t plane) {
+            const int64_t ch = plane % c;
+            ScratchFrame mine;
+            float *const buf = mine.array<float>(s);
+            widen_run(k, x, x_type, plane * s, buf, s);
+            normalize_plane(k, buf, buf, s, cc.get(ch), weight_of(weight, ch), bias_of(bias, ch), false, activation);
+            round_run(k, buf, y, y_type, plane * s, s);
+        });
+        return;
+    }
+    parallel_for(c, threads, [&](int64_t ch) {
+        ScratchFrame mine;
+        float *const buf = mine.array<float>(n * s);
+        for (int64_t i = 0; i < n; ++i) widen_run(k, x, x_type, (i * c + ch) * s, buf + i * s, s);
+        const MeanVariance mv = segments_mean_variance(k, buf, n, s, s);
+        const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
+        save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
+        for (int64_t i = 0; i < n; ++i) {
+            normalize_plane(k, buf + i * s, buf + i * s, s, g, weight_of(weight, ch), bias_of(bias, ch), false,
+                            activation);
+            round_run(k, buf + i * s, y, y_type, (i * c + ch) * s, s);
+        }
+    });
+}
+
+int check_stored_channels_call(const void *x, int x_type, const void *y, int y_type, int64_t n, int64_t c, int64_t s,
+                               int layout, float eps, const float *mean, const float *rstd, int activation,
+                               bool *empty) {
+    int status = check_channels_call(static_cast<const float *>(x), static_cast<const float *>(y), n, c, s, layout, eps,
+                                     mean, rstd, empty);
+    if (status == NORM4J_OK) status = check_storage_types(x_type, y_type);
+    if (status == NORM4J_OK && !valid_activation(activation)) status = fail(NORM4J_ERR_ARGUMENT, "unknown activation");
+    return status;
+}
+
+}  // namespace
+
+}  // namespace norm4j
+
+extern "C" int norm4j_batch_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t n, int64_t c,
+                                                int64_t s, int layout, const float *weight, const float *bias,
+                                                float eps, const float *running_mean, const float *running_var,
+                                                float *mean, float *rstd, float *var, int activation) {
+    using namespace norm4j;
+    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
+        return norm4j_batch_norm_forward(static_cast<const float *>(x), static_cast<float *>(y), n, c, s, layout, weight,
+                                         bias, eps, running_mean, running_var, mean, rstd, var, activation);
+    bool empty = false;
+    const int status = check_stored_channels_call(x, x_type, y, y_type, n, c, s, layout, eps, mean, rstd, activation,
+                                                  &empty);
+    if (status != NORM4J_OK) return status;
+    if (mean == nullptr && (running_mean == nullptr || running_var == nullptr))
+        return fail(NORM4J_ERR_ARGUMENT, "inference needs running_mean and running_var");
+    if (empty) return NORM4J_OK;
+    const KernelTable &k = active_kernels();
+    if (layout == NORM4J_LAYOUT_NCHW && s > 1) {
+        batch_norm_planes_staged(k, x, x_type, y, y_type, n, c, s, weight, bias, eps, running_mean, running_var, mean,
+                                 rstd, var, activation);
+        return NORM4J_OK;
+    }
+    const int64_t count = n * c * s;
+    ScratchFrame frame;
+    float *const buf = frame.array<float>(count);
+    widen_shared(k, x, x_type, 0, buf, count);
+    const int done = norm4j_batch_norm_forward(buf, buf, n, c, s, layout, weight, bias, eps, running_mean, running_var,
+                                               mean, rstd, var, activation);
+    if (done == NORM4J_OK) round_shared(k, buf, y, y_type, 0, count);
+    return done;
+}
+
+extern "C" int norm4j_group_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t n, int64_t c,
+                                                int64_t s, int64_t groups, int layout, const float *weight,
+                                                const float *bias, float eps, float *mean, float *rstd, float *var,
+                                                int activation) {
+    using namespace norm4j;
+    if (x_type == NORM4J_F32 && y_type == NORM4J_F32)
+        return norm4j_group_norm_forward(static_cast<const float *>(x), static_cast<float *>(y), n, c, s, groups, layout,
+                                         weight, bias, eps, mean, rstd, var, activation);
+    bool empty = false;
+    const int status = check_stored_channels_call(x, x_type, y, y_type, n, c, s, layout, eps, mean, rstd, activation,
+                                                  &empty);
+    if (status != NORM4J_OK) return status;
+    if (groups <= 0 || (c > 0 && c % groups != 0))
+        return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
+    if (empty) return NORM4J_OK;
+    // Sample by sample: the f32 call on one sample shares its groups among the threads.
+    const KernelTable &k = active_kernels();
+    const int64_t per_sample = c * s;
+    ScratchFrame frame;
+    float *const buf = frame.array<float>(per_sample);
+    for (int64_t i = 0; i < n; ++i) {
+        widen_shared(k, x, x_type, i * per_sample, buf, per_sample);
+        auto at = [&](float *p) { return p != nullptr ? p + i * groups : nullptr; };
+        const int done = norm4j_group_norm_forward(buf, buf, 1, c, s, groups, layout, weight, bias, eps, at(mean),
+                                                   at(rstd), at(var), activation);
+        if (done != NORM4J_OK) return done;
+        round_shared(k, buf, y, y_type, i * per_sample, per_sample);
+    }
+    return NORM4J_OK;
+}
