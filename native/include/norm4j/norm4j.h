@@ -253,6 +253,13 @@ NORM4J_API int norm4j_batch_norm_backward(const float *x, const float *dy, float
                                           const float *weight, const float *bias, const float *mean,
                                           const float *rstd, int batch_statistics,
                                           float *dweight, float *dbias, int activation);
+/* The same with x, dy and dx stored as x_type, dy_type and dx_type: the f32 call's result on the
+ * exactly widened x and dy, dx rounded once to dx_type. */
+NORM4J_API int norm4j_batch_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t n, int64_t c, int64_t s, int layout,
+                                                 const float *weight, const float *bias, const float *mean,
+                                                 const float *rstd, int batch_statistics, float *dweight, float *dbias,
+                                                 int activation);
 NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy, float *dx,
                                                  int64_t n, int64_t c, int64_t s, int layout,
                                                  const float *weight, const float *mean,

@@ -1,11 +1,12 @@
-// NATIVE batch norm and group norm forward on data stored as bf16 or f16 (or f32 in and another type
-// out): the f32 forward run on f32 copies of units that stay in cache, each widened exactly before
-// and its output rounded once after. A unit is a channel of channels-first batch norm (its planes,
-// 400 KB as f32 in a [32, 64, 56, 56] batch), a sample of group norm; each unit's result does not
-// depend on where it is staged, so the bits are those of the f32 call on the whole widened tensor
-// with each output rounded once, and the data cross memory once each way at their stored width.
-// Channels-last batch norm, whose statistics run across every sample, is staged whole.
-#include <memory>
+// NATIVE batch norm (forward and backward) and group norm (forward) on data stored as bf16 or f16
+// (or f32 in and another type out): the f32 call run on f32 copies of units that stay in cache,
+// each widened exactly before and its output rounded once after. A unit is a channel of
+// channels-first batch norm (its planes, 400 KB as f32 in a [32, 64, 56, 56] batch; its sums and
+// parameter gradients are the channel's alone), a sample of group norm forward; each unit's result
+// does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
+// tensor with each output rounded once, and the data cross memory once each way at their stored
+// width. Channels-last batch norm, whose statistics run across every sample, is staged whole.
+#include <atomic>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -139,4 +140,56 @@ extern "C" int norm4j_group_norm_forward_stored(const void *x, int x_type, void 
         round_shared(k, buf, y, y_type, i * per_sample, per_sample);
     }
     return NORM4J_OK;
+}
+
+extern "C" int norm4j_batch_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t n, int64_t c, int64_t s, int layout,
+                                                 const float *weight, const float *bias, const float *mean,
+                                                 const float *rstd, int batch_statistics, float *dweight, float *dbias,
+                                                 int activation) {
+    using namespace norm4j;
+    if (x_type == NORM4J_F32 && dy_type == NORM4J_F32 && dx_type == NORM4J_F32)
+        return norm4j_batch_norm_backward(static_cast<const float *>(x), static_cast<const float *>(dy),
+                                          static_cast<float *>(dx), n, c, s, layout, weight, bias, mean, rstd,
+                                          batch_statistics, dweight, dbias, activation);
+    clear_last_error();
+    int status = check_storage_types(x_type, dx_type);
+    if (status == NORM4J_OK) status = check_storage_types(dy_type, NORM4J_F32);
+    if (status != NORM4J_OK) return status;
+    if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
+    if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
+    bool empty = false;
+    status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    const KernelTable &k = active_kernels();
+    if (layout == NORM4J_LAYOUT_NCHW && s > 1) {
+        // Channel by channel: the f32 backward of a [n, 1, s] batch is the channel's.
+        std::atomic<int> failed{NORM4J_OK};
+        parallel_for(c, threads_for(n * c * s), [&](int64_t ch) {
+            ScratchFrame mine;
+            float *const bx = mine.array<float>(n * s), *const bdy = mine.array<float>(n * s);
+            for (int64_t i = 0; i < n; ++i) {
+                widen_run(k, x, x_type, (i * c + ch) * s, bx + i * s, s);
+                widen_run(k, dy, dy_type, (i * c + ch) * s, bdy + i * s, s);
+            }
+            auto at = [ch](auto *p) { return p != nullptr ? p + ch : nullptr; };
+            const int done = norm4j_batch_norm_backward(bx, bdy, bdy, n, 1, s, layout, at(weight), at(bias), mean + ch,
+                                                        rstd + ch, batch_statistics, at(dweight), at(dbias), activation);
+            if (done != NORM4J_OK) {
+                failed.store(done);
+                return;
+            }
+            for (int64_t i = 0; i < n; ++i) round_run(k, bdy + i * s, dx, dx_type, (i * c + ch) * s, s);
+        });
+        return failed.load();
+    }
+    const int64_t count = n * c * s;
+    ScratchFrame frame;
+    float *const bx = frame.array<float>(count), *const bdy = frame.array<float>(count);
+    widen_shared(k, x, x_type, 0, bx, count);
+    widen_shared(k, dy, dy_type, 0, bdy, count);
+    const int done = norm4j_batch_norm_backward(bx, bdy, bdy, n, c, s, layout, weight, bias, mean, rstd,
+                                                batch_statistics, dweight, dbias, activation);
+    if (done == NORM4J_OK) round_shared(k, bdy, dx, dx_type, 0, count);
+    return done;
 }

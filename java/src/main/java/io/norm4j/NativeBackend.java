@@ -28,14 +28,14 @@ final class NativeBackend extends CheckedBackend {
 
     /**
      * Layer and RMS norm, plain and fused with a residual add, read and write bf16 and f16 data in
-     * their kernels; batch and group norm forward stage it in cache-sized f32 units natively (the
-     * rest goes through stand-ins).
+     * their kernels; batch norm (both directions) and group norm forward stage it in cache-sized f32
+     * units natively (the rest goes through stand-ins).
      */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
         Op norm = op.norm();
-        return norm == Op.LAYER_NORM || norm == Op.RMS_NORM
-                || (direction == Op.Direction.FORWARD && (norm == Op.BATCH_NORM || norm == Op.GROUP_NORM));
+        return norm == Op.LAYER_NORM || norm == Op.RMS_NORM || norm == Op.BATCH_NORM
+                || (direction == Op.Direction.FORWARD && norm == Op.GROUP_NORM);
     }
 
     @Override
@@ -168,9 +168,10 @@ final class NativeBackend extends CheckedBackend {
         ChannelShape s = c.shape();
         int code = code(activation);
         int status = c.op() == Op.BATCH_NORM
-                ? Norm4jLibrary.norm4j_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
-                        c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()), code)
+                ? Norm4jLibrary.norm4j_batch_norm_backward_stored(of(c.x()), c.x().dtype().code(), of(c.dy()),
+                        c.dy().dtype().code(), of(c.dx()), c.dx().dtype().code(), s.n(), s.c(), s.s(), c.layout().code(),
+                        of(c.weight()), of(bias), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
+                        of(c.dweight()), of(c.dbias()), code)
                 : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
                         c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
                         of(c.dweight()), of(c.dbias()), code);

@@ -147,6 +147,14 @@ class HalfPrecisionOpsTest {
                     r.data(values(600, 11, 1, 0), shape), layout, r.param(W6, 6), r.param(values(6, 12, 0.1, 0), 6),
                     r.param(values(6, 13, 0.1, 1), 6), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
                     r.f32Out("dbias", null, 6)));
+            s.put("batch norm relu backward " + layout, r -> r.norms.batchNormReluBackward(
+                    r.data(values(600, 51, 1, 0), shape), r.data(values(600, 52, 1, 0), shape), layout, r.param(W6, 6),
+                    r.param(B6, 6), r.param(values(6, 53, 0.1, 0), 6), r.param(values(6, 54, 0.1, 1), 6),
+                    r.dataOut("dx", shape), r.f32Out("dweight", null, 6), r.f32Out("dbias", null, 6)));
+            s.put("batch norm backward with running statistics " + layout, r -> r.norms.batchNormBackwardWithRunningStats(
+                    r.data(values(600, 55, 1, 0), shape), r.data(values(600, 56, 1, 0), shape), layout,
+                    r.param(values(6, 57, 0.1, 0), 6), r.param(values(6, 58, 0.5, 1), 6), r.param(W6, 6), 1e-5,
+                    r.dataOut("dx", shape), r.f32Out("dweight", null, 6), r.f32Out("dbias", null, 6)));
             s.put("group norm backward " + layout, r -> r.norms.groupNormBackward(r.data(values(600, 14, 1, 0), shape),
                     r.data(values(600, 15, 1, 0), shape), layout, 2, r.param(W6, 6), r.param(values(8, 16, 0.1, 0), 8),
                     r.param(values(8, 17, 0.1, 1), 8), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
