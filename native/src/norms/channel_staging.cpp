@@ -7,6 +7,8 @@
 // tensor with each output rounded once, and the data cross memory once each way at their stored
 // width. Channels-last batch norm, whose statistics run across every sample, is staged whole.
 #include <atomic>
+#include <new>
+#include <string>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -66,6 +68,17 @@ void batch_norm_planes_staged(const KernelTable &k, const void *x, int x_type, v
     });
 }
 
+// count floats of the caller's scratch for a whole tensor or sample, or null (with the reason set)
+// where the C heap cannot give them.
+float *staging(ScratchFrame &frame, int64_t count) {
+    try {
+        return frame.array<float>(count);
+    } catch (const std::bad_alloc &) {
+        fail(NORM4J_ERR_BACKEND, "cannot allocate " + std::to_string(count * 4) + " bytes to stage the data as f32");
+        return nullptr;
+    }
+}
+
 int check_stored_channels_call(const void *x, int x_type, const void *y, int y_type, int64_t n, int64_t c, int64_t s,
                                int layout, float eps, const float *mean, const float *rstd, int activation,
                                bool *empty) {
@@ -103,7 +116,8 @@ extern "C" int norm4j_batch_norm_forward_stored(const void *x, int x_type, void 
     }
     const int64_t count = n * c * s;
     ScratchFrame frame;
-    float *const buf = frame.array<float>(count);
+    float *const buf = staging(frame, count);
+    if (buf == nullptr) return NORM4J_ERR_BACKEND;
     widen_shared(k, x, x_type, 0, buf, count);
     const int done = norm4j_batch_norm_forward(buf, buf, n, c, s, layout, weight, bias, eps, running_mean, running_var,
                                                mean, rstd, var, activation);
@@ -130,7 +144,8 @@ extern "C" int norm4j_group_norm_forward_stored(const void *x, int x_type, void 
     const KernelTable &k = active_kernels();
     const int64_t per_sample = c * s;
     ScratchFrame frame;
-    float *const buf = frame.array<float>(per_sample);
+    float *const buf = staging(frame, per_sample);
+    if (buf == nullptr) return NORM4J_ERR_BACKEND;
     for (int64_t i = 0; i < n; ++i) {
         widen_shared(k, x, x_type, i * per_sample, buf, per_sample);
         auto at = [&](float *p) { return p != nullptr ? p + i * groups : nullptr; };
@@ -185,7 +200,8 @@ extern "C" int norm4j_batch_norm_backward_stored(const void *x, int x_type, cons
     }
     const int64_t count = n * c * s;
     ScratchFrame frame;
-    float *const bx = frame.array<float>(count), *const bdy = frame.array<float>(count);
+    float *const bx = staging(frame, count), *const bdy = bx == nullptr ? nullptr : staging(frame, count);
+    if (bdy == nullptr) return NORM4J_ERR_BACKEND;
     widen_shared(k, x, x_type, 0, bx, count);
     widen_shared(k, dy, dy_type, 0, bdy, count);
     const int done = norm4j_batch_norm_backward(bx, bdy, bdy, n, c, s, layout, weight, bias, mean, rstd,
