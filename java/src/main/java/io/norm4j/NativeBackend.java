@@ -28,14 +28,14 @@ final class NativeBackend extends CheckedBackend {
 
     /**
      * Layer and RMS norm, plain and fused with a residual add, read and write bf16 and f16 data in
-     * their kernels; batch norm (both directions) and group norm forward stage it in cache-sized f32
-     * units natively (the rest goes through stand-ins).
+     * their kernels; batch norm (both directions), group and instance norm forward stage it in
+     * cache-sized f32 units natively (the rest goes through stand-ins).
      */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
         Op norm = op.norm();
         return norm == Op.LAYER_NORM || norm == Op.RMS_NORM || norm == Op.BATCH_NORM
-                || (direction == Op.Direction.FORWARD && norm == Op.GROUP_NORM);
+                || (direction == Op.Direction.FORWARD && (norm == Op.GROUP_NORM || norm == Op.INSTANCE_NORM));
     }
 
     @Override

@@ -141,6 +141,13 @@ class HalfPrecisionOpsTest {
                     r.dataOut("y", shape), r.f32Out("mean", null, 12), r.f32Out("rstd", null, 12)));
             s.put("group norm inference " + layout, r -> r.norms.groupNorm(r.data(values(600, 49, 1, 4), shape), layout, 2,
                     r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
+            s.put("instance norm training with running statistics " + layout, r -> r.norms.instanceNormTraining(
+                    r.data(values(600, 59, 2, 1), shape), layout, r.f32Out("runningMean", new float[6], 6),
+                    r.f32Out("runningVar", new float[] {1, 1, 1, 1, 1, 1}, 6), r.param(W6, 6), r.param(B6, 6), 0.1, 1e-5,
+                    r.dataOut("y", shape), r.f32Out("mean", null, 24), r.f32Out("rstd", null, 24)));
+            s.put("instance norm with running statistics " + layout, r -> r.norms.instanceNormWithRunningStats(
+                    r.data(values(600, 60, 2, 1), shape), layout, r.param(values(6, 61, 1, 0), 6),
+                    r.param(values(6, 62, 0.5, 1), 6), r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
             s.put("instance norm " + layout, r -> r.norms.instanceNorm(r.data(values(600, 9, 2, 1), shape), layout,
                     r.param(W6, 6), r.param(B6, 6), 1e-5, r.dataOut("y", shape)));
             s.put("batch norm backward " + layout, r -> r.norms.batchNormBackward(r.data(values(600, 10, 1, 0), shape),
