@@ -188,7 +188,7 @@ final class ReferenceBackend extends CheckedBackend {
         ChannelShape sh = c.shape();
         FloatBuffer x = c.x().buffer(), y = c.out().buffer();
         for (long ch = 0; ch < sh.c(); ch++) {
-            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            double mean = c.mean(ch), rstd = c.rstd(ch);
             double w = at(c.weight(), ch, 1f), b = at(c.bias(), ch, 0f);
             for (long n = 0; n < sh.n(); n++)
                 for (long sp = 0; sp < sh.s(); sp++) {
@@ -204,7 +204,7 @@ final class ReferenceBackend extends CheckedBackend {
         FloatBuffer x = c.x().buffer(), dy = c.dy().buffer();
         double[] sumDy = new double[(int) sh.c()], sumDyXhat = new double[(int) sh.c()];
         for (long ch = 0; ch < sh.c(); ch++) {
-            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            double mean = c.mean(ch), rstd = c.rstd(ch);
             for (long n = 0; n < sh.n(); n++)
                 for (long sp = 0; sp < sh.s(); sp++) {
                     int o = offset(sh, c.layout(), n, ch, sp);
@@ -221,7 +221,7 @@ final class ReferenceBackend extends CheckedBackend {
         FloatBuffer x = c.x().buffer(), dy = c.dy().buffer(), dx = c.out().buffer();
         double count = c.count();
         for (long ch = 0; ch < sh.c(); ch++) {
-            double mean = c.moments().mean((int) ch), rstd = 1.0 / Math.sqrt(c.moments().variance((int) ch) + c.eps());
+            double mean = c.mean(ch), rstd = c.rstd(ch);
             double w = at(c.weight(), ch, 1f);
             double a = w * sums.sumDy((int) ch) / count, b = w * sums.sumDyXhat((int) ch) / count;
             for (long n = 0; n < sh.n(); n++)

@@ -20,6 +20,16 @@ record ShardedBatchNormCall(
         ChannelMoments moments,
         long count) {
 
+    /** Channel ch's merged mean. */
+    double mean(long ch) {
+        return moments.mean((int) ch);
+    }
+
+    /** Channel ch's 1 / sqrt(variance + eps) from the merged moments, in double. */
+    double rstd(long ch) {
+        return 1.0 / Math.sqrt(moments.variance((int) ch) + eps);
+    }
+
     /** The same call on other tensors of the same shapes (f32 stand-ins for half-precision data). */
     ShardedBatchNormCall withData(Tensor newX, Tensor newDy, Tensor newOut) {
         return new ShardedBatchNormCall(newX, newDy, newOut, shape, layout, weight, bias, eps, moments, count);

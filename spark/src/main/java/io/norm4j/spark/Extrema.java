@@ -36,10 +36,7 @@ record Extrema(float[] min, float[] max) implements Serializable {
     Extrema merge(String column, Extrema other) {
         if (features() == 0) return other;
         if (other.features() == 0) return this;
-        if (features() != other.features()) {
-            throw new IllegalArgumentException("column '" + column + "' holds vectors of " + features() + " and of "
-                    + other.features() + " values; every row must have the same length");
-        }
+        FeatureColumns.requireLength(column, features(), other.features());
         float[] lo = new float[features()], hi = new float[features()];
         for (int j = 0; j < lo.length; j++) {
             lo[j] = Math.min(min[j], other.min[j]);

@@ -87,13 +87,13 @@ final class FeatureColumns {
         return type instanceof VectorUDT || type.equals(SQLDataTypes.VectorType());
     }
 
-    /** Every value must have the same length; throws naming the column otherwise. */
-    static int requireLength(String column, int expected, float[] row) {
-        if (expected >= 0 && row.length != expected) {
+    /** Every value must have the same length (-1: none seen yet); throws naming the column otherwise. */
+    static int requireLength(String column, int expected, int length) {
+        if (expected >= 0 && length != expected) {
             throw new IllegalArgumentException("column '" + column + "' holds vectors of " + expected + " and of "
-                    + row.length + " values; every row must have the same length");
+                    + length + " values; every row must have the same length");
         }
-        return row.length;
+        return length;
     }
 
     /** The non-null rows of column as [rows, features] f32 batches handed to fit; features is -1 for none. */
@@ -120,7 +120,7 @@ final class FeatureColumns {
             while (it.hasNext()) {
                 float[] v = read(it.next(), 0, vector);
                 if (v == null) continue;
-                features = requireLength(column, features, v);
+                features = requireLength(column, features, v.length);
                 batch.add(v);
                 if (batch.size() == BATCH_ROWS) {
                     state = fitBatch(state, batch, features, fit);

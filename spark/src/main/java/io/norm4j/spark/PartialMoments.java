@@ -10,10 +10,7 @@ final class PartialMoments {
     static ChannelMoments merge(String column, ChannelMoments a, ChannelMoments b) {
         if (a.channels() == 0) return b;
         if (b.channels() == 0) return a;
-        if (a.channels() != b.channels()) {
-            throw new IllegalArgumentException("column '" + column + "' holds vectors of " + a.channels() + " and of "
-                    + b.channels() + " values; every row must have the same length");
-        }
+        FeatureColumns.requireLength(column, a.channels(), b.channels());
         return a.merge(b);
     }
 }

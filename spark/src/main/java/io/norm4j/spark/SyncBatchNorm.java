@@ -168,7 +168,7 @@ public final class SyncBatchNorm implements Serializable {
         if (d.length < 2) {
             throw new IllegalArgumentException(what + " has rank " + d.length + ": a batch shard is [N, C, ...]");
         }
-        long c = layout == Layout.NHWC && d.length > 2 ? d[d.length - 1] : d[1];
+        long c = d[layout.channelDim(d.length)];
         if (c != channels) {
             throw new IllegalArgumentException(what + " has " + c + " channels (dims " + java.util.Arrays.toString(d)
                     + ", " + layout + "), SyncBatchNorm has " + channels);
