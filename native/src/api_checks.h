@@ -55,7 +55,7 @@ inline int check_storage_types(int x_type, int y_type) {
 }
 
 // NORM4J_OK when an [n, c, s] call is well formed; *empty is set when there is nothing to do.
-inline int check_channels_call(const float *x, const float *y, int64_t n, int64_t c, int64_t s,
+inline int check_channels_call(const void *x, const void *y, int64_t n, int64_t c, int64_t s,
                                int layout, float eps, const float *mean, const float *rstd,
                                bool *empty) {
     clear_last_error();

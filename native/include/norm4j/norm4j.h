@@ -69,6 +69,12 @@ NORM4J_API int64_t norm4j_last_level_cache_bytes(void);
 NORM4J_API const char *norm4j_last_level_cache_source(void);
 /* oneDNN's version as "major.minor.patch", or "" when built without oneDNN. Static storage. */
 NORM4J_API const char *norm4j_onednn_version(void);
+/* NORM4J_OK when oneDNN creates, on this CPU, every normalization primitive norm4j calls with all
+ * data stored as type (NORM4J_F32, NORM4J_BF16, NORM4J_F16); else NORM4J_ERR_UNSUPPORTED, the
+ * primitive it lacks in norm4j_last_error. The norm4j_onednn_* calls take their data (x, y, dy,
+ * dx) as void pointers stored as the type passed beside each; a combination oneDNN has no
+ * primitive for fails with NORM4J_ERR_UNSUPPORTED, naming the types, before anything is written. */
+NORM4J_API int norm4j_onednn_takes_data_type(int type);
 /* Why the last failing call on this thread failed (empty when it gave no reason).
  * Thread-local storage, valid until the next call on the same thread. */
 NORM4J_API const char *norm4j_last_error(void);
@@ -101,8 +107,8 @@ NORM4J_API int norm4j_layer_norm_forward_stored(const void *x, int x_type, void 
                                                 float *mean, float *rstd);
 
 /* The same computation through oneDNN's layer normalization primitive. */
-NORM4J_API int norm4j_onednn_layer_norm_forward(const float *x, float *y, int64_t rows,
-                                                int64_t cols, const float *weight,
+NORM4J_API int norm4j_onednn_layer_norm_forward(const void *x, int x_type, void *y, int y_type,
+                                                int64_t rows, int64_t cols, const float *weight,
                                                 const float *bias, float eps, float *mean,
                                                 float *rstd);
 
@@ -117,9 +123,9 @@ NORM4J_API int norm4j_rms_norm_forward(const float *x, float *y, int64_t rows, i
 /* The same with stored types, as norm4j_layer_norm_forward_stored. */
 NORM4J_API int norm4j_rms_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t rows,
                                               int64_t cols, const float *weight, float eps, float *rstd);
-NORM4J_API int norm4j_onednn_rms_norm_forward(const float *x, float *y, int64_t rows,
-                                              int64_t cols, const float *weight, float eps,
-                                              float *rstd);
+NORM4J_API int norm4j_onednn_rms_norm_forward(const void *x, int x_type, void *y, int y_type,
+                                              int64_t rows, int64_t cols, const float *weight,
+                                              float eps, float *rstd);
 
 /* ---- residual add fused with layer norm or RMS norm ------------------------------------------ */
 
@@ -158,7 +164,8 @@ NORM4J_API int norm4j_batch_norm_forward(const float *x, float *y, int64_t n, in
                                          const float *bias, float eps,
                                          const float *running_mean, const float *running_var,
                                          float *mean, float *rstd, float *var, int activation);
-NORM4J_API int norm4j_onednn_batch_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+NORM4J_API int norm4j_onednn_batch_norm_forward(const void *x, int x_type, void *y, int y_type,
+                                                int64_t n, int64_t c,
                                                 int64_t s, int layout, const float *weight,
                                                 const float *bias, float eps,
                                                 const float *running_mean,
@@ -190,7 +197,8 @@ NORM4J_API int norm4j_group_norm_forward_stored(const void *x, int x_type, void 
                                                 int64_t s, int64_t groups, int layout, const float *weight,
                                                 const float *bias, float eps, float *mean, float *rstd, float *var,
                                                 int activation);
-NORM4J_API int norm4j_onednn_group_norm_forward(const float *x, float *y, int64_t n, int64_t c,
+NORM4J_API int norm4j_onednn_group_norm_forward(const void *x, int x_type, void *y, int y_type,
+                                                int64_t n, int64_t c,
                                                 int64_t s, int64_t groups, int layout,
                                                 const float *weight, const float *bias,
                                                 float eps, float *mean, float *rstd,
@@ -213,7 +221,8 @@ NORM4J_API int norm4j_layer_norm_backward(const float *x, const float *dy, float
 NORM4J_API int norm4j_layer_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
                                                  int dx_type, int64_t rows, int64_t cols, const float *weight,
                                                  const float *mean, const float *rstd, float *dweight, float *dbias);
-NORM4J_API int norm4j_onednn_layer_norm_backward(const float *x, const float *dy, float *dx,
+NORM4J_API int norm4j_onednn_layer_norm_backward(const void *x, int x_type, const void *dy,
+                                                 int dy_type, void *dx, int dx_type,
                                                  int64_t rows, int64_t cols,
                                                  const float *weight, const float *mean,
                                                  const float *rstd, float *dweight,
@@ -260,8 +269,8 @@ NORM4J_API int norm4j_batch_norm_backward_stored(const void *x, int x_type, cons
                                                  const float *weight, const float *bias, const float *mean,
                                                  const float *rstd, int batch_statistics, float *dweight, float *dbias,
                                                  int activation);
-NORM4J_API int norm4j_onednn_batch_norm_backward(const float *x, const float *dy, float *dx,
-                                                 int64_t n, int64_t c, int64_t s, int layout,
+NORM4J_API int norm4j_onednn_batch_norm_backward(const void *x, int x_type, const void *dy,
+                                                 int dy_type, void *dx, int dx_type, int64_t n, int64_t c, int64_t s, int layout,
                                                  const float *weight, const float *mean,
                                                  const float *rstd, int batch_statistics,
                                                  float *dweight, float *dbias);
@@ -294,8 +303,8 @@ NORM4J_API int norm4j_group_norm_backward(const float *x, const float *dy, float
                                           int64_t c, int64_t s, int64_t groups, int layout,
                                           const float *weight, const float *bias, const float *mean,
                                           const float *rstd, float *dweight, float *dbias, int activation);
-NORM4J_API int norm4j_onednn_group_norm_backward(const float *x, const float *dy, float *dx,
-                                                 int64_t n, int64_t c, int64_t s,
+NORM4J_API int norm4j_onednn_group_norm_backward(const void *x, int x_type, const void *dy,
+                                                 int dy_type, void *dx, int dx_type, int64_t n, int64_t c, int64_t s,
                                                  int64_t groups, int layout,
                                                  const float *weight, const float *mean,
                                                  const float *rstd, float *dweight,

@@ -26,17 +26,17 @@ extern "C" int norm4j_onednn_activate(const float *x, float *y, int64_t n, int a
     const int status = norm4j::check_activation_call(activation, n, &empty);
     if (status != NORM4J_OK || empty) return status;
     if (x == nullptr || y == nullptr) return norm4j::fail(NORM4J_ERR_ARGUMENT, "null x or y");
-    return guarded("activation", [&] {
+    return guarded("eltwise", types_note("x", NORM4J_F32, "y", NORM4J_F32), [&] {
         thread_local PrimitiveCache<dnnl::eltwise_forward> cache;
-        const auto &p = cache.get(make_key(kEltwiseOp, false, activation, n, 0, 0, 0, {}, 0.0f), [&] {
-            const auto data = matrix_desc(1, n);
+        const auto &p = cache.get(make_key(kEltwiseOp, pack_types(NORM4J_F32, NORM4J_F32), false, activation, n, 0, 0, 0, {}, 0.0f), [&] {
+            const auto data = matrix_desc(1, n, NORM4J_F32);
             return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
                 engine(), dnnl::prop_kind::forward_inference, algorithm_of(activation), data, data,
                 alpha_of(activation), 0.0f));
         });
         Arguments args;
-        args.add(DNNL_ARG_SRC, matrix_desc(1, n), x);
-        args.add(DNNL_ARG_DST, matrix_desc(1, n), y);
+        args.add(DNNL_ARG_SRC, matrix_desc(1, n, NORM4J_F32), x);
+        args.add(DNNL_ARG_DST, matrix_desc(1, n, NORM4J_F32), y);
         args.execute(p);
         return NORM4J_OK;
     });

@@ -18,8 +18,8 @@ namespace norm4j::onednn {
 class Arguments {
 public:
     // oneDNN's memory takes non-const handles; inputs are only read.
-    void add(int arg, const dnnl::memory::desc &md, const float *data) {
-        if (data != nullptr) args_.emplace(arg, dnnl::memory(md, engine(), const_cast<float *>(data)));
+    void add(int arg, const dnnl::memory::desc &md, const void *data) {
+        if (data != nullptr) args_.emplace(arg, dnnl::memory(md, engine(), const_cast<void *>(data)));
     }
 
     // A primitive's workspace (what its backward would read), in memory kept with the arguments.
@@ -40,12 +40,30 @@ private:
     std::vector<unsigned char> workspace_;
 };
 
-// Runs body (returning a status), mapping oneDNN and other C++ exceptions to statuses.
+inline const char *type_name(int type) {
+    return type == NORM4J_BF16 ? "bf16" : type == NORM4J_F16 ? "f16" : "f32";
+}
+
+// The data types of a call, for messages: "x bf16, y f32".
+inline std::string types_note(const char *a, int a_type, const char *b, int b_type) {
+    return std::string(a) + " " + type_name(a_type) + ", " + b + " " + type_name(b_type);
+}
+
+inline std::string types_note(const char *a, int a_type, const char *b, int b_type, const char *c, int c_type) {
+    return types_note(a, a_type, b, b_type) + ", " + c + " " + type_name(c_type);
+}
+
+// Runs body (returning a status), mapping oneDNN and other C++ exceptions to statuses. oneDNN
+// having no implementation for the call (on this CPU, for these data types) is
+// NORM4J_ERR_UNSUPPORTED, with the call's data types (types) in the message.
 template <typename Body>
-int guarded(const char *op, Body body) {
+int guarded(const char *op, const std::string &types, Body body) {
     try {
         return body();
     } catch (const dnnl::error &e) {
+        if (e.status == dnnl_unimplemented)
+            return fail(NORM4J_ERR_UNSUPPORTED, std::string("oneDNN ") + norm4j_onednn_version() + " has no " + op
+                                                    + " for " + types + " on this CPU");
         return fail(NORM4J_ERR_BACKEND, std::string("oneDNN ") + op + ": " + e.what());
     } catch (const std::exception &e) {
         return fail(NORM4J_ERR_BACKEND, std::string(op) + ": " + e.what());
@@ -97,9 +115,16 @@ inline dnnl::normalization_flags affine_flags(const float *weight, const float *
     return f;
 }
 
-// [n, c, s] in the given layout.
-inline dnnl::memory::desc channels_desc(int64_t n, int64_t c, int64_t s, int layout) {
-    return dnnl::memory::desc({n, c, s}, dnnl::memory::data_type::f32,
+// oneDNN's name for a norm4j storage type (NORM4J_F32, NORM4J_BF16, NORM4J_F16).
+inline dnnl::memory::data_type data_type_of(int type) {
+    return type == NORM4J_BF16 ? dnnl::memory::data_type::bf16
+           : type == NORM4J_F16 ? dnnl::memory::data_type::f16
+                                : dnnl::memory::data_type::f32;
+}
+
+// [n, c, s] in the given layout, stored as type.
+inline dnnl::memory::desc channels_desc(int64_t n, int64_t c, int64_t s, int layout, int type) {
+    return dnnl::memory::desc({n, c, s}, data_type_of(type),
                               layout == NORM4J_LAYOUT_NHWC ? dnnl::memory::format_tag::acb
                                                            : dnnl::memory::format_tag::abc);
 }
@@ -108,16 +133,20 @@ inline dnnl::memory::desc vector_desc(int64_t n) {
     return dnnl::memory::desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
 }
 
-inline dnnl::memory::desc matrix_desc(int64_t rows, int64_t cols) {
-    return dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32,
+// [rows, cols] stored as type.
+inline dnnl::memory::desc matrix_desc(int64_t rows, int64_t cols, int type) {
+    return dnnl::memory::desc({rows, cols}, data_type_of(type),
                               dnnl::memory::format_tag::ab);
 }
 
-inline PrimitiveKey make_key(int op, bool training, int layout, int64_t d0, int64_t d1,
+// Up to three data types (NORM4J_F32, ...) in one key field.
+inline int pack_types(int a, int b, int c = NORM4J_F32) { return a | (b << 4) | (c << 8); }
+
+inline PrimitiveKey make_key(int op, int types, bool training, int layout, int64_t d0, int64_t d1,
                              int64_t d2, int64_t d3, dnnl::normalization_flags flags, float eps) {
     PrimitiveKey key{};
     key.op = op;
-    key.prop = (training ? 1 : 0) | (layout << 1);
+    key.prop = (training ? 1 : 0) | (layout << 1) | (types << 4);
     key.dims[0] = d0;
     key.dims[1] = d1;
     key.dims[2] = d2;

@@ -22,7 +22,7 @@ dnnl::stream &thread_stream();
 // What identifies a primitive: the op, its sizes and its flags, as plain integers.
 struct PrimitiveKey {
     int op;
-    int prop;
+    int prop;  // training, layout and data types (see make_key)
     int64_t dims[4];
     uint32_t flags;
     uint32_t eps_bits;

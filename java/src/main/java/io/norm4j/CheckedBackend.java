@@ -33,6 +33,14 @@ abstract class CheckedBackend {
     }
 
     /**
+     * Whether this backend runs {@code op} in {@code direction} (which it supports) on data stored as
+     * {@code type}: where its kernels take that type or it runs the call on f32 stand-ins.
+     */
+    boolean takesDataType(Op op, Op.Direction direction, DType type) {
+        return type == DType.FLOAT32 || halfPrecisionUnsupported().isEmpty();
+    }
+
+    /**
      * Whether this backend's kernels for {@code op} in {@code direction} read and write bf16 and f16
      * data themselves (the protected kernel then receives the tensors as they are stored); where
      * not, a call with such data runs on f32 stand-ins.

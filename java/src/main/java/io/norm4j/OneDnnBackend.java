@@ -19,9 +19,39 @@ final class OneDnnBackend extends CheckedBackend {
         return "ONEDNN (" + Norm4jLibrary.norm4j_onednn_version() + ")";
     }
 
+    /** Per storage type: empty where oneDNN takes it on this CPU, else oneDNN's reason. */
+    private static final java.util.Map<DType, java.util.Optional<String>> DATA_TYPES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The standalone activations (oneDNN's eltwise) take f32 data only; the norms see {@link #takesDataType}. */
     @Override
     java.util.Optional<String> halfPrecisionUnsupported() {
-        return java.util.Optional.of("norm4j passes only f32 tensors to oneDNN (convert to FLOAT32, or use NATIVE)");
+        return java.util.Optional.of("norm4j passes only f32 data to oneDNN's eltwise primitive (use NATIVE)");
+    }
+
+    /** The norms' kernels hand each tensor to oneDNN as it is stored, with its type. */
+    @Override
+    boolean takesStoredData(Op op, Op.Direction direction) {
+        return true;
+    }
+
+    @Override
+    boolean takesDataType(Op op, Op.Direction direction, DType type) {
+        return dataTypeRefusal(type).isEmpty();
+    }
+
+    /** Why oneDNN does not take data stored as type on this CPU, or empty where it does (asked once per type). */
+    static java.util.Optional<String> dataTypeRefusal(DType type) {
+        return DATA_TYPES.computeIfAbsent(type, t -> {
+            int status = Norm4jLibrary.norm4j_onednn_takes_data_type(t.code());
+            if (status == Norm4jLibrary.NORM4J_OK) return java.util.Optional.empty();
+            if (status != Norm4jLibrary.NORM4J_ERR_UNSUPPORTED) NativeRuntime.check(status, "ONEDNN " + t);
+            return java.util.Optional.of(Norm4jLibrary.norm4j_last_error());
+        });
+    }
+
+    private static int type(Tensor t) {
+        return t.dtype().code();
     }
 
     /**
@@ -42,20 +72,23 @@ final class OneDnnBackend extends CheckedBackend {
 
     @Override
     protected void layerNormForward(LayerNormCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_forward(of(c.x()), type(c.x()), of(c.y()),
+                type(c.y()), c.rows(), c.cols(),
                 of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd())), "ONEDNN layer_norm");
     }
 
     @Override
     protected void rmsNormForward(RmsNormCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_rms_norm_forward(of(c.x()), of(c.y()), c.rows(), c.cols(),
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_rms_norm_forward(of(c.x()), type(c.x()), of(c.y()),
+                type(c.y()), c.rows(), c.cols(),
                 of(c.weight()), c.eps(), of(c.rstd())), "ONEDNN rms_norm");
     }
 
     @Override
     protected void batchNormForward(BatchNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_batch_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_batch_norm_forward(of(c.x()), type(c.x()), of(c.y()),
+                type(c.y()), s.n(), s.c(), s.s(),
                 c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.runningMean()), of(c.runningVar()),
                 of(c.mean()), of(c.rstd()), of(var), activation == null ? 0 : activation.code()), "ONEDNN batch_norm");
     }
@@ -63,7 +96,8 @@ final class OneDnnBackend extends CheckedBackend {
     @Override
     protected void groupNormForward(GroupNormCall c, Tensor var, Activation activation) {
         ChannelShape s = c.shape();
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), of(c.y()), s.n(), s.c(), s.s(),
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_group_norm_forward(of(c.x()), type(c.x()), of(c.y()),
+                type(c.y()), s.n(), s.c(), s.s(),
                 c.groups(), c.layout().code(), of(c.weight()), of(c.bias()), c.eps(), of(c.mean()), of(c.rstd()),
                 of(var), activation == null ? 0 : activation.code()), "ONEDNN group_norm");
     }
@@ -71,7 +105,8 @@ final class OneDnnBackend extends CheckedBackend {
     @Override
     protected void rowsBackward(RowsBackwardCall c) {
         if (c.op() == Op.RMS_NORM) throw new UnsupportedOperationException("ONEDNN cannot run rms_norm backward"); // see supports
-        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), c.rows(),
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_layer_norm_backward(of(c.x()), type(c.x()), of(c.dy()),
+                type(c.dy()), of(c.dx()), type(c.dx()), c.rows(),
                 c.cols(), of(c.weight()), of(c.mean()), of(c.rstd()), of(c.dweight()), of(c.dbias())), "ONEDNN backward");
     }
 
@@ -79,10 +114,12 @@ final class OneDnnBackend extends CheckedBackend {
     protected void channelBackward(ChannelBackwardCall c) {
         ChannelShape s = c.shape();
         int status = c.op() == Op.BATCH_NORM
-                ? Norm4jLibrary.norm4j_onednn_batch_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
+                ? Norm4jLibrary.norm4j_onednn_batch_norm_backward(of(c.x()), type(c.x()), of(c.dy()),
+                        type(c.dy()), of(c.dx()), type(c.dx()), s.n(), s.c(),
                         s.s(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()),
                         c.batchStatistics() ? 1 : 0, of(c.dweight()), of(c.dbias()))
-                : Norm4jLibrary.norm4j_onednn_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(),
+                : Norm4jLibrary.norm4j_onednn_group_norm_backward(of(c.x()), type(c.x()), of(c.dy()),
+                        type(c.dy()), of(c.dx()), type(c.dx()), s.n(), s.c(),
                         s.s(), c.groups(), c.layout().code(), of(c.weight()), of(c.mean()), of(c.rstd()),
                         of(c.dweight()), of(c.dbias()));
         NativeRuntime.check(status, "ONEDNN backward");

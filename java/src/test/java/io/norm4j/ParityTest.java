@@ -54,8 +54,10 @@ class ParityTest {
         boolean activated = r.op().equals("group_norm_silu") || r.op().equals("batch_norm_relu");
         if (r.direction().equals("forward")) {
             if (!activated) assertTrue(nat.maxAbsErr() <= r.maxAbsErr(), () -> nat + " vs " + r);
-            // Exactly bias on constant groups (ReLU keeps it exact; SiLU is NATIVE's f32 SiLU of it).
-            if (r.input() == InputDistribution.CONSTANT && !r.op().equals("group_norm_silu")) {
+            // Exactly bias on constant groups (ReLU keeps it exact; SiLU is NATIVE's f32 SiLU of it);
+            // a half-precision y holds bias rounded to its type, which its bound allows.
+            if (r.input() == InputDistribution.CONSTANT && !r.op().equals("group_norm_silu")
+                    && c.dtype() == DType.FLOAT32) {
                 assertEquals(0.0, nat.maxAbsErr(), nat::toString);
             }
         }

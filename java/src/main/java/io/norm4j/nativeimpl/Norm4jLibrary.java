@@ -56,6 +56,8 @@ public final class Norm4jLibrary {
 
     public static native @Cast("const char*") String norm4j_onednn_version();
 
+    public static native int norm4j_onednn_takes_data_type(int type);
+
     public static native @Cast("const char*") String norm4j_last_error();
 
     public static native int norm4j_layer_norm_forward(
@@ -75,8 +77,10 @@ public final class Norm4jLibrary {
             @Cast("float*") long rstd);
 
     public static native int norm4j_onednn_layer_norm_forward(
-            @Cast("const float*") long x,
-            @Cast("float*") long y,
+            @Cast("const void*") long x,
+            int xType,
+            @Cast("void*") long y,
+            int yType,
             @Cast("int64_t") long rows,
             @Cast("int64_t") long cols,
             @Cast("const float*") long weight,
@@ -93,8 +97,8 @@ public final class Norm4jLibrary {
             @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
             @Cast("const float*") long weight, float eps, @Cast("float*") long rstd);
 
-    public static native int norm4j_onednn_rms_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
-            @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
+    public static native int norm4j_onednn_rms_norm_forward(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols, @Cast("const float*") long weight, float eps,
             @Cast("float*") long rstd);
 
     public static native int norm4j_batch_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
@@ -103,8 +107,8 @@ public final class Norm4jLibrary {
             @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
-    public static native int norm4j_onednn_batch_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
-            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
+    public static native int norm4j_onednn_batch_norm_forward(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, int layout,
             @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("const float*") long runningMean, @Cast("const float*") long runningVar,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
@@ -114,8 +118,8 @@ public final class Norm4jLibrary {
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
-    public static native int norm4j_onednn_group_norm_forward(@Cast("const float*") long x, @Cast("float*") long y,
-            @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
+    public static native int norm4j_onednn_group_norm_forward(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups,
             int layout, @Cast("const float*") long weight, @Cast("const float*") long bias, float eps,
             @Cast("float*") long mean, @Cast("float*") long rstd, @Cast("float*") long var, int activation);
 
@@ -242,20 +246,20 @@ public final class Norm4jLibrary {
             @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long rstd,
             @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
 
-    public static native int norm4j_onednn_layer_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
-            @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+    public static native int norm4j_onednn_layer_norm_backward(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
             @Cast("const float*") long weight, @Cast("const float*") long mean, @Cast("const float*") long rstd,
             @Cast("float*") long dweight, @Cast("float*") long dbias);
 
 
-    public static native int norm4j_onednn_batch_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
-            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+    public static native int norm4j_onednn_batch_norm_backward(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
             int layout, @Cast("const float*") long weight, @Cast("const float*") long mean,
             @Cast("const float*") long rstd, int batchStatistics, @Cast("float*") long dweight,
             @Cast("float*") long dbias);
 
-    public static native int norm4j_onednn_group_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
-            @Cast("float*") long dx, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
+    public static native int norm4j_onednn_group_norm_backward(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long s,
             @Cast("int64_t") long groups, int layout, @Cast("const float*") long weight,
             @Cast("const float*") long mean, @Cast("const float*") long rstd, @Cast("float*") long dweight,
             @Cast("float*") long dbias);
