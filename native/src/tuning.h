@@ -55,6 +55,12 @@ constexpr int64_t kRowGroup = 16, kRowPair = 2, kShortRowGroupValues = 2048;
 // of x, which the backward sums then read from L1.
 constexpr int64_t kCorrectionTileValues = 8192;
 
+// Channels-last column sums (batch norm's statistics and backward sums) call their kernels on
+// tiles of rows of about this many values (128 KiB of f32, in L2) within each chunk: the unit in
+// which data stored as bf16 or f16 are widened for them, and the f32 call sums in the same tiles,
+// so both give the same bits.
+constexpr int64_t kColumnSumCallValues = int64_t{1} << 15;
+
 // Calls on bf16 or f16 data: values per block a thread widens into f32 scratch, normalizes there
 // and rounds out (64 KiB of floats: in L2, so the data cross memory once each way at their width).
 constexpr int64_t kStagingBlockValues = int64_t{1} << 14;

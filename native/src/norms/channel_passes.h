@@ -58,37 +58,79 @@ void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, Chu
     });
 }
 
+// Channels-last f32 rows where they lie in memory, as column_statistics_of reads them: read(r0,
+// nr, frame) gives rows [r0, r0 + nr) as f32 (a staging source widens them into frame instead).
+struct RowsInPlace {
+    const float *x;
+    int64_t c;
+    const float *read(int64_t r0, int64_t, ScratchFrame &) const { return x + r0 * c; }
+};
+
+// Rows per call of the column sum kernels over c channels (tuning.h: kColumnSumCallValues).
+inline int64_t column_tile_rows(int64_t c) { return std::max<int64_t>(1, kColumnSumCallValues / std::max<int64_t>(c, 1)); }
+
+// sum(rows, count) for the tiles of rows [r0, r0 + nr), each read from source into a frame of its own.
+template <typename Rows, typename Sum>
+void for_each_column_tile(const Rows &source, int64_t r0, int64_t nr, int64_t c, Sum sum) {
+    const int64_t tile = column_tile_rows(c);
+    for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
+        const int64_t tn = std::min(tile, r0 + nr - t0);
+        ScratchFrame mine;
+        sum(source.read(t0, tn, mine), tn);
+    }
+}
+
 // Per-channel mean and biased variance of channels-last [rows, c] data, in double, handed to
-// finish(ch, MeanVariance): one pass about the first row where pivoted_mean_variance accepts
-// every channel, else a pass for the sums and one for the centred squares. (Channels finished
-// before a later one is rejected are finished again from the two-pass statistics.)
-template <typename Finish>
-void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads,
-                       Finish finish) {
+// finish(ch, MeanVariance): one pass about the first row (first_row, c values) where
+// pivoted_mean_variance accepts every channel, else a pass for the sums and one for the centred
+// squares. (Channels finished before a later one is rejected are finished again from the
+// two-pass statistics.) The rows are read a tile at a time from `source` (RowsInPlace, or rows
+// widened from a stored type: a tile's sums depend only on its values, so the bits are the same).
+template <typename Rows, typename Finish>
+void column_statistics_of(const KernelTable &k, const Rows &source, const float *first_row, int64_t rows, int64_t c,
+                          int threads, Finish finish) {
     const GroupCount count(static_cast<double>(rows));
     // A term's chain: its chunk's sum (at most one addition per row of the chunk, and one per
-    // tile of rows into the chunk's partial), then the chunks' partials added in order.
+    // tile of rows into the chunk's partial), then the chunks' partials added in order. (The
+    // tiles of for_each_column_tile keep within it: t rows of a tile and one addition per tile.)
     const RowChunks chunks = column_chunks(rows, c);
     const double chain = static_cast<double>(chunks.per_chunk + 1 + chunks.count());
     std::atomic<bool> accepted{true};
     chunked_column_sums<2>(
         chunks, c, threads,
-        [&](int64_t r0, int64_t nr, double *part) { k.column_pivoted_sums(x + r0 * c, nr, c, x, part, part + c); },
+        [&](int64_t r0, int64_t nr, double *part) {
+            for_each_column_tile(source, r0, nr, c, [&](const float *x, int64_t tn) {
+                k.column_pivoted_sums(x, tn, c, first_row, part, part + c);
+            });
+        },
         [&](int64_t ch, const double *t) {
             MeanVariance mv;
-            if (pivoted_mean_variance(x[ch], t[0], t[1], count, chain, &mv)) finish(ch, mv);
+            if (pivoted_mean_variance(first_row[ch], t[0], t[1], count, chain, &mv)) finish(ch, mv);
             else accepted.store(false, std::memory_order_relaxed);
         });
     if (accepted.load()) return;
     ScratchFrame frame;
     double *const mean = frame.array<double>(c);
     chunked_column_sums<1>(
-        chunks, c, threads, [&](int64_t r0, int64_t nr, double *part) { k.column_sums(x + r0 * c, nr, c, part); },
+        chunks, c, threads,
+        [&](int64_t r0, int64_t nr, double *part) {
+            for_each_column_tile(source, r0, nr, c, [&](const float *x, int64_t tn) { k.column_sums(x, tn, c, part); });
+        },
         [&](int64_t ch, const double *t) { mean[ch] = t[0] / count.n; });
     chunked_column_sums<1>(
         chunks, c, threads,
-        [&](int64_t r0, int64_t nr, double *part) { k.column_centred_square_sums(x + r0 * c, nr, c, mean, part); },
+        [&](int64_t r0, int64_t nr, double *part) {
+            for_each_column_tile(source, r0, nr, c, [&](const float *x, int64_t tn) {
+                k.column_centred_square_sums(x, tn, c, mean, part);
+            });
+        },
         [&](int64_t ch, const double *t) { finish(ch, MeanVariance{mean[ch], t[0] / count.n}); });
+}
+
+// column_statistics_of f32 rows in memory.
+template <typename Finish>
+void column_statistics(const KernelTable &k, const float *x, int64_t rows, int64_t c, int threads, Finish finish) {
+    column_statistics_of(k, RowsInPlace{x, c}, x, rows, c, threads, finish);
 }
 
 // y = activation(normalize(x)) for channels-last data, the constants folded (channel_constants.h).
@@ -113,27 +155,50 @@ inline void apply_planes(const KernelTable &k, const float *x, float *y, int64_t
     });
 }
 
+// The constants of a channels-last output pass over c channels, which fill(set) hands to
+// set(ch, CentringConstants) from any thread: folded for the f32 kernels, and kept whole for the
+// double path that every row takes where a channel's constants f32 arithmetic cannot apply
+// (CentringConstants::in_double).
+struct ColumnOutput {
+    ColumnAffine affine;
+    ChannelConstants exact;
+    const float *weight, *bias;
+    bool in_double = false;
+
+    template <typename Fill>
+    ColumnOutput(ScratchFrame &frame, int64_t c, const float *w, const float *b, Fill fill)
+        : affine(frame, c), exact(frame, c), weight(w), bias(b) {
+        std::atomic<bool> any{false};
+        fill([&](int64_t ch, const CentringConstants &g) {
+            affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
+            exact.set(ch, g);
+            if (g.in_double) any.store(true, std::memory_order_relaxed);
+        });
+        in_double = any.load();
+        affine.wrap();
+    }
+
+    // y = activation(normalize(x)) for rows of c values on the calling thread; value by value, so
+    // rows give the same bits whichever block they are passed in.
+    void apply(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c, int activation) const {
+        if (!in_double) {
+            normalize_columns_activated(k, x, y, rows, c, affine, false, activation);
+        } else {
+            normalize_columns_in_double(x, y, rows, c, exact.all, weight, bias);
+            activate_block(k, y, rows * c, activation);
+        }
+    }
+};
+
 // y = activation(normalize(x)) for channels-last [rows, c] data whose constants fill(set) hands to
-// set(ch, CentringConstants), from any thread; channels whose constants f32 arithmetic cannot
-// apply (CentringConstants::in_double) send the whole call through double.
+// set(ch, CentringConstants) (ColumnOutput).
 template <typename Fill>
 void normalize_columns_with(const KernelTable &k, const float *x, float *y, int64_t rows, int64_t c, int threads,
                             const float *weight, const float *bias, int activation, Fill fill) {
     ScratchFrame frame;
-    ColumnAffine affine(frame, c);
-    ChannelConstants exact(frame, c);
-    std::atomic<bool> in_double{false};
-    fill([&](int64_t ch, const CentringConstants &g) {
-        affine.set(ch, g, weight_of(weight, ch), bias_of(bias, ch));
-        exact.set(ch, g);
-        if (g.in_double) in_double.store(true, std::memory_order_relaxed);
-    });
-    if (!in_double.load()) {
-        apply_columns(k, x, y, rows, c, threads, affine, activation);
-    } else {
-        normalize_columns_in_double(x, y, rows, c, exact.all, weight, bias);
-        activate_block(k, y, rows * c, activation);
-    }
+    ColumnOutput out(frame, c, weight, bias, fill);
+    if (!out.in_double) apply_columns(k, x, y, rows, c, threads, out.affine, activation);
+    else out.apply(k, x, y, rows, c, activation);
 }
 
 // y = activation(normalize(x)) for x logically [n, c, s] in layout, with given per-channel

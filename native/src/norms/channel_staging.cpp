@@ -6,6 +6,7 @@
 // does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
 // tensor with each output rounded once, and the data cross memory once each way at their stored
 // width. Channels-last batch norm, whose statistics run across every sample, is staged whole.
+#include <algorithm>
 #include <atomic>
 #include <new>
 #include <string>
@@ -16,6 +17,7 @@
 #include "../storage_runs.h"
 #include "../threading.h"
 #include "activation_pass.h"
+#include "channel_passes.h"
 #include "channel_constants.h"
 #include "double_normalize.h"
 #include "segment_statistics.h"
@@ -68,6 +70,62 @@ void batch_norm_planes_staged(const KernelTable &k, const void *x, int x_type, v
     });
 }
 
+// Channels-last rows stored as `type`, widened a chunk at a time into the reader's frame.
+struct RowsWidened {
+    const KernelTable &k;
+    const void *x;
+    int type;
+    int64_t c;
+    const float *read(int64_t r0, int64_t nr, ScratchFrame &frame) const {
+        float *const rows = frame.array<float>(nr * c);
+        widen_run(k, x, type, r0 * c, rows, nr * c);
+        return rows;
+    }
+};
+
+// The output pass of channels-last data in blocks of rows that stay in cache: each widened,
+// normalized in place (out.apply, value by value) and rounded out; blocks shared among the threads.
+void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, void *y, int y_type, int64_t rows,
+                          int threads, const ColumnOutput &out, int activation) {
+    const int64_t c = rows_of_x.c, block = std::max<int64_t>(1, kStagingBlockValues / c);
+    parallel_for((rows + block - 1) / block, threads, [&](int64_t b) {
+        const int64_t r0 = b * block, nr = std::min(block, rows - r0);
+        ScratchFrame mine;
+        float *const buf = const_cast<float *>(rows_of_x.read(r0, nr, mine));
+        out.apply(k, buf, buf, nr, c, activation);
+        round_run(k, buf, y, y_type, r0 * c, nr * c);
+    });
+}
+
+// Channels-last batch norm (and [N, C] data) forward, staged: the statistics as the f32 call
+// forms them (column_statistics_of, chunk by chunk, each chunk widened), then the output pass a
+// block of rows at a time. x crosses memory twice and y once, at their stored width.
+void batch_norm_columns_staged(const KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
+                               int64_t c, const float *weight, const float *bias, float eps,
+                               const float *running_mean, const float *running_var, float *mean, float *rstd,
+                               float *var, int activation) {
+    const int threads = threads_for(rows * c);
+    const RowsWidened rows_of_x{k, x, x_type, c};
+    ScratchFrame frame;
+    if (mean == nullptr) {
+        const ColumnOutput out(frame, c, weight, bias, [&](auto set) {
+            for (int64_t ch = 0; ch < c; ++ch) set(ch, centring_constants(running_mean[ch], running_var[ch], eps));
+        });
+        apply_columns_staged(k, rows_of_x, y, y_type, rows, threads, out, activation);
+        return;
+    }
+    float *const first_row = frame.array<float>(c);
+    widen_run(k, x, x_type, 0, first_row, c);
+    const ColumnOutput out(frame, c, weight, bias, [&](auto set) {
+        column_statistics_of(k, rows_of_x, first_row, rows, c, threads, [&](int64_t ch, const MeanVariance &mv) {
+            const CentringConstants g = centring_constants(mv.mean, mv.var, eps);
+            save_group_statistics(ch, mv.mean, mv.var, g, mean, rstd, var);
+            set(ch, g);
+        });
+    });
+    apply_columns_staged(k, rows_of_x, y, y_type, rows, threads, out, activation);
+}
+
 // count floats of the caller's scratch for a whole tensor or sample, or null (with the reason set)
 // where the C heap cannot give them.
 float *staging(ScratchFrame &frame, int64_t count) {
@@ -82,7 +140,7 @@ float *staging(ScratchFrame &frame, int64_t count) {
 int check_stored_channels_call(const void *x, int x_type, const void *y, int y_type, int64_t n, int64_t c, int64_t s,
                                int layout, float eps, const float *mean, const float *rstd, int activation,
                                bool *empty) {
-    int status = check_channels_call(static_cast<const float *>(x), static_cast<const float *>(y), n, c, s, layout, eps,
+    int status = check_channels_call(x, y, n, c, s, layout, eps,
                                      mean, rstd, empty);
     if (status == NORM4J_OK) status = check_storage_types(x_type, y_type);
     if (status == NORM4J_OK && !valid_activation(activation)) status = fail(NORM4J_ERR_ARGUMENT, "unknown activation");
@@ -114,15 +172,9 @@ extern "C" int norm4j_batch_norm_forward_stored(const void *x, int x_type, void 
                                  rstd, var, activation);
         return NORM4J_OK;
     }
-    const int64_t count = n * c * s;
-    ScratchFrame frame;
-    float *const buf = staging(frame, count);
-    if (buf == nullptr) return NORM4J_ERR_BACKEND;
-    widen_shared(k, x, x_type, 0, buf, count);
-    const int done = norm4j_batch_norm_forward(buf, buf, n, c, s, layout, weight, bias, eps, running_mean, running_var,
-                                               mean, rstd, var, activation);
-    if (done == NORM4J_OK) round_shared(k, buf, y, y_type, 0, count);
-    return done;
+    batch_norm_columns_staged(k, x, x_type, y, y_type, n * s, c, weight, bias, eps, running_mean, running_var, mean,
+                              rstd, var, activation);
+    return NORM4J_OK;
 }
 
 extern "C" int norm4j_group_norm_forward_stored(const void *x, int x_type, void *y, int y_type, int64_t n, int64_t c,

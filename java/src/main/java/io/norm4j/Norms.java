@@ -69,9 +69,10 @@ public final class Norms {
     /**
      * Whether this backend can run {@code op} in {@code direction} on data (x, y, dy, dx) stored as
      * {@code dtype}: REFERENCE and NATIVE take every storage type; ONEDNN takes those oneDNN creates
-     * its normalization primitives for on this CPU (FLOAT32 always; BFLOAT16 on x86-64 with AVX-512,
-     * FLOAT16 where the CPU has AVX512_FP16 or AVX-NE-CONVERT). On ONEDNN this answers for data all
-     * of one type; a call mixing types oneDNN has no primitive for is refused when made.
+     * its normalization primitives for on this CPU (FLOAT32 always; BFLOAT16 on x86-64 with AVX-512;
+     * FLOAT16 only where the CPU has oneDNN's f16 instructions, such as AVX512_FP16). On ONEDNN this
+     * answers for data all of one type; a call mixing types oneDNN has no primitive for is refused
+     * when made.
      */
     public boolean supports(Op op, Op.Direction direction, DType dtype) {
         java.util.Objects.requireNonNull(dtype, "dtype");

@@ -167,6 +167,32 @@ class HalfPrecisionOpsTest {
                     r.param(values(8, 17, 0.1, 1), 8), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
                     r.f32Out("dbias", null, 6)));
         }
+        // Channels-last batch norm over more rows than a chunk of the column sums and a block of the
+        // output pass, 70 channels (a ragged vector), ragged last chunk and block; once with a first
+        // row far from the mean, which the one-pass statistics about it refuse (two passes then).
+        long[] wide = {6, 40, 41, 70};
+        int wideCount = 6 * 40 * 41 * 70;
+        float[] farFirstRow = values(wideCount, 63, 1, 2);
+        for (int j = 0; j < 70; j++) farFirstRow[j] = 3e4f;
+        float[] w70 = values(70, 64, 0.5, 1), b70 = values(70, 65, 0.5, 0);
+        for (float[] v : new float[][] {values(wideCount, 66, 2, -1), farFirstRow}) {
+            String which = v == farFirstRow ? " first row far from the mean" : "";
+            s.put("batch norm training NHWC 6x40x41x70" + which, r -> r.norms.batchNormTraining(r.data(v, wide),
+                    Layout.NHWC, r.f32Out("runningMean", new float[70], 70), r.f32Out("runningVar", new float[70], 70),
+                    r.param(w70, 70), r.param(b70, 70), 0.1, 1e-5, r.dataOut("y", wide), r.f32Out("mean", null, 70),
+                    r.f32Out("rstd", null, 70)));
+        }
+        s.put("batch norm relu inference NHWC 6x40x41x70", r -> r.norms.batchNormRelu(r.data(values(wideCount, 67, 2, -1),
+                wide), Layout.NHWC, r.param(values(70, 68, 1, -1), 70), r.param(values(70, 69, 0.3, 2), 70), r.param(w70, 70),
+                r.param(b70, 70), 1e-5, r.dataOut("y", wide)));
+        s.put("batch norm backward NHWC 6x40x41x70", r -> r.norms.batchNormBackward(r.data(values(wideCount, 70, 1, 0), wide),
+                r.data(values(wideCount, 71, 1, 0), wide), Layout.NHWC, r.param(w70, 70), r.param(values(70, 72, 0.1, 0), 70),
+                r.param(values(70, 73, 0.1, 1), 70), r.dataOut("dx", wide), r.f32Out("dweight", null, 70),
+                r.f32Out("dbias", null, 70)));
+        s.put("batch norm relu backward NHWC 6x40x41x70", r -> r.norms.batchNormReluBackward(
+                r.data(values(wideCount, 74, 1, 0), wide), r.data(values(wideCount, 75, 1, 0), wide), Layout.NHWC,
+                r.param(w70, 70), r.param(b70, 70), r.param(values(70, 76, 0.1, 0), 70), r.param(values(70, 77, 0.1, 1), 70),
+                r.dataOut("dx", wide), r.f32Out("dweight", null, 70), r.f32Out("dbias", null, 70)));
         s.put("batch norm training [N, C]", r -> r.norms.batchNormTraining(r.data(values(60, 50, 3, -2), 10, 6),
                 Layout.NCHW, null, null, r.param(W6, 6), r.param(B6, 6), 0.1, 1e-5, r.dataOut("y", 10, 6),
                 r.f32Out("mean", null, 6), r.f32Out("rstd", null, 6)));

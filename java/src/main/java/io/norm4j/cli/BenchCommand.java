@@ -88,7 +88,7 @@ final class BenchCommand {
         List<BenchCases.Prepared> prepared = new ArrayList<>();
         try {
             for (Backend b : backends) prepared.add(c.preparer().prepare(Norms.on(b)));
-            Runnable alongside = c.bytesPerCall() >= LAST_LEVEL_CACHE_BYTES ? copy::run : null;
+            Runnable alongside = timedBesideCopy(c) ? copy::run : null;
             double[] ns = time(backends, prepared, alongside, budget);
             double copyGBps = alongside == null ? Double.NaN : Copy.BYTES / ns[ns.length - 1];
             List<Result> results = new ArrayList<>();
@@ -97,6 +97,15 @@ final class BenchCommand {
         } finally {
             for (BenchCases.Prepared p : prepared) p.close();
         }
+    }
+
+    /**
+     * Whether a copy is timed beside the case: where it moves more than the cache holds, and beside
+     * every half-precision twin (only the large cases have them), whose f32 twin is timed beside one
+     * even where the halved bytes fall below the threshold.
+     */
+    static boolean timedBesideCopy(BenchCases.Case c) {
+        return c.bytesPerCall() >= LAST_LEVEL_CACHE_BYTES || c.dtype() != io.norm4j.DType.FLOAT32;
     }
 
     /**
@@ -170,7 +179,8 @@ final class BenchCommand {
 
     static void printTable(List<Result> results, double copyGBps, PrintStream out) {
         out.printf("Timing (median ns per call from Java, one run; GB/s counts the bytes that must move; copy bandwidth %.1f GB/s;%n"
-                + "  %%copy of cases over %d MiB against the copy timed in the same rounds):%n", copyGBps, LAST_LEVEL_CACHE_BYTES >> 20);
+                + "  %%copy of cases over %d MiB and their bf16/f16 twins against the copy timed in the same rounds):%n",
+                copyGBps, LAST_LEVEL_CACHE_BYTES >> 20);
         out.printf("  %-13s %-9s %-9s %-5s %-16s %12s %12s %12s %8s %6s %8s %9s%n", "op", "direction", "mode", "layout",
                 "shape", "reference", "native", "onednn", "GB/s", "%copy", "vs ref", "vs onednn");
         for (Result r : results) {
