@@ -8,6 +8,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.norm4j.Backend;
+import io.norm4j.DType;
+import io.norm4j.Norms;
+import io.norm4j.Op;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +67,9 @@ class MainJsonTest {
             seen.add(op + " " + direction + " " + backend);
             String dtype = r.get("dtype").getAsString();
             assertTrue(List.of("f32", "bf16", "f16").contains(dtype), dtype);
-            if (!dtype.equals("f32")) assertEquals("native", backend, "only NATIVE takes half-precision data");
+            if (!dtype.equals("f32") && backend.equals("onednn"))
+                assertTrue(Norms.on(Backend.ONEDNN).supports(Op.fromId(op), Op.Direction.fromId(direction),
+                        dtype.equals("bf16") ? DType.BFLOAT16 : DType.FLOAT16), "ONEDNN takes " + dtype + " here: " + r);
             seen.add(op + " " + direction + " " + backend + " " + dtype);
         }
         for (String op : List.of("layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm", "min_max"))
@@ -108,18 +114,24 @@ class MainJsonTest {
             assertEquals(residual || activated, r.has("fused"), r::toString);
             int width = r.get("dtype").getAsString().equals("f32") ? 4 : 2; // bytes per stored value
             assertEquals(moved * width * numel, r.get("bytesPerCall").getAsLong());
-            // Cases larger than the cache carry the copy bandwidth timed in their own rounds.
-            boolean large = r.get("bytesPerCall").getAsLong() >= BenchCommand.LAST_LEVEL_CACHE_BYTES;
+            // Cases larger than the cache, and every bf16 and f16 twin, carry the copy bandwidth
+            // timed in their own rounds.
+            boolean large = r.get("bytesPerCall").getAsLong() >= BenchCommand.LAST_LEVEL_CACHE_BYTES
+                    || width == 2;
             assertEquals(large, r.has("copyGBps"), r::toString);
             if (large) assertTrue(r.get("copyGBps").getAsDouble() > 0);
             if (r.get("backend").getAsString().equals("native")) {
                 nativeCases++;
                 assertTrue(r.has("speedupVsReference"), r::toString);
                 // oneDNN has no RMS-norm backward in norm4j, no residual add and no fused activation
-                // backward, and takes f32 data only: no ratio against it there.
+                // backward, and takes the storage types it has primitives for here: no ratio
+                // against it elsewhere.
                 boolean backward = r.get("direction").getAsString().equals("backward");
+                DType type = width == 4 ? DType.FLOAT32 : r.get("dtype").getAsString().equals("bf16") ? DType.BFLOAT16
+                        : DType.FLOAT16;
                 boolean onednnRuns = !residual && !(activated && backward) && (!op.equals("rms_norm") || !backward)
-                        && r.get("dtype").getAsString().equals("f32");
+                        && Norms.on(Backend.ONEDNN).supports(Op.fromId(op), Op.Direction.fromId(r.get("direction")
+                                .getAsString()), type);
                 assertEquals(onednnRuns, r.has("speedupVsOnednn"), r::toString);
             }
         }
