@@ -9,6 +9,7 @@
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../storage_runs.h"
 #include "../threading.h"
 #include "channel_constants.h"
 #include "channel_passes.h"
@@ -17,16 +18,62 @@
 
 namespace norm4j {
 
+void BatchNormBackward::read_rows(int64_t r0, int64_t nr, ScratchFrame &rows_frame, const float **x_rows,
+                                  const float **dy_rows) const {
+    if (stored == nullptr) {
+        *x_rows = x + r0 * c;
+        *dy_rows = dy + r0 * c;
+        return;
+    }
+    float *const bx = rows_frame.array<float>(nr * c), *const bdy = rows_frame.array<float>(nr * c);
+    widen_run(k, stored->x, stored->x_type, r0 * c, bx, nr * c);
+    widen_run(k, stored->dy, stored->dy_type, r0 * c, bdy, nr * c);
+    *x_rows = bx;
+    *dy_rows = bdy;
+}
+
+void BatchNormBackward::for_each_row_block(
+    bool from_memory, const std::function<void(const float *, const float *, float *, int64_t, bool)> &pass) {
+    const int64_t rows = n * s;
+    if (stored == nullptr) {
+        parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
+            pass(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, from_memory);
+        });
+        return;
+    }
+    const int64_t block = std::max<int64_t>(1, kStagingBlockValues / c);
+    parallel_for((rows + block - 1) / block, threads, [&](int64_t b) {
+        const int64_t r0 = b * block, nr = std::min(block, rows - r0);
+        ScratchFrame mine;
+        const float *bx, *bdy;
+        read_rows(r0, nr, mine, &bx, &bdy);
+        float *const bdx = const_cast<float *>(bdy);
+        pass(bx, bdy, bdx, nr, false);
+        round_run(k, bdx, stored->dx, stored->dx_type, r0 * c, nr * c);
+    });
+}
+
 // Each channel's sums in fixed chunks of rows (channel_passes.h), handed to finish(ch, weight) as
-// they are finished, in parallel blocks; where a mean needs correcting, tile by tile, so that the
-// sums of x - mean read each tile just before the backward sums do, from cache.
+// they are finished, in parallel blocks. The kernels take a chunk a tile of rows at a time (for
+// data stored as another type, each tile widened into L2): where a mean needs correcting, tiles
+// of kCorrectionTileValues, so that the sums of x - mean read each tile just before the backward
+// sums do, from L1; else column_sum_call_rows's.
 void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish) {
     const int64_t rows = n * s;
+    auto for_each_tile = [&](int64_t r0, int64_t nr, int64_t tile, auto sum) {
+        for_each_row_tile(r0, nr, tile, [&](int64_t t0, int64_t tn, ScratchFrame &mine) {
+            const float *tx, *tdy;
+            read_rows(t0, tn, mine, &tx, &tdy);
+            sum(tx, tdy, tn);
+        });
+    };
     if (shift == nullptr) {
         chunked_column_sums<2>(
             column_chunks(rows, c), c, threads,
             [&](int64_t r0, int64_t nr, double *part) {
-                k.column_backward_sums(x + r0 * c, dy + r0 * c, nr, c, mean, rstd, part, part + c, from_memory);
+                for_each_tile(r0, nr, column_sum_call_rows(c), [&](const float *tx, const float *tdy, int64_t tn) {
+                    k.column_backward_sums(tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
+                });
             },
             [&](int64_t ch, const double *t) {
                 sums.db[ch] = t[0];
@@ -39,11 +86,10 @@ void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::fun
     chunked_column_sums<4>(
         column_chunks(rows, c), c, threads,
         [&](int64_t r0, int64_t nr, double *part) {
-            for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
-                const int64_t tn = std::min(tile, r0 + nr - t0);
-                k.column_pivoted_sums(x + t0 * c, tn, c, mean, part + 2 * c, part + 3 * c);
-                k.column_backward_sums(x + t0 * c, dy + t0 * c, tn, c, mean, rstd, part, part + c, from_memory);
-            }
+            for_each_tile(r0, nr, tile, [&](const float *tx, const float *tdy, int64_t tn) {
+                k.column_pivoted_sums(tx, tn, c, mean, part + 2 * c, part + 3 * c);
+                k.column_backward_sums(tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
+            });
         },
         [&](int64_t ch, const double *t) {
             sums.db[ch] = t[0];
@@ -63,7 +109,10 @@ void BatchNormBackward::channels_last() {
         channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
             affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f);
         });
-        apply_columns(k, dy, dx, n * s, c, threads, affine, NORM4J_ACTIVATION_NONE);
+        affine.wrap();
+        for_each_row_block(forward_from_memory(n * s * c), [&](const float *, const float *rows_dy, float *rows_dx, int64_t nr, bool mem) {
+            normalize_columns_activated(k, rows_dy, rows_dx, nr, c, affine, mem, NORM4J_ACTIVATION_NONE);
+        });
         return;
     }
     ColumnGradient grad(frame, c);
@@ -74,9 +123,9 @@ void BatchNormBackward::channels_last() {
 // dx of channels-last data in one pass over the rows, every channel's constants set in grad.
 void BatchNormBackward::columns_dx(ColumnGradient &grad, bool from_memory) {
     grad.wrap();
-    parallel_row_shares(n * s, threads, [&](int64_t r0, int64_t nr) {
-        k.column_backward_dx(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, c, grad.mean.data(), grad.rstd.data(),
-                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), from_memory, from_memory);
+    for_each_row_block(from_memory, [&](const float *rows_x, const float *rows_dy, float *rows_dx, int64_t nr, bool mem) {
+        k.column_backward_dx(rows_x, rows_dy, rows_dx, nr, c, grad.mean.data(), grad.rstd.data(), grad.k_dy.data(),
+                             grad.k_x.data(), grad.k_0.data(), mem, mem);
     });
 }
 

@@ -17,6 +17,15 @@
 
 namespace norm4j {
 
+// Channels-last x, dy and dx stored as bf16 or f16 (or f32 beside another type): the passes of
+// channels_last read their rows through it, a tile or block at a time widened into scratch, and
+// round dx out, where the f32 call reads and writes x, dy and dx in place.
+struct StoredColumns {
+    const void *x, *dy;
+    void *dx;
+    int x_type, dy_type, dx_type;
+};
+
 // One backward call: its arguments, the per-channel sums and the saved mean's correction.
 struct BatchNormBackward {
     const KernelTable &k;
@@ -36,6 +45,9 @@ struct BatchNormBackward {
     // for plain batch norm), whose gradient channels_first_by_channel forms in scratch.
     const float *bias = nullptr;
     int activation = NORM4J_ACTIVATION_NONE;
+    // Where channels_last reads and writes data stored as another type than f32 (x, dy and dx are
+    // then null); null for f32 data.
+    const StoredColumns *stored = nullptr;
 
     BatchNormBackward(const KernelTable &kernels, const float *x_, const float *dy_, float *dx_, int64_t n_,
                       int64_t c_, int64_t s_, const float *weight_, const float *mean_, const float *rstd_,
@@ -80,6 +92,13 @@ struct BatchNormBackward {
     }
 
     void channels_last();
+    // Rows [r0, r0 + nr) of x and dy as f32: in place, or widened into frame.
+    void read_rows(int64_t r0, int64_t nr, ScratchFrame &frame, const float **x_rows, const float **dy_rows) const;
+    // The output pass of channels_last over blocks of rows: pass(x rows, dy rows, dx rows, rows,
+    // from_memory) on the rows in place, or on each block widened into scratch (dx formed over its
+    // dy there) and dx rounded out.
+    void for_each_row_block(bool from_memory,
+                            const std::function<void(const float *, const float *, float *, int64_t, bool)> &pass);
     void columns_dx(ColumnGradient &grad, bool from_memory);
     void planes_dx(bool from_memory);
     void channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish);

@@ -67,17 +67,24 @@ struct RowsInPlace {
 };
 
 // Rows per call of the column sum kernels over c channels (tuning.h: kColumnSumCallValues).
-inline int64_t column_tile_rows(int64_t c) { return std::max<int64_t>(1, kColumnSumCallValues / std::max<int64_t>(c, 1)); }
+inline int64_t column_sum_call_rows(int64_t c) { return std::max<int64_t>(1, kColumnSumCallValues / std::max<int64_t>(c, 1)); }
 
-// sum(rows, count) for the tiles of rows [r0, r0 + nr), each read from source into a frame of its own.
+// each(t0, tn, frame) for the tiles of `tile` rows of [r0, r0 + nr), each with a scratch frame
+// of its own (where a tile's rows are widened).
+template <typename Tile>
+void for_each_row_tile(int64_t r0, int64_t nr, int64_t tile, Tile each) {
+    for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
+        ScratchFrame mine;
+        each(t0, std::min(tile, r0 + nr - t0), mine);
+    }
+}
+
+// sum(rows, count) for the tiles of column_sum_call_rows rows of [r0, r0 + nr), read from source.
 template <typename Rows, typename Sum>
 void for_each_column_tile(const Rows &source, int64_t r0, int64_t nr, int64_t c, Sum sum) {
-    const int64_t tile = column_tile_rows(c);
-    for (int64_t t0 = r0; t0 < r0 + nr; t0 += tile) {
-        const int64_t tn = std::min(tile, r0 + nr - t0);
-        ScratchFrame mine;
+    for_each_row_tile(r0, nr, column_sum_call_rows(c), [&](int64_t t0, int64_t tn, ScratchFrame &mine) {
         sum(source.read(t0, tn, mine), tn);
-    }
+    });
 }
 
 // Per-channel mean and biased variance of channels-last [rows, c] data, in double, handed to

@@ -5,7 +5,10 @@
 // parameter gradients are the channel's alone), a sample of group norm forward; each unit's result
 // does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
 // tensor with each output rounded once, and the data cross memory once each way at their stored
-// width. Channels-last batch norm, whose statistics run across every sample, is staged whole.
+// width. Channels-last batch norm forward, whose statistics run across every sample, widens the
+// tiles of rows its column sums take (channel_passes.h) and then blocks of rows for its output;
+// so does its backward (batch_norm_backward.h: StoredColumns), but for the fused ReLU's, staged
+// whole.
 #include <algorithm>
 #include <atomic>
 #include <new>
@@ -17,6 +20,7 @@
 #include "../storage_runs.h"
 #include "../threading.h"
 #include "activation_pass.h"
+#include "batch_norm_backward.h"
 #include "channel_passes.h"
 #include "channel_constants.h"
 #include "double_normalize.h"
@@ -250,6 +254,17 @@ extern "C" int norm4j_batch_norm_backward_stored(const void *x, int x_type, cons
         });
         return failed.load();
     }
+    if (activation == NORM4J_ACTIVATION_NONE) {
+        // Channels-last: the f32 call's passes, reading tiles and blocks of rows widened into scratch.
+        ScratchFrame frame;
+        const StoredColumns stored{x, dy, dx, x_type, dy_type, dx_type};
+        BatchNormBackward call(k, nullptr, nullptr, nullptr, n, c, s, weight, mean, rstd, batch_statistics != 0, frame);
+        call.stored = &stored;
+        call.channels_last();
+        call.sums.write(k, dweight, dbias);
+        return NORM4J_OK;
+    }
+    // The fused ReLU's channels-last backward forms its gradient into dx first: staged whole.
     const int64_t count = n * c * s;
     ScratchFrame frame;
     float *const bx = staging(frame, count), *const bdy = bx == nullptr ? nullptr : staging(frame, count);

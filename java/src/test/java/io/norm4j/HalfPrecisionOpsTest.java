@@ -189,6 +189,15 @@ class HalfPrecisionOpsTest {
                 r.data(values(wideCount, 71, 1, 0), wide), Layout.NHWC, r.param(w70, 70), r.param(values(70, 72, 0.1, 0), 70),
                 r.param(values(70, 73, 0.1, 1), 70), r.dataOut("dx", wide), r.f32Out("dweight", null, 70),
                 r.f32Out("dbias", null, 70)));
+        // Saved means whose rounding matters (|mean| rstd large): the backward's corrected sums.
+        s.put("batch norm backward NHWC 6x40x41x70 saved mean far from zero", r -> r.norms.batchNormBackward(
+                r.data(values(wideCount, 78, 1, 1000), wide), r.data(values(wideCount, 79, 1, 0), wide), Layout.NHWC,
+                r.param(w70, 70), r.param(values(70, 80, 0.5, 1000), 70), r.param(values(70, 81, 0.1, 50), 70),
+                r.dataOut("dx", wide), r.f32Out("dweight", null, 70), r.f32Out("dbias", null, 70)));
+        s.put("batch norm backward with running statistics NHWC 6x40x41x70", r -> r.norms.batchNormBackwardWithRunningStats(
+                r.data(values(wideCount, 82, 1, 0), wide), r.data(values(wideCount, 83, 1, 0), wide), Layout.NHWC,
+                r.param(values(70, 84, 0.1, 0), 70), r.param(values(70, 85, 0.1, 1), 70), r.param(w70, 70), 1e-5,
+                r.dataOut("dx", wide), r.f32Out("dweight", null, 70), r.f32Out("dbias", null, 70)));
         s.put("batch norm relu backward NHWC 6x40x41x70", r -> r.norms.batchNormReluBackward(
                 r.data(values(wideCount, 74, 1, 0), wide), r.data(values(wideCount, 75, 1, 0), wide), Layout.NHWC,
                 r.param(w70, 70), r.param(b70, 70), r.param(values(70, 76, 0.1, 0), 70), r.param(values(70, 77, 0.1, 1), 70),
