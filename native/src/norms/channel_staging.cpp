@@ -74,7 +74,7 @@ void batch_norm_planes_staged(const KernelTable &k, const void *x, int x_type, v
     });
 }
 
-// Channels-last rows stored as `type`, widened a chunk at a time into the reader's frame.
+// Channels-last rows stored as `type`, widened a tile at a time into the reader's frame.
 struct RowsWidened {
     const KernelTable &k;
     const void *x;
@@ -102,8 +102,8 @@ void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, vo
 }
 
 // Channels-last batch norm (and [N, C] data) forward, staged: the statistics as the f32 call
-// forms them (column_statistics_of, chunk by chunk, each chunk widened), then the output pass a
-// block of rows at a time. x crosses memory twice and y once, at their stored width.
+// forms them (column_statistics_of, a tile of rows at a time, each tile widened), then the output
+// pass a block of rows at a time. x crosses memory twice and y once, at their stored width.
 void batch_norm_columns_staged(const KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
                                int64_t c, const float *weight, const float *bias, float eps,
                                const float *running_mean, const float *running_var, float *mean, float *rstd,
@@ -144,8 +144,7 @@ float *staging(ScratchFrame &frame, int64_t count) {
 int check_stored_channels_call(const void *x, int x_type, const void *y, int y_type, int64_t n, int64_t c, int64_t s,
                                int layout, float eps, const float *mean, const float *rstd, int activation,
                                bool *empty) {
-    int status = check_channels_call(x, y, n, c, s, layout, eps,
-                                     mean, rstd, empty);
+    int status = check_channels_call(x, y, n, c, s, layout, eps, mean, rstd, empty);
     if (status == NORM4J_OK) status = check_storage_types(x_type, y_type);
     if (status == NORM4J_OK && !valid_activation(activation)) status = fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     return status;
