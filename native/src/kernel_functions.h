@@ -51,6 +51,16 @@ double square_sum_f16(const f16 *x, int64_t n);
 void normalize_f16(const f16 *x, f16 *y, int64_t n, const CentringConstants &c, const float *w, const float *b);
 void normalize_then_sums_f16(const f16 *x, f16 *y, int64_t n, const CentringConstants &c, const float *w,
                              const float *b, const f16 *next, double pivot, double *s1, double *s2);
+void backward_sums_rows_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t n, int64_t stride,
+                             const float *mean, const float *rstd, const float *w, double *sum_g, double *sum_gxhat,
+                             double *dw, double *db, bool start);
+void backward_dx_bf16(const bf16 *x, const bf16 *dy, bf16 *dx, int64_t n, float mean, float rstd, const float *w,
+                      float w_uniform, float a, float b, bool around_caches);
+void backward_sums_rows_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t n, int64_t stride,
+                            const float *mean, const float *rstd, const float *w, double *sum_g, double *sum_gxhat,
+                            double *dw, double *db, bool start);
+void backward_dx_f16(const f16 *x, const f16 *dy, f16 *dx, int64_t n, float mean, float rstd, const float *w,
+                     float w_uniform, float a, float b, bool around_caches);
 void bf16_to_floats(const bf16 *src, float *dst, int64_t n);
 void floats_to_bf16(const float *src, bf16 *dst, int64_t n);
 void f16_to_floats(const f16 *src, float *dst, int64_t n);

@@ -147,6 +147,18 @@ struct KernelTable {
     void (*normalize_then_sums_f16)(const f16 *x, f16 *y, int64_t n, const CentringConstants &c,
                                     const float *w, const float *b, const f16 *next, double pivot, double *s1,
                                     double *s2);
+    // backward_sums_rows and backward_dx on rows whose x, dy (and dx) are all stored as bf16 or
+    // f16, with the bits of the f32 kernels on the widened values (dx then rounded once).
+    void (*backward_sums_rows_bf16)(const bf16 *x, const bf16 *dy, int64_t rows, int64_t n, int64_t stride,
+                                    const float *mean, const float *rstd, const float *w, double *sum_g,
+                                    double *sum_gxhat, double *dw, double *db, bool start);
+    void (*backward_dx_bf16)(const bf16 *x, const bf16 *dy, bf16 *dx, int64_t n, float mean, float rstd,
+                             const float *w, float w_uniform, float a, float b, bool around_caches);
+    void (*backward_sums_rows_f16)(const f16 *x, const f16 *dy, int64_t rows, int64_t n, int64_t stride,
+                                   const float *mean, const float *rstd, const float *w, double *sum_g,
+                                   double *sum_gxhat, double *dw, double *db, bool start);
+    void (*backward_dx_f16)(const f16 *x, const f16 *dy, f16 *dx, int64_t n, float mean, float rstd,
+                            const float *w, float w_uniform, float a, float b, bool around_caches);
 
     // ---- storage conversions (storage_types.h): widening exact, rounding to nearest even ----
     void (*bf16_to_floats)(const bf16 *src, float *dst, int64_t n);
@@ -210,6 +222,10 @@ struct KernelTable {
                                 square_sum_f16,                                                \
                                 normalize_f16,                                                 \
                                 normalize_then_sums_f16,                                       \
+                                backward_sums_rows_bf16,                                       \
+                                backward_dx_bf16,                                              \
+                                backward_sums_rows_f16,                                        \
+                                backward_dx_f16,                                               \
                                 bf16_to_floats,                                                \
                                 floats_to_bf16,                                                \
                                 f16_to_floats,                                                 \

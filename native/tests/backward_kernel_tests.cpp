@@ -109,7 +109,72 @@ void test_store_as_floats(const KernelTable &v, const KernelTable &s, Report &re
     check_guards(report, where(v, "store_as_floats", at), "dst", got);
 }
 
+// The kernels for rows stored as H (backward_sums_rows_bf16 ... backward_dx_f16) against the f32
+// kernels of the same set on the widened values, bit for bit: the sums exactly, dx rounded once.
+template <typename H>
+void test_stored_backward(const KernelTable &k, Report &report, int64_t rows, int64_t n, int64_t offset,
+                          const char *type,
+                          void (*KernelTable::*sums)(const H *, const H *, int64_t, int64_t, int64_t, const float *,
+                                                     const float *, const float *, double *, double *, double *,
+                                                     double *, bool),
+                          void (*KernelTable::*dx_of)(const H *, const H *, H *, int64_t, float, float, const float *,
+                                                      float, float, float, bool),
+                          H (*round)(float)) {
+    const int64_t stride = n + 3;
+    BackwardInputs in(rows, n, stride, offset);
+    Guarded<H> x(rows * stride, offset, H{0xbeef}), dy(rows * stride, offset, H{0xbeef});
+    std::vector<float> wide_x(rows * stride), wide_dy(rows * stride);
+    for (int64_t i = 0; i < rows * stride; ++i) {
+        x.data()[i] = round(in.x.data()[i]);
+        dy.data()[i] = round(in.dy.data()[i]);
+        wide_x[i] = widen(x.data()[i]);
+        wide_dy[i] = widen(dy.data()[i]);
+    }
+    for (int form = 0; form < 4; ++form) {
+        const bool weight = form & 1, start = form & 2;
+        const std::string at = std::string(type) + " " + size_text(n, offset) + " rows=" + std::to_string(rows) +
+                               (weight ? " weight" : "") + (start ? " start" : "");
+        const float *wp = weight ? in.w.data() : nullptr;
+        std::vector<double> g(rows, 0.5), gx(rows, 0.5), e(rows, 0.5), ex(rows, 0.5);
+        std::vector<double> dw(n, 0.5), db(n, 0.5), edw(n, 0.5), edb(n, 0.5);
+        (k.*sums)(x.data(), dy.data(), rows, n, stride, in.mean.data(), in.rstd.data(), wp, g.data(), gx.data(),
+                  dw.data(), db.data(), start);
+        k.backward_sums_rows(wide_x.data(), wide_dy.data(), rows, n, stride, in.mean.data(), in.rstd.data(), wp,
+                             e.data(), ex.data(), edw.data(), edb.data(), start);
+        compare(report, where(k, "backward_sums_rows (stored)", at), "sum_g", g.data(), e.data(), rows, exact);
+        compare(report, where(k, "backward_sums_rows (stored)", at), "sum_gxhat", gx.data(), ex.data(), rows, exact);
+        compare(report, where(k, "backward_sums_rows (stored)", at), "dw", dw.data(), edw.data(), n, exact);
+        compare(report, where(k, "backward_sums_rows (stored)", at), "db", db.data(), edb.data(), n, exact);
+        // dx of the first row, in place over its dy when start is set.
+        Guarded<H> dx(n, offset, H{0xbeef});
+        std::copy(dy.data(), dy.data() + n, dx.data());
+        std::vector<float> expected(n);
+        (k.*dx_of)(x.data(), start ? dx.data() : dy.data(), dx.data(), n, in.mean[0], in.rstd[0], wp, 0.875f,
+                   0.1875f, -0.3125f, false);
+        k.backward_dx(wide_x.data(), wide_dy.data(), expected.data(), n, in.mean[0], in.rstd[0], wp, 0.875f, 0.1875f,
+                      -0.3125f, false);
+        std::vector<float> got(n), want(n);
+        for (int64_t i = 0; i < n; ++i) {
+            got[i] = widen(dx.data()[i]);
+            want[i] = widen(round(expected[i]));
+        }
+        compare(report, where(k, "backward_dx (stored)", at), "dx", got.data(), want.data(), n, exact);
+        check_guards(report, where(k, "backward_dx (stored)", at), "dx", dx);
+    }
+}
+
 }  // namespace
+
+void test_stored_backward_kernels(const KernelTable &k, Report &report) {
+    for (int64_t n : segment_sizes())
+        for (int64_t offset : offsets())
+            for (int64_t rows : {1, 3}) {
+                test_stored_backward<bf16>(k, report, rows, n, offset, "bf16", &KernelTable::backward_sums_rows_bf16,
+                                           &KernelTable::backward_dx_bf16, round_to_bf16);
+                test_stored_backward<f16>(k, report, rows, n, offset, "f16", &KernelTable::backward_sums_rows_f16,
+                                          &KernelTable::backward_dx_f16, round_to_f16);
+            }
+}
 
 void test_backward_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report) {
     for (int64_t n : segment_sizes())

@@ -26,6 +26,7 @@ int main() {
 #endif
     test::Report report;
     test::test_stored_row_kernels(scalar::kTable, report);
+    test::test_stored_backward_kernels(scalar::kTable, report);
     test::test_activation_accuracy(scalar::kTable, report);
     if (tables.empty()) {
         std::printf("no vector kernel set on this CPU: the scalar kernels' own checks only (%d, %d failures)\n",
@@ -40,6 +41,7 @@ int main() {
         test::test_elementwise_kernels(*k, scalar::kTable, report);
         test::test_activation_kernels(*k, scalar::kTable, report);
         test::test_stored_row_kernels(*k, report);
+        test::test_stored_backward_kernels(*k, report);
         std::printf("%s kernels tested against scalar\n", k->name);
     }
     std::printf("%d checks, %d failures\n", report.checks(), report.failures());

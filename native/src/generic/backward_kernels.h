@@ -101,8 +101,8 @@ void backward_sums_impl(const T *x, const T *dy, int64_t stride, int64_t n, cons
 
 // The entry points turn the run-time choices (weight? parameter gradients? first row of a sum?)
 // and the row count into backward_sums_impl's compile-time ones.
-template <int kRows>
-void backward_sums_rows_of(const float *x, const float *dy, int64_t stride, int64_t n, const float *mean,
+template <int kRows, typename T>
+void backward_sums_rows_of(const T *x, const T *dy, int64_t stride, int64_t n, const float *mean,
                            const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
                            double *db, bool start) {
     with_flags(w != nullptr, dw != nullptr, [&](auto kw, auto kp) {
@@ -119,9 +119,12 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
     backward_sums_rows_of<1>(x, dy, 0, n, &mean, &rstd, w, sum_g, sum_gxhat, dw, db, start);
 }
 
-void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
-                        const float *mean, const float *rstd, const float *w, double *sum_g,
-                        double *sum_gxhat, double *dw, double *db, bool start) {
+// Rows of x and dy stored as T (f32, bf16 or f16): the sums are those of the f32 kernel on the
+// widened values.
+template <typename T>
+void backward_sums_rows_stored(const T *x, const T *dy, int64_t rows, int64_t n, int64_t stride, const float *mean,
+                               const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                               double *db, bool start) {
     auto at = [&](auto rows_at_once, int64_t r) {
         backward_sums_rows_of<rows_at_once.value>(x + r * stride, dy + r * stride, stride, n,
                                                   mean != nullptr ? mean + r : nullptr, rstd + r, w, sum_g + r,
@@ -132,6 +135,12 @@ void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n
     for (; r < rows; ++r) at(std::integral_constant<int, 1>{}, r);
 }
 
+void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
+                        const float *mean, const float *rstd, const float *w, double *sum_g,
+                        double *sum_gxhat, double *dw, double *db, bool start) {
+    backward_sums_rows_stored(x, dy, rows, n, stride, mean, rstd, w, sum_g, sum_gxhat, dw, db, start);
+}
+
 void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
                        double *sum_g, double *sum_gxhat, float *dw) {
     with_flag(w != nullptr, [&](auto kw) {
@@ -139,8 +148,11 @@ void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, f
     });
 }
 
-void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b, bool around_caches) {
+// dx of x and dy stored as T, itself stored as T: the f32 kernel's values on the widened inputs,
+// rounded once to T.
+template <typename T>
+void backward_dx_stored(const T *x, const T *dy, T *dx, int64_t n, float mean, float rstd, const float *w,
+                        float w_uniform, float a, float b, bool around_caches) {
     const Floats mv = floats(mean), rs = floats(rstd);
     const Floats av = floats(a), bv = floats(b), wu = floats(w_uniform);
     write_row(dx, n, around_caches, [&](int64_t i, Lanes m) {
@@ -150,6 +162,13 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
         return mul(rs, fnma(xhat, bv, sub(g, av)));
     });
 }
+
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b, bool around_caches) {
+    backward_dx_stored(x, dy, dx, n, mean, rstd, w, w_uniform, a, b, around_caches);
+}
+
+#include "../stored_backward_entry_points.h"
 
 void store_as_floats(const double *src, float *dst, int64_t n) {
     int64_t i = 0;

@@ -2,9 +2,10 @@
 // vector_avx512.h). Included inside that ISA's namespace, after its vector layer, by the
 // generic kernel files; no include guard, as for kernel_functions.h.
 
-// The kLanes values at p (m their live lanes) as two vectors of doubles: whole vectors widened
-// straight from memory (no shuffle to split a wide load).
-inline void load_halves(const float *p, Lanes m, Doubles &lo, Doubles &hi) {
+// The kLanes values at p (m their live lanes; stored as f32, bf16 or f16) as two vectors of
+// doubles: whole vectors widened straight from memory (no shuffle to split a wide load).
+template <typename T>
+inline void load_halves(const T *p, Lanes m, Doubles &lo, Doubles &hi) {
     if (whole(m)) {
         lo = load_widened(p);
         hi = load_widened(p + kHalfLanes);

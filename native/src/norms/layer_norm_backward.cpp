@@ -3,6 +3,7 @@
 // parameter gradients in fixed chunks of rows added in chunk order.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -51,6 +52,31 @@ struct StoredRows {
     }
 };
 
+// The rows backward kernels for rows stored as T (kernels.h), and a row's sum of x - pivot.
+template <typename T>
+struct BackwardKernels {
+    void (*sums_rows)(const T *, const T *, int64_t, int64_t, int64_t, const float *, const float *, const float *,
+                      double *, double *, double *, double *, bool);
+    void (*dx)(const T *, const T *, T *, int64_t, float, float, const float *, float, float, float, bool);
+    void (*pivoted_sums)(const T *, int64_t, double, double *, double *);
+
+    double sum_from(const T *x, int64_t n, float pivot) const {
+        double s1 = 0, s2 = 0;
+        pivoted_sums(x, n, static_cast<double>(pivot), &s1, &s2);
+        return s1;
+    }
+};
+
+inline BackwardKernels<float> backward_kernels(const norm4j::KernelTable &k, const float *) {
+    return {k.backward_sums_rows, k.backward_dx, k.pivoted_sums};
+}
+inline BackwardKernels<norm4j::bf16> backward_kernels(const norm4j::KernelTable &k, const norm4j::bf16 *) {
+    return {k.backward_sums_rows_bf16, k.backward_dx_bf16, k.pivoted_sums_bf16};
+}
+inline BackwardKernels<norm4j::f16> backward_kernels(const norm4j::KernelTable &k, const norm4j::f16 *) {
+    return {k.backward_sums_rows_f16, k.backward_dx_f16, k.pivoted_sums_f16};
+}
+
 // A group of rows' backward in a rows_backward call: its rows' sums and their share of the
 // parameter gradients (read before dx is written, since dx may overwrite dy in place), then their
 // dx, while the group is in cache. RMS norm: mean 0 and no centring term.
@@ -61,14 +87,16 @@ struct RowGroups {
     bool centred, from_memory;
     int64_t block, group;  // columns per block of the sums; rows per group (tuning.h)
 
-    // Rows [g, g + count) of a chunk ending at `end`, at x, dy and dx (row g first); dw and db the
-    // chunk's partial parameter gradients (null where none), set rather than added to where
-    // `start`. With `next_x` and `next_dy` (the whole call's f32 x and dy, from memory), each row's
-    // successor in the next group is fetched just before the row's dx. With dh (the group's rows, f32),
-    // each row's dx is formed in `row` (cols floats) and dx = that + dh, so dx may be dh or dy.
-    void backward(const float *x, const float *dy, float *dx, int64_t g, int64_t count, int64_t end, double *dw,
-                  double *db, bool start, const float *next_x, const float *next_dy, const float *dh,
-                  float *row) const {
+    // Rows [g, g + count) of a chunk ending at `end`, at x, dy and dx (row g first; all stored as
+    // T); dw and db the chunk's partial parameter gradients (null where none), set rather than added
+    // to where `start`. With `next_x` and `next_dy` (the whole call's f32 x and dy, from memory),
+    // each row's successor in the next group is fetched just before the row's dx. With dh (the
+    // group's rows, f32 data only), each row's dx is formed in `row` (cols floats) and dx = that +
+    // dh, so dx may be dh or dy.
+    template <typename T>
+    void backward(const T *x, const T *dy, T *dx, int64_t g, int64_t count, int64_t end, double *dw, double *db,
+                  bool start, const T *next_x, const T *next_dy, const float *dh, float *row) const {
+        const BackwardKernels<T> kt = backward_kernels(k, x);
         const double n = static_cast<double>(cols);
         // Only the group's own sums are cleared: zeroing both whole arrays took GCC's `rep stos`,
         // whose start-up cost showed in one-row calls.
@@ -77,32 +105,41 @@ struct RowGroups {
             sum_g[i] = sum_gxhat[i] = 0.0;
             const int64_t r = g + i;
             shift[i] = centred && norm4j::mean_rounding_matters(mean[r], rstd[r])
-                           ? norm4j::xhat_shift(norm4j::sum_from(k, x + i * cols, cols, mean[r]), n, mean[r], rstd[r])
+                           ? norm4j::xhat_shift(kt.sum_from(x + i * cols, cols, mean[r]), n, mean[r], rstd[r])
                            : 0.0;
         }
         for (int64_t j = 0; j < cols; j += block) {
-            k.backward_sums_rows(x + j, dy + j, count, std::min(block, cols - j), cols, centred ? mean + g : nullptr,
+            kt.sums_rows(x + j, dy + j, count, std::min(block, cols - j), cols, centred ? mean + g : nullptr,
                                  rstd + g, weight != nullptr ? weight + j : nullptr, sum_g, sum_gxhat,
                                  dw != nullptr ? dw + j : nullptr, db != nullptr ? db + j : nullptr, start);
         }
         for (int64_t i = 0; i < count; ++i) {
             const int64_t r = g + i;
             // One core has too few misses in flight to keep memory busy on its own.
-            if (next_x != nullptr && r + group < end) {
-                norm4j::prefetch(next_x + (r + group) * cols, cols);
-                norm4j::prefetch(next_dy + (r + group) * cols, cols);
-                if (dh != nullptr) norm4j::prefetch(dh + (i + group) * cols, cols);
+            if constexpr (std::is_same_v<T, float>) {
+                if (next_x != nullptr && r + group < end) {
+                    norm4j::prefetch(next_x + (r + group) * cols, cols);
+                    norm4j::prefetch(next_dy + (r + group) * cols, cols);
+                    if (dh != nullptr) norm4j::prefetch(dh + (i + group) * cols, cols);
+                }
             }
             // dw's share of the shift is taken before dx, which may overwrite dy.
             if (shift[i] != 0.0 && dw != nullptr)
-                for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * dy[i * cols + j];
+                for (int64_t j = 0; j < cols; ++j) dw[j] -= shift[i] * norm4j::value_of(dy[i * cols + j]);
             const double b = (shift[i] == 0.0 ? sum_gxhat[i] : sum_gxhat[i] - shift[i] * sum_g[i]) / n;
             const float a = !centred ? 0.0f
                                      : static_cast<float>(shift[i] == 0.0 ? sum_g[i] / n : sum_g[i] / n - shift[i] * b);
-            float *const out = dh != nullptr ? row : dx + i * cols;
-            k.backward_dx(x + i * cols, dy + i * cols, out, cols, centred ? mean[r] : 0.0f, rstd[r], weight, 1.0f, a,
-                          static_cast<float>(b), from_memory && dh == nullptr);
-            if (dh != nullptr) k.add_arrays(row, dh + i * cols, dx + i * cols, cols, from_memory);
+            const float mean_r = centred ? mean[r] : 0.0f;
+            if constexpr (std::is_same_v<T, float>) {
+                if (dh != nullptr) {
+                    kt.dx(x + i * cols, dy + i * cols, row, cols, mean_r, rstd[r], weight, 1.0f, a,
+                          static_cast<float>(b), false);
+                    k.add_arrays(row, dh + i * cols, dx + i * cols, cols, from_memory);
+                    continue;
+                }
+            }
+            kt.dx(x + i * cols, dy + i * cols, dx + i * cols, cols, mean_r, rstd[r], weight, 1.0f, a,
+                  static_cast<float>(b), from_memory);
         }
     }
 };
@@ -113,13 +150,17 @@ struct RowGroups {
 // goes in groups of rows (RowGroups): pairs from memory; in cache, long rows in groups of 16 with
 // their sums in column blocks (a block's share of dw and db stays in L1 across the group), short
 // rows in groups of about 2048 values (a row's dx waits on its sums' reduction, which a longer
-// group overlaps with the next rows' sums). Data stored as bf16 or f16 go a group at a time
-// through f32 scratch: widened in, dx rounded out. Neither grouping nor blocks depend on the
-// thread count, and grouping changes no bits.
+// group overlaps with the next rows' sums). x, dy and dx all stored as bf16 (or all as f16), with
+// no dh, go through the kernels for that type, grouped as f32 data in cache; other data stored as
+// bf16 or f16 go a group at a time through f32 scratch: widened in, dx rounded out. Neither
+// grouping nor blocks depend on the thread count, and grouping changes no bits.
 void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t rows, int64_t cols,
                    const float *weight, const float *mean, const float *rstd, bool centred, float *dweight,
                    float *dbias) {
     const bool f32 = data.all_f32();
+    // One half-precision type throughout, and no dh: that type's kernels.
+    const bool stored_kernels =
+        !f32 && data.x_type == data.dy_type && data.dx_type == data.x_type && data.dh == nullptr;
     const auto *x = static_cast<const float *>(data.x), *dy = static_cast<const float *>(data.dy);
     auto *dx = static_cast<float *>(data.dx);
     const auto *dh = static_cast<const float *>(data.dh);
@@ -135,9 +176,10 @@ void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t
     // A call of one chunk lets its first row set the sums (backward_sums' start) rather than
     // clear them first; with chunks spread over threads, they are cleared.
     const bool set_first = chunks.count() == 1;
-    // Stored data are widened a group at a time into scratch that stays in cache.
+    // Other stored data are widened a group at a time into scratch that stays in cache.
     const bool from_memory = f32 && norm4j::backward_from_memory(rows * cols);
-    const int64_t group = !f32 ? std::clamp<int64_t>(norm4j::kStagingBlockValues / cols, 1, norm4j::kRowGroup)
+    const int64_t group = !f32 && !stored_kernels
+                              ? std::clamp<int64_t>(norm4j::kStagingBlockValues / cols, 1, norm4j::kRowGroup)
                           : from_memory ? norm4j::kRowPair
                           : cols > norm4j::kRowsBackwardColumnBlock
                               ? norm4j::kRowGroup
@@ -152,6 +194,20 @@ void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t
             db = dbias != nullptr ? mine.db : nullptr;  // none for RMS norm
         }
         const int64_t first = chunks.begin(c), end = first + chunks.size(c);
+        auto run_stored = [&](auto *typed) {
+            using T = std::remove_const_t<std::remove_pointer_t<decltype(typed)>>;
+            const T *tx = static_cast<const T *>(data.x), *tdy = static_cast<const T *>(data.dy);
+            T *const tdx = static_cast<T *>(data.dx);
+            for (int64_t g = first; g < end; g += group)
+                groups.backward(tx + g * cols, tdy + g * cols, tdx + g * cols, g, std::min(group, end - g), end, dw,
+                                db, set_first && g == first, static_cast<const T *>(nullptr),
+                                static_cast<const T *>(nullptr), nullptr, nullptr);
+        };
+        if (stored_kernels) {
+            if (data.x_type == NORM4J_BF16) run_stored(static_cast<const norm4j::bf16 *>(nullptr));
+            else run_stored(static_cast<const norm4j::f16 *>(nullptr));
+            return;
+        }
         norm4j::ScratchFrame scratch;
         if (f32) {
             float *const row = dh != nullptr ? scratch.array<float>(cols) : nullptr;
@@ -169,7 +225,7 @@ void rows_backward(const norm4j::KernelTable &k, const StoredRows &data, int64_t
             norm4j::widen_run(k, data.x, data.x_type, g * cols, xs, count * cols);
             norm4j::widen_run(k, data.dy, data.dy_type, g * cols, dys, count * cols);
             if (dhs != nullptr) norm4j::widen_run(k, data.dh, data.dh_type, g * cols, dhs, count * cols);
-            groups.backward(xs, dys, dxs, g, count, end, dw, db, set_first && g == first, nullptr, nullptr, nullptr,
+            groups.backward<float>(xs, dys, dxs, g, count, end, dw, db, set_first && g == first, nullptr, nullptr, nullptr,
                             nullptr);
             if (dhs != nullptr) k.add_arrays(dxs, dhs, dxs, count * cols, false);
             norm4j::round_run(k, dxs, data.dx, data.dx_type, g * cols, count * cols);

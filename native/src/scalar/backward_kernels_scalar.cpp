@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "../kernels.h"
+#include "../storage_types.h"
 
 namespace norm4j::scalar {
 
@@ -9,14 +10,14 @@ namespace {
 
 // A segment's backward sums (*sum_g += sum g, *sum_gxhat += sum g * xhat), handing each value's
 // parameter-gradient terms to per_value(i, dy, dy * xhat).
-template <typename PerValue>
-void segment_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
+template <typename T, typename PerValue>
+void segment_sums(const T *x, const T *dy, int64_t n, float mean, float rstd, const float *w,
                   double *sum_g, double *sum_gxhat, PerValue per_value) {
     double sg = 0, sgx = 0;
     for (int64_t i = 0; i < n; ++i) {
-        const double d = dy[i];
+        const double d = value_of(dy[i]);
         const double g = w != nullptr ? d * w[i] : d;
-        const double xhat = (static_cast<double>(x[i]) - mean) * rstd;
+        const double xhat = (static_cast<double>(value_of(x[i])) - mean) * rstd;
         sg += g;
         sgx += g * xhat;
         per_value(i, d, d * xhat);
@@ -25,11 +26,9 @@ void segment_sums(const float *x, const float *dy, int64_t n, float mean, float 
     *sum_gxhat += sgx;
 }
 
-}  // namespace
-
-void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
-                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
-                   bool start) {
+template <typename T>
+void backward_sums_of(const T *x, const T *dy, int64_t n, float mean, float rstd, const float *w, double *sum_g,
+                      double *sum_gxhat, double *dw, double *db, bool start) {
     if (start) {  // the parameter sums start from zero (the vector kernels set them in their pass)
         if (dw != nullptr) std::fill(dw, dw + n, 0.0);
         if (db != nullptr) std::fill(db, db + n, 0.0);
@@ -40,19 +39,43 @@ void backward_sums(const float *x, const float *dy, int64_t n, float mean, float
     });
 }
 
+}  // namespace
+
+void backward_sums(const float *x, const float *dy, int64_t n, float mean, float rstd,
+                   const float *w, double *sum_g, double *sum_gxhat, double *dw, double *db,
+                   bool start) {
+    backward_sums_of(x, dy, n, mean, rstd, w, sum_g, sum_gxhat, dw, db, start);
+}
+
 void backward_row_sums(const float *x, const float *dy, int64_t n, float mean, float rstd, const float *w,
                        double *sum_g, double *sum_gxhat, float *dw) {
     segment_sums(x, dy, n, mean, rstd, w, sum_g, sum_gxhat,
                  [&](int64_t i, double, double term) { dw[i] = static_cast<float>(term); });
 }
 
-void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
-                 const float *w, float w_uniform, float a, float b, bool /*around_caches*/) {
+// Rows stored as T (f32, bf16 or f16): the f32 arithmetic on the widened values, dx rounded once.
+template <typename T>
+void backward_sums_rows_stored(const T *x, const T *dy, int64_t rows, int64_t n, int64_t stride, const float *mean,
+                               const float *rstd, const float *w, double *sum_g, double *sum_gxhat, double *dw,
+                               double *db, bool start) {
+    for (int64_t r = 0; r < rows; ++r)
+        backward_sums_of(x + r * stride, dy + r * stride, n, mean != nullptr ? mean[r] : 0.0f, rstd[r], w, sum_g + r,
+                         sum_gxhat + r, dw, db, start && r == 0);
+}
+
+template <typename T>
+void backward_dx_stored(const T *x, const T *dy, T *dx, int64_t n, float mean, float rstd, const float *w,
+                        float w_uniform, float a, float b, bool /*around_caches*/) {
     for (int64_t i = 0; i < n; ++i) {
-        const float g = dy[i] * (w != nullptr ? w[i] : w_uniform);
-        const float xhat = (x[i] - mean) * rstd;
-        dx[i] = rstd * ((g - a) - xhat * b);
+        const float g = value_of(dy[i]) * (w != nullptr ? w[i] : w_uniform);
+        const float xhat = (value_of(x[i]) - mean) * rstd;
+        store_value(dx + i, rstd * ((g - a) - xhat * b));
     }
+}
+
+void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float mean, float rstd,
+                 const float *w, float w_uniform, float a, float b, bool around_caches) {
+    backward_dx_stored(x, dy, dx, n, mean, rstd, w, w_uniform, a, b, around_caches);
 }
 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
@@ -84,9 +107,9 @@ void store_as_floats(const double *src, float *dst, int64_t n) {
 void backward_sums_rows(const float *x, const float *dy, int64_t rows, int64_t n, int64_t stride,
                         const float *mean, const float *rstd, const float *w, double *sum_g,
                         double *sum_gxhat, double *dw, double *db, bool start) {
-    for (int64_t r = 0; r < rows; ++r)
-        backward_sums(x + r * stride, dy + r * stride, n, mean != nullptr ? mean[r] : 0.0f, rstd[r], w,
-                      sum_g + r, sum_gxhat + r, dw, db, start && r == 0);
+    backward_sums_rows_stored(x, dy, rows, n, stride, mean, rstd, w, sum_g, sum_gxhat, dw, db, start);
 }
+
+#include "../stored_backward_entry_points.h"
 
 }  // namespace norm4j::scalar

@@ -115,6 +115,19 @@ class HalfPrecisionOpsTest {
                 r.data(values(129 * 1031, 36, 1, 0), 129, 1031), new long[] {1031}, r.param(values(1031, 37, 0.5, 1), 1031),
                 r.param(values(129, 38, 0.1, 0), 129), r.param(values(129, 39, 0.1, 1), 129), r.dataOut("dx", 129, 1031),
                 r.f32Out("dweight", null, 1031), r.f32Out("dbias", null, 1031)));
+        // Saved means whose rounding matters (|mean| rstd large): the corrected sums.
+        s.put("layer norm backward 129x1031 saved mean far from zero", r -> r.norms.layerNormBackward(
+                r.data(values(129 * 1031, 86, 1, 1000), 129, 1031), r.data(values(129 * 1031, 87, 1, 0), 129, 1031),
+                new long[] {1031}, r.param(values(1031, 88, 0.5, 1), 1031), r.param(values(129, 89, 0.5, 1000), 129),
+                r.param(values(129, 90, 0.1, 50), 129), r.dataOut("dx", 129, 1031), r.f32Out("dweight", null, 1031),
+                r.f32Out("dbias", null, 1031)));
+        // One row and rows shorter than a vector: the kernels' tails.
+        s.put("layer norm backward 1x1031", r -> r.norms.layerNormBackward(r.data(values(1031, 91, 1, 0), 1, 1031),
+                r.data(values(1031, 92, 1, 0), 1, 1031), new long[] {1031}, null, r.param(values(1, 93, 0.1, 0), 1),
+                r.param(values(1, 94, 0.1, 1), 1), r.dataOut("dx", 1, 1031), null, null));
+        s.put("rms norm backward 37x5", r -> r.norms.rmsNormBackward(r.data(values(185, 95, 1, 0), 37, 5),
+                r.data(values(185, 96, 1, 0), 37, 5), new long[] {5}, r.param(values(5, 97, 0.5, 1), 5),
+                r.param(values(37, 98, 0.1, 1), 37), r.dataOut("dx", 37, 5), r.f32Out("dweight", null, 5)));
         s.put("rms norm backward 300x700", r -> r.norms.rmsNormBackward(r.data(values(300 * 700, 40, 1, 0), 300, 700),
                 r.data(values(300 * 700, 41, 1, 0), 300, 700), new long[] {700}, r.param(values(700, 42, 0.5, 1), 700),
                 r.param(values(300, 43, 0.1, 1), 300), r.dataOut("dx", 300, 700), r.f32Out("dweight", null, 700)));
