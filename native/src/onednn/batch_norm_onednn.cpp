@@ -20,8 +20,8 @@ const dnnl::batch_normalization_forward &primitive_for(int64_t n, int64_t c, int
         dnnl::batch_normalization_forward::primitive_desc pd(engine(), prop_for(training),
                                                              channels_desc(n, c, s, layout, x_type),
                                                              channels_desc(n, c, s, layout, y_type),
-                                                             eps, flags);
-        return dnnl::batch_normalization_forward(pd);
+                                                             eps, flags, dnnl::primitive_attr(), true);
+        return primitive_of<dnnl::batch_normalization_forward>(pd);
     });
 }
 
@@ -60,6 +60,7 @@ extern "C" int norm4j_onednn_batch_norm_forward(const void *x, int x_type, void 
         if (!training) flags = flags | dnnl::normalization_flags::use_global_stats;
         if (activation == NORM4J_ACTIVATION_RELU) flags = flags | dnnl::normalization_flags::fuse_norm_relu;
         const auto &bn = primitive_for(n, c, s, layout, x_type, y_type, training, flags, eps);
+        if (!bn) return kNoImplementation;
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout, x_type), x);
         args.add(DNNL_ARG_DST, channels_desc(n, c, s, layout, y_type), y);
@@ -95,12 +96,14 @@ extern "C" int norm4j_onednn_batch_norm_backward(const void *x, int x_type, cons
         const auto &bwd = cache.get(make_key(kBatchNormBackwardOp, types, true, layout, n, c, s, 0, flags, eps), [&] {
             const auto data = channels_desc(n, c, s, layout, x_type);
             dnnl::batch_normalization_forward::primitive_desc fwd(
-                engine(), dnnl::prop_kind::forward_training, data, data, eps, flags);
+                engine(), dnnl::prop_kind::forward_training, data, data, eps, flags, dnnl::primitive_attr(), true);
+            if (!fwd) return dnnl::batch_normalization_backward();
             dnnl::batch_normalization_backward::primitive_desc pd(
                 engine(), dnnl::prop_kind::backward, channels_desc(n, c, s, layout, dx_type),
-                channels_desc(n, c, s, layout, dy_type), data, eps, flags, fwd);
-            return dnnl::batch_normalization_backward(pd);
+                channels_desc(n, c, s, layout, dy_type), data, eps, flags, fwd, dnnl::primitive_attr(), true);
+            return primitive_of<dnnl::batch_normalization_backward>(pd);
         });
+        if (!bwd) return kNoImplementation;
         BackwardScratch scratch(rstd, c, c);
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout, x_type), x);

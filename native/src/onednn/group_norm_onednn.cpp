@@ -33,8 +33,8 @@ const dnnl::group_normalization_forward &primitive_for(int64_t n, int64_t c, int
         dnnl::group_normalization_forward::primitive_desc pd(engine(), prop_for(training),
                                                              channels_desc(n, c, s, layout, x_type),
                                                              channels_desc(n, c, s, layout, y_type),
-                                                             groups, eps, flags, attr);
-        return dnnl::group_normalization_forward(pd);
+                                                             groups, eps, flags, attr, true);
+        return primitive_of<dnnl::group_normalization_forward>(pd);
     });
 }
 
@@ -61,6 +61,7 @@ extern "C" int norm4j_onednn_group_norm_forward(const void *x, int x_type, void 
         const bool training = mean != nullptr;
         const auto &gn = primitive_for(n, c, s, groups, layout, x_type, y_type, training,
                                        affine_flags(weight, bias), eps, activation == NORM4J_ACTIVATION_SILU);
+        if (!gn) return kNoImplementation;
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout, x_type), x);
         args.add(DNNL_ARG_DST, channels_desc(n, c, s, layout, y_type), y);
@@ -95,13 +96,16 @@ extern "C" int norm4j_onednn_group_norm_backward(const void *x, int x_type, cons
         const int types = pack_types(x_type, dy_type, dx_type);
         const auto &bwd = cache.get(make_key(kGroupNormBackwardOp, types, true, layout, n, c, s, groups, flags, eps), [&] {
             const auto data = channels_desc(n, c, s, layout, x_type);
-            dnnl::group_normalization_forward::primitive_desc fwd(
-                engine(), dnnl::prop_kind::forward_training, data, data, groups, eps, flags);
+            dnnl::group_normalization_forward::primitive_desc fwd(engine(), dnnl::prop_kind::forward_training, data,
+                                                                  data, groups, eps, flags, dnnl::primitive_attr(),
+                                                                  true);
+            if (!fwd) return dnnl::group_normalization_backward();
             dnnl::group_normalization_backward::primitive_desc pd(
                 engine(), dnnl::prop_kind::backward, channels_desc(n, c, s, layout, dx_type),
-                channels_desc(n, c, s, layout, dy_type), data, groups, eps, flags, fwd);
-            return dnnl::group_normalization_backward(pd);
+                channels_desc(n, c, s, layout, dy_type), data, groups, eps, flags, fwd, dnnl::primitive_attr(), true);
+            return primitive_of<dnnl::group_normalization_backward>(pd);
         });
+        if (!bwd) return kNoImplementation;
         BackwardScratch scratch(rstd, n * groups, c);
         Arguments args;
         args.add(DNNL_ARG_SRC, channels_desc(n, c, s, layout, x_type), x);

@@ -21,8 +21,9 @@ const dnnl::layer_normalization_forward &primitive_for(int op, int64_t rows, int
         dnnl::layer_normalization_forward::primitive_desc pd(engine(), prop_for(training),
                                                              matrix_desc(rows, cols, x_type),
                                                              matrix_desc(rows, cols, y_type),
-                                                             vector_desc(rows), eps, flags);
-        return dnnl::layer_normalization_forward(pd);
+                                                             vector_desc(rows), eps, flags,
+                                                             dnnl::primitive_attr(), true);
+        return primitive_of<dnnl::layer_normalization_forward>(pd);
     });
 }
 
@@ -42,6 +43,7 @@ extern "C" int norm4j_onednn_layer_norm_forward(const void *x, int x_type, void 
         const bool training = mean != nullptr;
         const auto &ln = primitive_for(kLayerNormOp, rows, cols, x_type, y_type, training,
                                        affine_flags(weight, bias), eps);
+        if (!ln) return kNoImplementation;
         Arguments args;
         args.add(DNNL_ARG_SRC, matrix_desc(rows, cols, x_type), x);
         args.add(DNNL_ARG_DST, matrix_desc(rows, cols, y_type), y);
@@ -65,6 +67,7 @@ extern "C" int norm4j_onednn_rms_norm_forward(const void *x, int x_type, void *y
         const bool training = rstd != nullptr;
         const auto flags = affine_flags(weight, nullptr) | dnnl::normalization_flags::rms_norm;
         const auto &ln = primitive_for(kRmsNormOp, rows, cols, x_type, y_type, training, flags, eps);
+        if (!ln) return kNoImplementation;
         Arguments args;
         args.add(DNNL_ARG_SRC, matrix_desc(rows, cols, x_type), x);
         args.add(DNNL_ARG_DST, matrix_desc(rows, cols, y_type), y);
@@ -92,13 +95,16 @@ int layer_norm_backward(const void *x, int x_type, const void *dy, int dy_type, 
     const int types = pack_types(x_type, dy_type, dx_type);
     const auto &bwd = cache.get(make_key(kLayerNormBackwardOp, types, true, 0, rows, cols, 0, 0, flags, eps), [&] {
         const auto data = matrix_desc(rows, cols, x_type);
-        dnnl::layer_normalization_forward::primitive_desc fwd(
-            engine(), dnnl::prop_kind::forward_training, data, data, vector_desc(rows), eps, flags);
+        dnnl::layer_normalization_forward::primitive_desc fwd(engine(), dnnl::prop_kind::forward_training, data,
+                                                              data, vector_desc(rows), eps, flags,
+                                                              dnnl::primitive_attr(), true);
+        if (!fwd) return dnnl::layer_normalization_backward();
         dnnl::layer_normalization_backward::primitive_desc pd(
             engine(), dnnl::prop_kind::backward, matrix_desc(rows, cols, dx_type),
-            matrix_desc(rows, cols, dy_type), data, vector_desc(rows), eps, flags, fwd);
-        return dnnl::layer_normalization_backward(pd);
+            matrix_desc(rows, cols, dy_type), data, vector_desc(rows), eps, flags, fwd, dnnl::primitive_attr(), true);
+        return primitive_of<dnnl::layer_normalization_backward>(pd);
     });
+    if (!bwd) return kNoImplementation;
     BackwardScratch scratch(rstd, rows, cols);
     Arguments args;
     args.add(DNNL_ARG_SRC, matrix_desc(rows, cols, x_type), x);

@@ -53,17 +53,28 @@ inline std::string types_note(const char *a, int a_type, const char *b, int b_ty
     return types_note(a, a_type, b, b_type) + ", " + c + " " + type_name(c_type);
 }
 
-// Runs body (returning a status), mapping oneDNN and other C++ exceptions to statuses. oneDNN
-// having no implementation for the call (on this CPU, for these data types) is
-// NORM4J_ERR_UNSUPPORTED, with the call's data types (types) in the message.
+// Primitive descriptors are created with allow_empty: where oneDNN has no implementation of a call
+// (on this CPU, for these data types) its descriptor is empty, and so is the primitive made from
+// it (primitive_of). A body that meets one returns kNoImplementation, which guarded turns into
+// NORM4J_ERR_UNSUPPORTED: oneDNN's routine answer unwinds no C++ exception.
+constexpr int kNoImplementation = -1;
+
+template <typename Primitive, typename Descriptor>
+Primitive primitive_of(const Descriptor &pd) {
+    return pd ? Primitive(pd) : Primitive();
+}
+
+// Runs body (returning a status, or kNoImplementation), mapping oneDNN and other C++ exceptions to
+// statuses. No implementation is NORM4J_ERR_UNSUPPORTED, with the call's data types (types) in
+// the message.
 template <typename Body>
 int guarded(const char *op, const std::string &types, Body body) {
     try {
-        return body();
+        const int status = body();
+        if (status != kNoImplementation) return status;
+        return fail(NORM4J_ERR_UNSUPPORTED,
+                    std::string("oneDNN ") + norm4j_onednn_version() + " has no " + op + " for " + types + " on this CPU");
     } catch (const dnnl::error &e) {
-        if (e.status == dnnl_unimplemented)
-            return fail(NORM4J_ERR_UNSUPPORTED, std::string("oneDNN ") + norm4j_onednn_version() + " has no " + op
-                                                    + " for " + types + " on this CPU");
         return fail(NORM4J_ERR_BACKEND, std::string("oneDNN ") + op + ": " + e.what());
     } catch (const std::exception &e) {
         return fail(NORM4J_ERR_BACKEND, std::string(op) + ": " + e.what());
