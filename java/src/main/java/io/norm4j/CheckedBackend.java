@@ -33,11 +33,16 @@ abstract class CheckedBackend {
     }
 
     /**
-     * Whether this backend runs {@code op} in {@code direction} (which it supports) on data stored as
-     * {@code type}: where its kernels take that type or it runs the call on f32 stand-ins.
+     * Why this backend does not run {@code op} in {@code direction} (which it supports) on data
+     * stored as {@code type}, or empty where it does: where its kernels take that type or it runs the
+     * call on f32 stand-ins.
      */
-    boolean takesDataType(Op op, Op.Direction direction, DType type) {
-        return type == DType.FLOAT32 || halfPrecisionUnsupported().isEmpty();
+    java.util.Optional<String> dataTypeUnsupported(Op op, Op.Direction direction, DType type) {
+        return type == DType.FLOAT32 ? java.util.Optional.empty() : halfPrecisionUnsupported();
+    }
+
+    final boolean takesDataType(Op op, Op.Direction direction, DType type) {
+        return dataTypeUnsupported(op, direction, type).isEmpty();
     }
 
     /**
@@ -62,7 +67,14 @@ abstract class CheckedBackend {
      */
     private boolean ranOnStandIns(Op op, Op.Direction direction, Tensor a, Tensor b, Tensor c,
             java.util.function.Consumer<HalfStaging> call) {
-        return !takesStoredData(op, direction) && ranInF32(a, b, c, call);
+        if (!takesStoredData(op, direction)) return ranInF32(a, b, c, call);
+        for (Tensor t : new Tensor[] {a, b, c})
+            if (t != null) dataTypeUnsupported(op, direction, t.dtype()).ifPresent(why -> refuse(t.dtype(), why));
+        return false;
+    }
+
+    private void refuse(DType type, String why) {
+        throw new UnsupportedOperationException(describe() + " cannot take " + type + " data: " + why);
     }
 
     /**
@@ -70,11 +82,8 @@ abstract class CheckedBackend {
      * (calls whose kernels take f32 only); refused where this backend takes no half-precision data.
      */
     private boolean ranInF32(Tensor a, Tensor b, Tensor c, java.util.function.Consumer<HalfStaging> call) {
-        halfPrecisionUnsupported().ifPresent(why -> {
-            DType type = java.util.stream.Stream.of(a, b, c)
-                    .filter(t -> t != null && t.dtype() != DType.FLOAT32).findFirst().orElseThrow().dtype();
-            throw new UnsupportedOperationException(describe() + " cannot take " + type + " data: " + why);
-        });
+        halfPrecisionUnsupported().ifPresent(why -> refuse(java.util.stream.Stream.of(a, b, c)
+                .filter(t -> t != null && t.dtype() != DType.FLOAT32).findFirst().orElseThrow().dtype(), why));
         try (HalfStaging s = new HalfStaging(this)) {
             call.accept(s);
             s.commit();

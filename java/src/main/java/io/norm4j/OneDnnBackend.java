@@ -23,7 +23,7 @@ final class OneDnnBackend extends CheckedBackend {
     private static final java.util.Map<DType, java.util.Optional<String>> DATA_TYPES =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The standalone activations (oneDNN's eltwise) take f32 data only; the norms see {@link #takesDataType}. */
+    /** The standalone activations (oneDNN's eltwise) take f32 data only; the norms see {@link #dataTypeUnsupported}. */
     @Override
     java.util.Optional<String> halfPrecisionUnsupported() {
         return java.util.Optional.of("norm4j passes only f32 data to oneDNN's eltwise primitive (use NATIVE)");
@@ -35,9 +35,14 @@ final class OneDnnBackend extends CheckedBackend {
         return true;
     }
 
+    /**
+     * The norms take the types oneDNN creates all their primitives for on this CPU, and refuse the
+     * others before oneDNN is called, as {@code supports} says, even where oneDNN would run the
+     * particular call.
+     */
     @Override
-    boolean takesDataType(Op op, Op.Direction direction, DType type) {
-        return dataTypeRefusal(type).isEmpty();
+    java.util.Optional<String> dataTypeUnsupported(Op op, Op.Direction direction, DType type) {
+        return type == DType.FLOAT32 ? java.util.Optional.empty() : dataTypeRefusal(type);
     }
 
     /** Why oneDNN does not take data stored as type on this CPU, or empty where it does (asked once per type). */
