@@ -41,10 +41,7 @@ void BatchNormBackward::for_each_row_block(
         });
         return;
     }
-    const int64_t block = std::max<int64_t>(1, kStagingBlockValues / c);
-    parallel_for((rows + block - 1) / block, threads, [&](int64_t b) {
-        const int64_t r0 = b * block, nr = std::min(block, rows - r0);
-        ScratchFrame mine;
+    for_each_staging_block(rows, c, threads, [&](int64_t r0, int64_t nr, ScratchFrame &mine) {
         const float *bx, *bdy;
         read_rows(r0, nr, mine, &bx, &bdy);
         float *const bdx = const_cast<float *>(bdy);

@@ -79,6 +79,19 @@ void for_each_row_tile(int64_t r0, int64_t nr, int64_t tile, Tile each) {
     }
 }
 
+// each(r0, nr, frame) for channels-last rows of c values in blocks of about kStagingBlockValues
+// values (in L2), shared among the threads, each with a scratch frame of its own: the output
+// passes over data widened a block at a time.
+template <typename Each>
+void for_each_staging_block(int64_t rows, int64_t c, int threads, Each each) {
+    const int64_t block = std::max<int64_t>(1, kStagingBlockValues / std::max<int64_t>(c, 1));
+    parallel_for((rows + block - 1) / block, threads, [&](int64_t b) {
+        const int64_t r0 = b * block;
+        ScratchFrame mine;
+        each(r0, std::min(block, rows - r0), mine);
+    });
+}
+
 // sum(rows, count) for the tiles of column_sum_call_rows rows of [r0, r0 + nr), read from source.
 template <typename Rows, typename Sum>
 void for_each_column_tile(const Rows &source, int64_t r0, int64_t nr, int64_t c, Sum sum) {

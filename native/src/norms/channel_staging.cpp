@@ -91,10 +91,8 @@ struct RowsWidened {
 // normalized in place (out.apply, value by value) and rounded out; blocks shared among the threads.
 void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, void *y, int y_type, int64_t rows,
                           int threads, const ColumnOutput &out, int activation) {
-    const int64_t c = rows_of_x.c, block = std::max<int64_t>(1, kStagingBlockValues / c);
-    parallel_for((rows + block - 1) / block, threads, [&](int64_t b) {
-        const int64_t r0 = b * block, nr = std::min(block, rows - r0);
-        ScratchFrame mine;
+    const int64_t c = rows_of_x.c;
+    for_each_staging_block(rows, c, threads, [&](int64_t r0, int64_t nr, ScratchFrame &mine) {
         float *const buf = const_cast<float *>(rows_of_x.read(r0, nr, mine));
         out.apply(k, buf, buf, nr, c, activation);
         round_run(k, buf, y, y_type, r0 * c, nr * c);

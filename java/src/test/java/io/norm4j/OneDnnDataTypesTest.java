@@ -25,10 +25,6 @@ class OneDnnDataTypesTest {
         return v;
     }
 
-    private static String name(DType type) {
-        return type == DType.BFLOAT16 ? "bf16" : type == DType.FLOAT16 ? "f16" : "f32";
-    }
-
     @Test
     void supportsAnswersPerStorageTypeAsOneDnnCreatesItsPrimitives() {
         for (DType type : DType.values()) {
@@ -54,7 +50,7 @@ class OneDnnDataTypesTest {
                 } else {
                     UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                             () -> ONEDNN.layerNorm(x, new long[] {32}, null, null, 1e-5, y));
-                    String t = name(type);
+                    String t = type.id();
                     assertTrue(e.getMessage().contains("oneDNN") && e.getMessage().contains(t + " data"),
                             e.getMessage());
                     assertTrue(OneDnnBackend.dataTypeRefusal(type).orElseThrow().contains(t));

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.Test;
 
 /** The CLI's --json contract: only JSON on stdout, in the documented shape. */
 class MainJsonTest {
+    /** The storage type a JSON row's "dtype" names. */
+    private static DType dtypeOf(String id) {
+        return java.util.Arrays.stream(DType.values()).filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+    }
+
     private static JsonObject runJson(String command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -69,7 +74,7 @@ class MainJsonTest {
             assertTrue(List.of("f32", "bf16", "f16").contains(dtype), dtype);
             if (!dtype.equals("f32") && backend.equals("onednn"))
                 assertTrue(Norms.on(Backend.ONEDNN).supports(Op.fromId(op), Op.Direction.fromId(direction),
-                        dtype.equals("bf16") ? DType.BFLOAT16 : DType.FLOAT16), "ONEDNN takes " + dtype + " here: " + r);
+                        dtypeOf(dtype)), "ONEDNN takes " + dtype + " here: " + r);
             seen.add(op + " " + direction + " " + backend + " " + dtype);
         }
         for (String op : List.of("layer_norm", "rms_norm", "batch_norm", "group_norm", "instance_norm", "min_max"))
@@ -127,8 +132,7 @@ class MainJsonTest {
                 // backward, and takes the storage types it has primitives for here: no ratio
                 // against it elsewhere.
                 boolean backward = r.get("direction").getAsString().equals("backward");
-                DType type = width == 4 ? DType.FLOAT32 : r.get("dtype").getAsString().equals("bf16") ? DType.BFLOAT16
-                        : DType.FLOAT16;
+                DType type = dtypeOf(r.get("dtype").getAsString());
                 boolean onednnRuns = !residual && !(activated && backward) && (!op.equals("rms_norm") || !backward)
                         && Norms.on(Backend.ONEDNN).supports(Op.fromId(op), Op.Direction.fromId(r.get("direction")
                                 .getAsString()), type);
