@@ -170,6 +170,9 @@ struct KernelTable {
     // out[i] = a[i] + b[i], one f32 rounding each; out may be a or b. With around_caches, whole
     // aligned blocks of out are written around the caches.
     void (*add_arrays)(const float *a, const float *b, float *out, int64_t n, bool around_caches);
+    // dst[i] = src[i], bit for bit; dst does not overlap src. With around_caches, as add_arrays:
+    // a staged block written out to memory without reading dst's lines in first.
+    void (*copy_floats)(const float *src, float *dst, int64_t n, bool around_caches);
 
     // ---- activations of the fused norms (activation_constants.h; kind NORM4J_ACTIVATION_RELU
     // or NORM4J_ACTIVATION_SILU) ----
@@ -231,6 +234,7 @@ struct KernelTable {
                                 f16_to_floats,                                                 \
                                 floats_to_f16,                                                 \
                                 add_arrays,                                                    \
+                                copy_floats,                                                   \
                                 activate,                                                      \
                                 activation_gradient_plane,                                     \
                                 activation_gradient_row,                                       \
@@ -244,6 +248,9 @@ namespace avx2 {
 #include "kernel_functions.h"
 }
 namespace avx512 {
+#include "kernel_functions.h"
+}
+namespace avx512_bf16 {
 #include "kernel_functions.h"
 }
 

@@ -10,22 +10,6 @@ namespace norm4j::test {
 
 namespace {
 
-template <typename T>
-void same_bits(Report &report, const std::string &where, const char *name, const T *got, const T *expected, int64_t n) {
-    for (int64_t i = 0; i < n; ++i)
-        if (std::memcmp(&got[i], &expected[i], sizeof(T)) != 0) {
-            uint32_t g = 0, e = 0;
-            std::memcpy(&g, &got[i], sizeof(T));
-            std::memcpy(&e, &expected[i], sizeof(T));
-            char text[160];
-            std::snprintf(text, sizeof text, "%s[%lld] has bits 0x%x, the scalar kernel gives 0x%x", name,
-                          static_cast<long long>(i), g, e);
-            report.fail(where, text);
-            return;
-        }
-    report.passed();
-}
-
 // Every 16-bit pattern, widened by both tables.
 template <typename H>
 void test_widen_all(const KernelTable &v, const KernelTable &s, Report &report, const char *kernel,

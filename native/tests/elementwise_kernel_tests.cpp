@@ -1,5 +1,6 @@
 // add_arrays against the scalar kernel, bit for bit: every test size, unaligned, around the caches
-// or not, into a third array and in place over either input, with guards around the output.
+// or not, into a third array and in place over either input, with guards around the output; and
+// copy_floats, whose copy must have the source's bits (NaN payloads and signed zeros included).
 #include "kernel_test_support.h"
 
 namespace norm4j::test {
@@ -26,6 +27,20 @@ void test_add_arrays(const KernelTable &v, const KernelTable &s, Report &report,
     check_guards(report, where(v, "add_arrays", at), "out", target);
 }
 
+void test_copy_floats(const KernelTable &v, Report &report, int64_t n, int64_t offset, bool around_caches) {
+    const std::string at = "n=" + std::to_string(n) + " offset=" + std::to_string(offset) +
+                           (around_caches ? " around caches" : "");
+    Guarded<float> src(n, offset, kGuardFloat), dst(n, offset + 1, kGuardFloat);
+    Values values(n * 31 + offset);
+    values.fill(src.data(), n);
+    const uint32_t specials[] = {0x80000000u, 0x7fc12345u, 0xffa00001u, 0x00000001u, 0x7f800000u};
+    for (int64_t i = 0; i < n; i += 3) std::memcpy(src.data() + i, &specials[i % 5], sizeof(float));
+    v.copy_floats(src.data(), dst.data(), n, around_caches);
+    fence_stores();
+    same_bits(report, where(v, "copy_floats", at), "dst", dst.data(), src.data(), n);
+    check_guards(report, where(v, "copy_floats", at), "dst", dst);
+}
+
 }  // namespace
 
 void test_elementwise_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report) {
@@ -34,6 +49,10 @@ void test_elementwise_kernels(const KernelTable &vector, const KernelTable &scal
             for (bool around_caches : {false, true})
                 for (Into into : {Into::kThird, Into::kFirst, Into::kSecond})
                     test_add_arrays(vector, scalar, report, n, offset, around_caches, into);
+    for (const KernelTable *k : {&vector, &scalar})
+        for (int64_t n : segment_sizes())
+            for (int64_t offset : offsets())
+                for (bool around_caches : {false, true}) test_copy_floats(*k, report, n, offset, around_caches);
 }
 
 }  // namespace norm4j::test

@@ -105,6 +105,23 @@ void compare(Report &report, const std::string &where, const char *name, const T
     report.passed();
 }
 
+// Compares n values bit for bit (NaN payloads and signed zeros included).
+template <typename T>
+void same_bits(Report &report, const std::string &where, const char *name, const T *got, const T *expected, int64_t n) {
+    for (int64_t i = 0; i < n; ++i)
+        if (std::memcmp(&got[i], &expected[i], sizeof(T)) != 0) {
+            uint32_t g = 0, e = 0;
+            std::memcpy(&g, &got[i], sizeof(T));
+            std::memcpy(&e, &expected[i], sizeof(T));
+            char text[160];
+            std::snprintf(text, sizeof text, "%s[%lld] has bits 0x%x, expected 0x%x", name,
+                          static_cast<long long>(i), g, e);
+            report.fail(where, text);
+            return;
+        }
+    report.passed();
+}
+
 template <typename T>
 void check_guards(Report &report, const std::string &where, const char *name, Guarded<T> &buffer) {
     if (buffer.guards_intact()) report.passed();

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "../src/cpu_features.h"
 #include "kernel_test_support.h"
 
 namespace norm4j::test {
@@ -20,9 +21,9 @@ int main() {
     using namespace norm4j;
     std::vector<const KernelTable *> tables;
 #if defined(NORM4J_HAVE_AVX2)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) tables.push_back(&avx2::kTable);
-    if (__builtin_cpu_supports("avx512f")) tables.push_back(&avx512::kTable);
+    if (cpu_runs_avx2_set()) tables.push_back(&avx2::kTable);
+    if (cpu_runs_avx512_set()) tables.push_back(&avx512::kTable);
+    if (cpu_runs_avx512_bf16_set()) tables.push_back(&avx512_bf16::kTable);
 #endif
     test::Report report;
     test::test_stored_row_kernels(scalar::kTable, report);

@@ -46,6 +46,7 @@ extern "C" {
 #define NORM4J_ISA_SCALAR 0
 #define NORM4J_ISA_AVX2 1
 #define NORM4J_ISA_AVX512 2 /* AVX-512F with AVX2 and FMA */
+#define NORM4J_ISA_AVX512_BF16 3 /* the AVX-512 set with AVX512_BF16, BW, VL and DQ as well */
 
 /* ---- runtime information and control ---------------------------------------------- */
 

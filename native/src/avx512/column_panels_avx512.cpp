@@ -6,7 +6,7 @@
 // panel's sums to the stack on every row.
 #include "kernels_avx512.h"
 
-namespace norm4j::avx512 {
+namespace norm4j::NORM4J_AVX512_SET {
 
 namespace {
 
@@ -127,4 +127,4 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
     });
 }
 
-}  // namespace norm4j::avx512
+}  // namespace norm4j::NORM4J_AVX512_SET

@@ -1,7 +1,7 @@
 // The kernels written once (native/src/generic), made AVX-512 kernels by their vector layer.
 #include "kernels_avx512.h"
 
-namespace norm4j::avx512 {
+namespace norm4j::NORM4J_AVX512_SET {
 
 constexpr int kRowsAtOnce = kAvx512BackwardRowsAtOnce;
 
@@ -12,4 +12,4 @@ constexpr int kRowsAtOnce = kAvx512BackwardRowsAtOnce;
 #include "../generic/elementwise_kernels.h"
 #include "../generic/segment_kernels.h"
 
-}  // namespace norm4j::avx512
+}  // namespace norm4j::NORM4J_AVX512_SET

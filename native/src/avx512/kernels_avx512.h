@@ -13,8 +13,8 @@
 #include "../tuning.h"
 #include "../vector/vector_avx512.h"
 
-namespace norm4j::avx512 {
+namespace norm4j::NORM4J_AVX512_SET {
 #include "../generic/vector_helpers.h"
-}  // namespace norm4j::avx512
+}  // namespace norm4j::NORM4J_AVX512_SET
 
 #endif

@@ -1,7 +1,11 @@
-// Element-wise kernels (kernels.h: add_arrays), written once over an ISA's vector layer. Included
-// inside the ISA's namespace, after its vector layer and vector_helpers.h; no include guard, as
-// for kernel_functions.h.
+// Element-wise kernels (kernels.h: add_arrays, copy_floats), written once over an ISA's vector
+// layer. Included inside the ISA's namespace, after its vector layer and vector_helpers.h; no
+// include guard, as for kernel_functions.h.
 
 void add_arrays(const float *a, const float *b, float *out, int64_t n, bool around_caches) {
     write_row(out, n, around_caches, [&](int64_t i, Lanes m) { return add(load(a + i, m), load(b + i, m)); });
+}
+
+void copy_floats(const float *src, float *dst, int64_t n, bool around_caches) {
+    write_row(dst, n, around_caches, [&](int64_t i, Lanes m) { return load(src + i, m); });
 }

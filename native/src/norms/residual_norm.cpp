@@ -4,6 +4,12 @@
 // to h, then the block of h, read back from the cache as stored, is normalized into y exactly as
 // the plain calls (layer_norm.cpp) normalize a row. So the result has the bits of the add followed
 // by the plain call on h, whatever the thread count.
+//
+// An f32 call whose four arrays outgrow the last-level cache stages the block's sum in scratch
+// instead: it is written out to h around the caches, normalized in place, and written out to y
+// around the caches. Memory then sees x and residual read and h and y written, four streams, and
+// no line of h or y read in before it is written. The scratch holds h's bits, and the rows are
+// normalized by the same kernels, so the bits are those of the path through h.
 #include <algorithm>
 
 #include "../api_checks.h"
@@ -74,6 +80,7 @@ template <typename Finish>
 void add_rows_forward(const norm4j::KernelTable &k, const ResidualSum &sum, void *y, int y_type, int64_t rows,
                       int64_t cols, bool centred, const float *weight, const float *bias, Finish finish) {
     const int64_t block = std::max<int64_t>(1, norm4j::kStagingBlockValues / cols);  // rows
+    const bool staged = sum.all_f32() && y_type == NORM4J_F32 && norm4j::outgrows_cache(rows * cols, 16);
     norm4j::parallel_row_shares(rows, norm4j::threads_for(rows * cols), [&](int64_t first, int64_t count) {
         norm4j::ScratchFrame frame;
         const int64_t values = std::min(block, count) * cols;
@@ -81,8 +88,18 @@ void add_rows_forward(const norm4j::KernelTable &k, const ResidualSum &sum, void
         float *const row = frame.array<float>(2 * cols);
         for (int64_t r = first; r < first + count; r += block) {
             const int64_t n = std::min(block, first + count - r);
-            add_block(k, sum, r * cols, n * cols, a, b);
-            normalize_block(k, sum.h, sum.h_type, y, y_type, r, n, cols, centred, weight, bias, finish, a, row);
+            if (staged) {
+                const int64_t at_value = r * cols;
+                k.add_arrays(static_cast<const float *>(sum.x) + at_value,
+                             static_cast<const float *>(sum.residual) + at_value, a, n * cols, false);
+                k.copy_floats(a, at<float>(sum.h, at_value), n * cols, true);
+                norm4j::rows_forward_share(k, a, a, r, n, cols, centred, weight, bias, cols <= norm4j::kFusedRowMax,
+                                           0, finish, row);
+                k.copy_floats(a, at<float>(y, at_value), n * cols, true);
+            } else {
+                add_block(k, sum, r * cols, n * cols, a, b);
+                normalize_block(k, sum.h, sum.h_type, y, y_type, r, n, cols, centred, weight, bias, finish, a, row);
+            }
         }
     });
 }

@@ -2,8 +2,19 @@
 // included from files compiled with -mavx512f (and -mavx2 -mfma). The kernels written once
 // (native/src/generic) use only what this layer and vector_avx2.h both define, under the same
 // names; see vector_avx2.h for the list.
+//
+// Two kernel sets are built from it: avx512 (AVX-512F alone) and, from the same files compiled
+// with AVX512_BF16, BW, VL and DQ as well (native/src/avx512_bf16), avx512_bf16, which rounds to
+// bf16 with the conversion instruction and moves partial vectors of 16-bit values with masks.
+// Each set is compiled into its own namespace (NORM4J_AVX512_SET), so no inline function of one
+// is linked into the other.
 #ifndef NORM4J_VECTOR_AVX512_H
 #define NORM4J_VECTOR_AVX512_H
+
+#ifndef NORM4J_AVX512_SET
+#define NORM4J_AVX512_SET avx512
+#define NORM4J_AVX512_SET_NAME "avx512"
+#endif
 
 #include <immintrin.h>
 
@@ -12,7 +23,7 @@
 
 #include "../storage_types.h"
 
-namespace norm4j::avx512 {
+namespace norm4j::NORM4J_AVX512_SET {
 
 constexpr int64_t kLanes = 16;        // floats per vector
 constexpr int64_t kHalfLanes = 8;     // doubles per vector: a vector of floats widens to two
@@ -96,15 +107,19 @@ inline Doubles fma(Doubles a, Doubles b, Doubles c) { return _mm512_fmadd_pd(a, 
 inline Doubles sub_live(HalfLanes m, Doubles a, Doubles b) { return _mm512_maskz_sub_pd(m, a, b); }
 
 // ---- half-precision storage (storage_types.h): widened exactly on load, rounded once to
-// nearest even on store, the same bits as the scalar conversions. A partial vector goes through
-// a zeroed local copy: masked 16-bit loads and stores would take AVX-512BW.
+// nearest even on store, the same bits as the scalar conversions. A partial vector moves with
+// 16-bit masks where AVX512BW is compiled in, otherwise through a zeroed local copy.
 inline int64_t live_count(Lanes m) { return __builtin_popcount(m); }
 template <typename H>
 inline __m256i load_half_bits(const H *p, Lanes m) {
     if (whole(m)) return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    return _mm256_maskz_loadu_epi16(m, p);
+#else
     alignas(32) uint16_t part[16] = {};
     std::memcpy(part, p, sizeof(uint16_t) * live_count(m));
     return _mm256_load_si256(reinterpret_cast<const __m256i *>(part));
+#endif
 }
 template <typename H>
 inline void store_half_bits(H *p, Lanes m, __m256i bits) {
@@ -112,21 +127,35 @@ inline void store_half_bits(H *p, Lanes m, __m256i bits) {
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(p), bits);
         return;
     }
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    _mm256_mask_storeu_epi16(p, m, bits);
+#else
     alignas(32) uint16_t part[16];
     _mm256_store_si256(reinterpret_cast<__m256i *>(part), bits);
     std::memcpy(p, part, sizeof(uint16_t) * live_count(m));
+#endif
 }
 // bf16: the top half of an f32's bits. Rounding adds 0x7fff and the kept part's lowest bit (ties
-// to even) as integers; a NaN keeps its top bits with the quiet bit set. (AVX512_BF16's
-// VCVTNEPS2BF16 would round in one instruction but treats subnormal inputs as zero.)
+// to even) as integers; a NaN keeps its top bits with the quiet bit set.
 inline Floats widen_bf16_bits(__m256i h) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); }
-inline __m256i round_to_bf16_bits(Floats v) {
+inline __m256i round_to_bf16_bits_as_integers(Floats v) {
     const __m512i b = _mm512_castps_si512(v), top = _mm512_srli_epi32(b, 16);
     const __m512i bias = _mm512_add_epi32(_mm512_set1_epi32(0x7fff), _mm512_and_si512(top, _mm512_set1_epi32(1)));
     const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(b, bias), 16);
     const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
     return _mm512_cvtepi32_epi16(_mm512_mask_or_epi32(rounded, nan, top, _mm512_set1_epi32(0x40)));
 }
+#if defined(__AVX512BF16__) && defined(__AVX512DQ__)
+// VCVTNEPS2BF16 gives those bits for every input but a subnormal, which it takes as zero: a
+// vector holding a subnormal is rounded as integers instead.
+inline __m256i round_to_bf16_bits(Floats v) {
+    constexpr int kSubnormal = 0x20;  // VFPCLASSPS's "denormal" category
+    if (_mm512_fpclass_ps_mask(v, kSubnormal) != 0) return round_to_bf16_bits_as_integers(v);
+    return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v));
+}
+#else
+inline __m256i round_to_bf16_bits(Floats v) { return round_to_bf16_bits_as_integers(v); }
+#endif
 inline Floats load(const bf16 *p, Lanes m) { return widen_bf16_bits(load_half_bits(p, m)); }
 inline void store(bf16 *p, Lanes m, Floats v) { store_half_bits(p, m, round_to_bf16_bits(v)); }
 inline void store_around_caches(bf16 *p, Floats v) {
@@ -155,6 +184,6 @@ inline double reduce_add(Doubles v) {
     return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
 }
 
-}  // namespace norm4j::avx512
+}  // namespace norm4j::NORM4J_AVX512_SET
 
 #endif

@@ -1,6 +1,7 @@
 package io.norm4j;
 
 import io.norm4j.nativeimpl.Norm4jLibrary;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -49,13 +50,17 @@ final class NativeRuntime {
         });
     }
 
+    /**
+     * NATIVE's kernel sets by name, each at the index of its {@code NORM4J_ISA_*} value: from the
+     * portable kernels up, each set runs on every CPU that runs the next one.
+     */
+    static final List<String> ISA_NAMES = List.of("scalar", "avx2", "avx512", "avx512_bf16");
+
     static void selectIsa(String name) {
-        int isa = switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "scalar" -> Norm4jLibrary.NORM4J_ISA_SCALAR;
-            case "avx2" -> Norm4jLibrary.NORM4J_ISA_AVX2;
-            case "avx512" -> Norm4jLibrary.NORM4J_ISA_AVX512;
-            default -> throw new IllegalArgumentException("unknown ISA '" + name + "'; expected scalar, avx2 or avx512");
-        };
+        int isa = ISA_NAMES.indexOf(name.trim().toLowerCase(Locale.ROOT));
+        if (isa < 0) {
+            throw new IllegalArgumentException("unknown ISA '" + name + "'; expected one of " + String.join(", ", ISA_NAMES));
+        }
         int status = Norm4jLibrary.norm4j_isa_select(isa);
         if (status != Norm4jLibrary.NORM4J_OK) {
             throw new UnsupportedOperationException("this CPU cannot run the " + name + " kernels");
@@ -63,11 +68,7 @@ final class NativeRuntime {
     }
 
     static String isaName(int isa) {
-        return switch (isa) {
-            case Norm4jLibrary.NORM4J_ISA_AVX512 -> "avx512";
-            case Norm4jLibrary.NORM4J_ISA_AVX2 -> "avx2";
-            default -> "scalar";
-        };
+        return ISA_NAMES.get(isa);
     }
 
     /** Turns a native status into the matching exception; {@code op} names the call. */

@@ -19,7 +19,10 @@ public final class RuntimeInfo {
         return nativeLoaded() ? Norm4jLibrary.norm4j_cpu_name() : "unknown";
     }
 
-    /** The kernel set NATIVE runs ("avx512", "avx2" or "scalar"), empty without the native library. */
+    /**
+     * The kernel set NATIVE runs ("avx512_bf16", "avx512", "avx2" or "scalar"), empty without the
+     * native library.
+     */
     public static Optional<String> activeIsa() {
         return nativeLoaded() ? Optional.of(NativeRuntime.isaName(Norm4jLibrary.norm4j_isa_active())) : Optional.empty();
     }
@@ -50,8 +53,8 @@ public final class RuntimeInfo {
     }
 
     /**
-     * Forces NATIVE's kernel set for the whole process ("scalar", "avx2" or "avx512"), as {@code
-     * -Dnorm4j.isa} does at start-up.
+     * Forces NATIVE's kernel set for the whole process ("scalar", "avx2", "avx512" or
+     * "avx512_bf16"), as {@code -Dnorm4j.isa} does at start-up.
      *
      * @throws UnsupportedOperationException if the CPU lacks it or the native library is missing
      */

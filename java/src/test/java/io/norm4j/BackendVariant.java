@@ -2,9 +2,10 @@ package io.norm4j;
 
 /**
  * What the parity tests run against REFERENCE: each backend, and NATIVE once per kernel set, since
- * the AVX-512, AVX2 and scalar kernels are different code.
+ * the AVX-512 (with and without AVX512_BF16), AVX2 and scalar kernels are different code.
  */
 public enum BackendVariant {
+    NATIVE_AVX512_BF16(Backend.NATIVE, "avx512_bf16"),
     NATIVE_AVX512(Backend.NATIVE, "avx512"),
     NATIVE_AVX2(Backend.NATIVE, "avx2"),
     NATIVE_SCALAR(Backend.NATIVE, "scalar"),
@@ -23,7 +24,7 @@ public enum BackendVariant {
      * implies AVX2; on arm64 NATIVE has its portable kernels only).
      */
     public static java.util.List<BackendVariant> available() {
-        java.util.List<String> order = java.util.List.of("scalar", "avx2", "avx512");
+        java.util.List<String> order = NativeRuntime.ISA_NAMES;
         int best = order.indexOf(RuntimeInfo.detectedIsa().orElse("scalar"));
         return java.util.Arrays.stream(values()).filter(v -> v.isa == null || order.indexOf(v.isa) <= best).toList();
     }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The last-level cache NATIVE sizes its calls by: read from the CPU, or the variable that overrides it. */
@@ -20,16 +17,7 @@ class LastLevelCacheTest {
     }
 
     private static String probe(String variable) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName()).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("NORM4J_LAST_LEVEL_CACHE");
-        if (variable != null) pb.environment().put("NORM4J_LAST_LEVEL_CACHE", variable);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        return ChildJvm.run(Probe.class, variable, 60);
     }
 
     @Test

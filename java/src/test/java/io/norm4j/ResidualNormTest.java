@@ -325,4 +325,40 @@ class ResidualNormTest {
             assertTrue(e.getMessage().contains("add_rms_norm"), e.getMessage());
         }
     }
+
+    /**
+     * The fused calls against their composition in a JVM whose NATIVE takes the last-level cache
+     * to be 256 KiB, so calls of 16K values or more run as calls larger than the cache do (the f32
+     * forward stages each block's sum and writes h and y around the caches): prints each mismatch.
+     */
+    public static final class FromMemory {
+        private static final long[][] SHAPES = {{300, 700}, {64, 1031}, {2, 8192}, {1, 70001}, {1000, 70}};
+
+        public static void main(String[] args) {
+            List<String> variants = new ArrayList<>();
+            for (BackendVariant v : BackendVariant.available()) if (v.backend == Backend.NATIVE) variants.add(v.name());
+            for (String variant : variants)
+                for (Op op : new Op[] {Op.ADD_RMS_NORM, Op.ADD_LAYER_NORM})
+                    for (DType type : DType.values())
+                        for (long[] shape : SHAPES) {
+                            try (Data d = Data.of(type, shape, 13 + shape[1])) {
+                                List<float[]> f = BackendVariant.on(variant, n -> fused(n, op, d, shape, 0));
+                                List<float[]> c = BackendVariant.on(variant, n -> composed(n, op, d, shape, 0));
+                                for (int i = 0; i < NAMES.length; i++) {
+                                    if (!java.util.Arrays.equals(c.get(i), f.get(i))) {
+                                        System.out.println(variant + " " + op + " " + type + " "
+                                                + java.util.Arrays.toString(shape) + ": " + NAMES[i] + " differs");
+                                    }
+                                }
+                            }
+                        }
+            System.out.println("checked " + variants.size() * 2 * DType.values().length * SHAPES.length + " calls");
+        }
+    }
+
+    @Test
+    void callsLargerThanTheCacheGiveTheBitsOfTheComposition() throws Exception {
+        String out = ChildJvm.run(FromMemory.class, "256K", 300);
+        assertTrue(out.startsWith("checked ") && !out.startsWith("checked 0 ") && out.lines().count() == 1, out);
+    }
 }

@@ -34,6 +34,7 @@ public final class Norm4jLibrary {
     public static final int NORM4J_ISA_SCALAR = 0;
     public static final int NORM4J_ISA_AVX2 = 1;
     public static final int NORM4J_ISA_AVX512 = 2;
+    public static final int NORM4J_ISA_AVX512_BF16 = 3;
 
     public static native int norm4j_isa_detected();
 
