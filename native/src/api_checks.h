@@ -97,6 +97,21 @@ inline int check_activation_call(int activation, int64_t n, bool *empty) {
     return NORM4J_OK;
 }
 
+// NORM4J_OK when a residual add of n values (norm4j_add, norm4j_onednn_add) is well formed;
+// *empty is set when there is nothing to do.
+inline int check_add_call(const void *x, int x_type, const void *residual, int residual_type, const void *h,
+                          int h_type, int64_t n, bool *empty) {
+    clear_last_error();
+    if (n < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    int status = check_storage_types(x_type, h_type);
+    if (status == NORM4J_OK) status = check_storage_types(residual_type, NORM4J_F32);
+    if (status != NORM4J_OK) return status;
+    *empty = n == 0;
+    if (!*empty && (x == nullptr || residual == nullptr || h == nullptr))
+        return fail(NORM4J_ERR_ARGUMENT, "null x, residual or h");
+    return NORM4J_OK;
+}
+
 inline bool valid_layout(int layout) {
     return layout == NORM4J_LAYOUT_NCHW || layout == NORM4J_LAYOUT_NHWC;
 }

@@ -1,8 +1,10 @@
 // Which vector kernel sets the running CPU can execute, from CPUID: what dispatch chooses among
 // and what the kernel tests test. GCC's checks include the OS's support for saving the AVX and
-// AVX-512 state (XGETBV). Only for x86-64 builds (NORM4J_HAVE_AVX2).
+// AVX-512 state (XGETBV). x86 only: elsewhere GCC has no such checks, and NATIVE no vector sets.
 #ifndef NORM4J_CPU_FEATURES_H
 #define NORM4J_CPU_FEATURES_H
+
+#if defined(__x86_64__) || defined(__i386__)
 
 namespace norm4j {
 
@@ -21,5 +23,7 @@ inline bool cpu_runs_avx512_bf16_set() {
 }
 
 }  // namespace norm4j
+
+#endif
 
 #endif

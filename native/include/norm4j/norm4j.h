@@ -141,6 +141,10 @@ NORM4J_API int norm4j_onednn_rms_norm_forward(const void *x, int x_type, void *y
  * on its own, as the fused calls below form it. h may be x or residual. */
 NORM4J_API int norm4j_add(const void *x, int x_type, const void *residual, int residual_type, void *h, int h_type,
                           int64_t n);
+/* The same through oneDNN's binary primitive (binary_add, oneDNN's own arithmetic and rounding);
+ * NORM4J_ERR_UNSUPPORTED where oneDNN has no binary add for these types on this CPU. */
+NORM4J_API int norm4j_onednn_add(const void *x, int x_type, const void *residual, int residual_type, void *h,
+                                 int h_type, int64_t n);
 NORM4J_API int norm4j_add_layer_norm_forward(const void *x, int x_type, const void *residual, int residual_type,
                                              void *h, int h_type, void *y, int y_type, int64_t rows, int64_t cols,
                                              const float *weight, const float *bias, float eps, float *mean,

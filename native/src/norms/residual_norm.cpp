@@ -142,12 +142,9 @@ extern "C" int norm4j_add_rms_norm_forward(const void *x, int x_type, const void
 
 extern "C" int norm4j_add(const void *x, int x_type, const void *residual, int residual_type, void *h, int h_type,
                           int64_t n) {
-    norm4j::clear_last_error();
-    if (n < 0) return norm4j::fail(NORM4J_ERR_ARGUMENT, "negative size");
-    int status = norm4j::check_storage_types(x_type, h_type);
-    if (status == NORM4J_OK) status = norm4j::check_storage_types(residual_type, NORM4J_F32);
-    if (status != NORM4J_OK || n == 0) return status;
-    if (x == nullptr || residual == nullptr || h == nullptr) return norm4j::fail(NORM4J_ERR_ARGUMENT, "null x, residual or h");
+    bool empty = false;
+    const int status = norm4j::check_add_call(x, x_type, residual, residual_type, h, h_type, n, &empty);
+    if (status != NORM4J_OK || empty) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const ResidualSum sum{x, residual, h, x_type, residual_type, h_type};
     const bool around_caches = norm4j::outgrows_cache(n, 12);  // x, residual and h as f32

@@ -42,6 +42,9 @@ final class Backends {
         }
         Backend chosen = autoChoice(op, direction);
         CheckedBackend backend = INSTANCES.get(chosen);
+        if (!backend.supports(op, direction)) {  // what no backend runs (the add has no backward)
+            throw new UnsupportedOperationException("no backend runs " + op.id() + " " + direction.id());
+        }
         if (NativeRuntime.loadFailure().isPresent()) {
             // One warning for the whole process: every op falls back for the same reason.
             if (FALLBACK_LOGGED.compareAndSet(false, true)) {

@@ -19,9 +19,12 @@ abstract class CheckedBackend {
         return kind.name();
     }
 
-    /** Whether this backend can run {@code op} in {@code direction}; REFERENCE and NATIVE run everything. */
+    /**
+     * Whether this backend can run {@code op} in {@code direction}; REFERENCE and NATIVE run
+     * everything (the add on its own forward only: it has no backward call).
+     */
     boolean supports(Op op, Op.Direction direction) {
-        return true;
+        return op != Op.ADD || direction == Op.Direction.FORWARD;
     }
 
     /**
@@ -394,6 +397,8 @@ abstract class CheckedBackend {
         Aliasing.check().out("h", h).in("x", x).in("residual", residual).inPlace("h", "x").inPlace("h", "residual")
                 .verify();
         if (h.numel() == 0) return;
+        for (Tensor t : new Tensor[] {x, residual, h})
+            dataTypeUnsupported(Op.ADD, Op.Direction.FORWARD, t.dtype()).ifPresent(why -> refuse(t.dtype(), why));
         try {
             addKernel(x, residual, h);
         } finally {

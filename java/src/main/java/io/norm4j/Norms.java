@@ -132,10 +132,10 @@ public final class Norms {
     /**
      * The residual add on its own: {@code h = x + residual}, element-wise, the widened values added in
      * f32 and rounded once to h's type; h may be x or residual. The fused calls below form h exactly
-     * so. Runs where the fused ops run (ONEDNN has no residual add).
+     * so. ONEDNN runs it through oneDNN's binary primitive, with oneDNN's own rounding.
      */
     public void add(Tensor x, Tensor residual, Tensor h) {
-        Backends.resolve(backend, Op.ADD_RMS_NORM).add(x, residual, h);
+        Backends.resolve(backend, Op.ADD).add(x, residual, h);
     }
 
     /**

@@ -66,10 +66,12 @@ final class OneDnnBackend extends CheckedBackend {
      * of group norm, and its fused batch norm backward reads a workspace from its forward, which
      * norm4j's API does not keep); and no RMS norm backward: oneDNN 3.13's layer normalization
      * backward with the rms_norm flag returns dx off by rstd * mean(dy * w) (the layer norm
-     * centring term, which RMS norm does not have), so norm4j does not offer it.
+     * centring term, which RMS norm does not have), so norm4j does not offer it. The residual add
+     * on its own runs through its binary primitive.
      */
     @Override
     boolean supports(Op op, Op.Direction direction) {
+        if (op == Op.ADD) return direction == Op.Direction.FORWARD;
         boolean activated = op.activation() != null;
         return op != Op.MIN_MAX && (op.norm() == op || activated)
                 && !((op == Op.RMS_NORM || activated) && direction == Op.Direction.BACKWARD);
@@ -133,6 +135,13 @@ final class OneDnnBackend extends CheckedBackend {
     @Override
     protected void minMaxFitKernel(MinMaxCall c) {
         throw unsupported();
+    }
+
+    /** oneDNN's binary primitive (binary_add): the unfused residual sequence's first step. */
+    @Override
+    protected void addKernel(Tensor x, Tensor residual, Tensor h) {
+        NativeRuntime.check(Norm4jLibrary.norm4j_onednn_add(of(x), type(x), of(residual), type(residual), of(h), type(h),
+                h.numel()), "ONEDNN add");
     }
 
     /** oneDNN's eltwise primitive (relu, or swish for SiLU): the unfused sequence's second step. */

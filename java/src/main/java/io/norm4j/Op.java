@@ -8,6 +8,11 @@ public enum Op {
     GROUP_NORM("group_norm"),
     INSTANCE_NORM("instance_norm"),
     MIN_MAX("min_max"),
+    /**
+     * The residual add on its own: {@code h = x + residual}, element-wise (forward only: its
+     * gradient is the incoming one, for both inputs).
+     */
+    ADD("add"),
     /** Residual add fused with layer norm: {@code h = x + residual}, {@code y = layerNorm(h)}. */
     ADD_LAYER_NORM("add_layer_norm"),
     /** Residual add fused with RMS norm: {@code h = x + residual}, {@code y = rmsNorm(h)}. */
@@ -30,7 +35,7 @@ public enum Op {
 
     /**
      * The norm of a fused op (the norm after a residual add, or before an activation), or the op
-     * itself.
+     * itself (the add on its own is its own).
      */
     public Op norm() {
         return switch (this) {

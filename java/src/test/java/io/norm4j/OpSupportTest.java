@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 /** Norms.supports answers per backend, op and direction, and agrees with what a call does. */
 class OpSupportTest {
     @Test
-    void referenceAndNativeRunEveryOpBothWays() {
+    void referenceAndNativeRunEveryOpBothWaysButTheAddForwardOnly() {
         for (Backend b : new Backend[] {Backend.REFERENCE, Backend.NATIVE, Backend.AUTO})
             for (Op op : Op.values())
                 for (Op.Direction d : Op.Direction.values())
-                    assertTrue(Norms.on(b).supports(op, d), b + " " + op + " " + d);
+                    assertEquals(op != Op.ADD || d == Op.Direction.FORWARD, Norms.on(b).supports(op, d), b + " " + op + " " + d);
     }
 
     @Test
@@ -25,7 +25,7 @@ class OpSupportTest {
                 boolean fused = op == Op.ADD_LAYER_NORM || op == Op.ADD_RMS_NORM;
                 boolean activated = op == Op.GROUP_NORM_SILU || op == Op.BATCH_NORM_RELU;
                 boolean expected = op != Op.MIN_MAX && !fused
-                        && !((op == Op.RMS_NORM || activated) && d == Op.Direction.BACKWARD);
+                        && !((op == Op.RMS_NORM || activated || op == Op.ADD) && d == Op.Direction.BACKWARD);
                 assertEquals(expected, onednn.supports(op, d), op + " " + d);
             }
         try (Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2); Tensor mn = Tensor.allocate(2);

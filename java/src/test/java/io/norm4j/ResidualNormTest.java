@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.norm4j.parity.TolerancePolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -178,6 +179,43 @@ class ResidualNormTest {
             assertArrayEquals(expected, h.toArray(), variant + " " + type);
             assertArrayEquals(expected, r.toArray(), variant + " " + type + " over residual");
         }
+    }
+
+    /**
+     * ONEDNN's add (oneDNN's binary primitive, its own arithmetic) is within the f32 sum's rounding
+     * and the output's of the exact sum, into a third tensor and in place over residual, where
+     * supports says it takes the type; elsewhere refused naming the type, with nothing written.
+     */
+    @Test
+    void onednnAddsThroughItsBinaryPrimitiveWhereItTakesTheType() {
+        Norms onednn = Norms.on(Backend.ONEDNN);
+        long[] shape = {64, 1031};
+        for (DType type : DType.values()) {
+            try (Data d = Data.of(type, shape, 31); Tensor h = Tensor.allocate(type, shape).fill(7f);
+                    Tensor r = Tensor.of(type, d.residual().toArray(), shape)) {
+                float[] xs = d.x().toArray(), rs = d.residual().toArray();
+                if (onednn.supports(Op.ADD, Op.Direction.FORWARD, type)) {
+                    onednn.add(d.x(), d.residual(), h);
+                    onednn.add(d.x(), r, r);
+                    for (Tensor out : new Tensor[] {h, r}) {
+                        float[] got = out.toArray();
+                        for (int i = 0; i < xs.length; i++) {
+                            // The f32 sum's rounding, then the output's (of the f32 sum, at most 2^-24 larger).
+                            double exact = (double) xs[i] + rs[i], magnitude = Math.abs(exact);
+                            double tol = TolerancePolicy.unitRoundoff(DType.FLOAT32) * magnitude
+                                    + TolerancePolicy.storageRounding(type, magnitude * (1 + 0x1p-23));
+                            assertTrue(Math.abs(got[i] - exact) <= tol, type + " at " + i + ": " + got[i] + " vs " + exact);
+                        }
+                    }
+                } else {
+                    UnsupportedOperationException e =
+                            assertThrows(UnsupportedOperationException.class, () -> onednn.add(d.x(), d.residual(), h));
+                    assertTrue(e.getMessage().contains(type.toString()), e.getMessage());
+                    for (float v : h.toArray()) assertTrue(v == 7f, "written though refused");
+                }
+            }
+        }
+        assertFalse(onednn.supports(Op.ADD, Op.Direction.BACKWARD));
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.norm4j.Activation;
 import io.norm4j.DType;
 import io.norm4j.Layout;
 import io.norm4j.Norms;
+import io.norm4j.Op;
 import io.norm4j.Tensor;
 import io.norm4j.parity.InputDistribution;
 import java.util.ArrayList;
@@ -36,9 +37,18 @@ final class BenchCases {
      */
     record Case(String op, String direction, String mode, String layout, long[] shape, DType dtype, long bytesPerCall,
             Boolean fused, Preparer preparer) {
-        /** Whether {@code norms}' backend runs this case's op in its direction on its storage type. */
+        /**
+         * Whether {@code norms}' backend runs this case's op in its direction on its storage type;
+         * for the unfused residual sequence, whether it runs its parts (the add on its own, then
+         * the plain norm), as ONEDNN does without the fused op.
+         */
         boolean runsOn(io.norm4j.Norms norms) {
-            return norms.supports(io.norm4j.Op.fromId(op), io.norm4j.Op.Direction.fromId(direction), dtype);
+            Op o = Op.fromId(op);
+            Op.Direction d = Op.Direction.fromId(direction);
+            if (Boolean.FALSE.equals(fused) && (o == Op.ADD_LAYER_NORM || o == Op.ADD_RMS_NORM)) {
+                return norms.supports(Op.ADD, Op.Direction.FORWARD, dtype) && norms.supports(o.norm(), d, dtype);
+            }
+            return norms.supports(o, d, dtype);
         }
     }
 

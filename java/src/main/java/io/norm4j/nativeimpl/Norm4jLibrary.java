@@ -188,6 +188,10 @@ public final class Norm4jLibrary {
     public static native int norm4j_add(@Cast("const void*") long x, int xType, @Cast("const void*") long residual,
             int residualType, @Cast("void*") long h, int hType, @Cast("int64_t") long n);
 
+    public static native int norm4j_onednn_add(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long residual, int residualType, @Cast("void*") long h, int hType,
+            @Cast("int64_t") long n);
+
     public static native int norm4j_add_layer_norm_forward(@Cast("const void*") long x, int xType,
             @Cast("const void*") long residual, int residualType, @Cast("void*") long h, int hType,
             @Cast("void*") long y, int yType, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
