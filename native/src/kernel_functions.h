@@ -66,6 +66,8 @@ void floats_to_bf16(const float *src, bf16 *dst, int64_t n);
 void f16_to_floats(const f16 *src, float *dst, int64_t n);
 void floats_to_f16(const float *src, f16 *dst, int64_t n);
 void add_arrays(const float *a, const float *b, float *out, int64_t n, bool around_caches);
+void add_arrays_bf16(const bf16 *a, const bf16 *b, bf16 *out, int64_t n, bool around_caches);
+void add_arrays_f16(const f16 *a, const f16 *b, f16 *out, int64_t n, bool around_caches);
 void copy_floats(const float *src, float *dst, int64_t n, bool around_caches);
 void activate(float *y, int64_t n, int kind);
 void activation_gradient_plane(const float *x, const float *dy, float *dpre, int64_t n, const PreActivation &p,

@@ -170,6 +170,9 @@ struct KernelTable {
     // out[i] = a[i] + b[i], one f32 rounding each; out may be a or b. With around_caches, whole
     // aligned blocks of out are written around the caches.
     void (*add_arrays)(const float *a, const float *b, float *out, int64_t n, bool around_caches);
+    // The same on bf16 (f16) arrays: the widened values added in f32, each sum rounded once.
+    void (*add_arrays_bf16)(const bf16 *a, const bf16 *b, bf16 *out, int64_t n, bool around_caches);
+    void (*add_arrays_f16)(const f16 *a, const f16 *b, f16 *out, int64_t n, bool around_caches);
     // dst[i] = src[i], bit for bit; dst does not overlap src. With around_caches, as add_arrays:
     // a staged block written out to memory without reading dst's lines in first.
     void (*copy_floats)(const float *src, float *dst, int64_t n, bool around_caches);
@@ -234,6 +237,8 @@ struct KernelTable {
                                 f16_to_floats,                                                 \
                                 floats_to_f16,                                                 \
                                 add_arrays,                                                    \
+                                add_arrays_bf16,                                               \
+                                add_arrays_f16,                                                \
                                 copy_floats,                                                   \
                                 activate,                                                      \
                                 activation_gradient_plane,                                     \

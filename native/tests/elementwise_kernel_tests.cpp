@@ -1,6 +1,8 @@
 // add_arrays against the scalar kernel, bit for bit: every test size, unaligned, around the caches
-// or not, into a third array and in place over either input, with guards around the output; and
-// copy_floats, whose copy must have the source's bits (NaN payloads and signed zeros included).
+// or not, into a third array and in place over either input, with guards around the output; its
+// bf16 and f16 forms against the storage types' own conversions (each widened sum rounded once),
+// the same ways; and copy_floats, whose copy must have the source's bits (NaN payloads and signed
+// zeros included).
 #include "kernel_test_support.h"
 
 namespace norm4j::test {
@@ -25,6 +27,28 @@ void test_add_arrays(const KernelTable &v, const KernelTable &s, Report &report,
     fence_stores();
     compare(report, where(v, "add_arrays", at), "out", target.data(), expected.data(), n, exact);
     check_guards(report, where(v, "add_arrays", at), "out", target);
+}
+
+template <typename H>
+void test_add_stored(const KernelTable &k, Report &report, int64_t n, int64_t offset, bool around_caches, Into into,
+                     const char *kernel, void (*KernelTable::*entry)(const H *, const H *, H *, int64_t, bool),
+                     H (*round)(float)) {
+    const std::string at = "n=" + std::to_string(n) + " offset=" + std::to_string(offset) +
+                           (around_caches ? " around caches" : "") +
+                           (into == Into::kFirst ? " over a" : into == Into::kSecond ? " over b" : "");
+    Guarded<H> a(n, offset, H{0xbeef}), b(n, offset, H{0xbeef}), out(n, offset, H{0xbeef});
+    Values values(n * 37 + offset);
+    std::vector<H> expected(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        a.data()[i] = round(values.next());
+        b.data()[i] = round(values.next() * 0.001f);  // sums whose rounding matters
+        expected[i] = round(widen(a.data()[i]) + widen(b.data()[i]));
+    }
+    Guarded<H> &target = into == Into::kFirst ? a : into == Into::kSecond ? b : out;
+    (k.*entry)(a.data(), b.data(), target.data(), n, around_caches);
+    fence_stores();
+    same_bits(report, where(k, kernel, at), "out", target.data(), expected.data(), n);
+    check_guards(report, where(k, kernel, at), "out", target);
 }
 
 void test_copy_floats(const KernelTable &v, Report &report, int64_t n, int64_t offset, bool around_caches) {
@@ -52,7 +76,15 @@ void test_elementwise_kernels(const KernelTable &vector, const KernelTable &scal
     for (const KernelTable *k : {&vector, &scalar})
         for (int64_t n : segment_sizes())
             for (int64_t offset : offsets())
-                for (bool around_caches : {false, true}) test_copy_floats(*k, report, n, offset, around_caches);
+                for (bool around_caches : {false, true}) {
+                    test_copy_floats(*k, report, n, offset, around_caches);
+                    for (Into into : {Into::kThird, Into::kFirst, Into::kSecond}) {
+                        test_add_stored<bf16>(*k, report, n, offset, around_caches, into, "add_arrays_bf16",
+                                              &KernelTable::add_arrays_bf16, round_to_bf16);
+                        test_add_stored<f16>(*k, report, n, offset, around_caches, into, "add_arrays_f16",
+                                             &KernelTable::add_arrays_f16, round_to_f16);
+                    }
+                }
 }
 
 }  // namespace norm4j::test

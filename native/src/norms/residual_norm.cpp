@@ -34,14 +34,29 @@ template <typename T>
 T *at(void *p, int64_t i) {
     return static_cast<T *>(p) + i;
 }
+template <typename T>
+const T *at(const void *p, int64_t i) {
+    return static_cast<const T *>(p) + i;
+}
 
-// h[first, first + n) = x + residual, each value added in f32 and rounded once to h's type;
-// a and b hold n floats (unused where every array is f32). f32 sums go around the caches where asked.
+// h[first, first + n) = x + residual, each value added in f32 and rounded once to h's type, by
+// the add kernels where the three arrays share a type, else through a and b (n floats each).
+// Sums go around the caches where asked (in the add kernels).
 void add_block(const norm4j::KernelTable &k, const ResidualSum &s, int64_t first, int64_t n, float *a, float *b,
                bool around_caches = false) {
-    if (s.all_f32()) {
-        k.add_arrays(static_cast<const float *>(s.x) + first, static_cast<const float *>(s.residual) + first,
-                     at<float>(s.h, first), n, around_caches);
+    const bool one_type = s.x_type == s.residual_type && s.x_type == s.h_type;
+    if (one_type && s.h_type == NORM4J_F32) {
+        k.add_arrays(at<float>(s.x, first), at<float>(s.residual, first), at<float>(s.h, first), n, around_caches);
+        return;
+    }
+    if (one_type && s.h_type == NORM4J_BF16) {
+        k.add_arrays_bf16(at<norm4j::bf16>(s.x, first), at<norm4j::bf16>(s.residual, first),
+                          at<norm4j::bf16>(s.h, first), n, around_caches);
+        return;
+    }
+    if (one_type) {
+        k.add_arrays_f16(at<norm4j::f16>(s.x, first), at<norm4j::f16>(s.residual, first), at<norm4j::f16>(s.h, first),
+                         n, around_caches);
         return;
     }
     norm4j::widen_run(k, s.x, s.x_type, first, a, n);
@@ -90,8 +105,7 @@ void add_rows_forward(const norm4j::KernelTable &k, const ResidualSum &sum, void
             const int64_t n = std::min(block, first + count - r);
             if (staged) {
                 const int64_t at_value = r * cols;
-                k.add_arrays(static_cast<const float *>(sum.x) + at_value,
-                             static_cast<const float *>(sum.residual) + at_value, a, n * cols, false);
+                k.add_arrays(at<float>(sum.x, at_value), at<float>(sum.residual, at_value), a, n * cols, false);
                 k.copy_floats(a, at<float>(sum.h, at_value), n * cols, true);
                 norm4j::rows_forward_share(k, a, a, r, n, cols, centred, weight, bias, cols <= norm4j::kFusedRowMax,
                                            0, finish, row);
@@ -147,7 +161,8 @@ extern "C" int norm4j_add(const void *x, int x_type, const void *residual, int r
     if (status != NORM4J_OK || empty) return status;
     const norm4j::KernelTable &k = norm4j::active_kernels();
     const ResidualSum sum{x, residual, h, x_type, residual_type, h_type};
-    const bool around_caches = norm4j::outgrows_cache(n, 12);  // x, residual and h as f32
+    const bool around_caches = norm4j::outgrows_cache(
+        n, norm4j::bytes_of_storage(x_type) + norm4j::bytes_of_storage(residual_type) + norm4j::bytes_of_storage(h_type));
     norm4j::parallel_row_shares(n, norm4j::threads_for(n), [&](int64_t first, int64_t count) {
         norm4j::ScratchFrame frame;
         const int64_t block = std::min(norm4j::kStagingBlockValues, count);
