@@ -229,9 +229,14 @@ final class BenchCases {
                     Tensor mean = Tensor.allocate(rows), rstd = Tensor.allocate(rows), dw = Tensor.allocate(ns);
                     Tensor db = rms ? null : Tensor.allocate(ns), dy = backward ? data(t, s, 2) : null;
                     Tensor dh = backward ? data(t, s, 4) : null, g = backward && !fused ? Tensor.allocate(s) : null;
-                    if (backward) {
+                    // h and the statistics the backward reads, by the calls the row times.
+                    if (backward && fused) {
                         if (rms) norms.addRmsNormTraining(x, r, ns, w, 0, 1e-5, h, y, rstd);
                         else norms.addLayerNormTraining(x, r, ns, w, 0, b, 1e-5, h, y, mean, rstd);
+                    } else if (backward) {
+                        norms.add(x, r, h);
+                        if (rms) norms.rmsNormTraining(h, ns, w, 1e-5, y, rstd);
+                        else norms.layerNormTraining(h, ns, w, b, 1e-5, y, mean, rstd);
                     }
                     Runnable call;
                     if (!backward && fused) {
