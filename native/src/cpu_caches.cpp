@@ -1,5 +1,6 @@
 // The last-level cache one core can use, read once: the environment's NORM4J_LAST_LEVEL_CACHE
-// (bytes) where set; else Linux's description of cpu0's caches (/sys, per cache instance); else
+// (bytes) where set; else Linux's description of cpu0's caches (/sys, per cache instance, at most
+// kMaxLastLevelCachePerCpu for each CPU Linux says shares it); else
 // CPUID's deterministic cache leaves (4 on Intel, 0x8000001D on AMD with topology extensions),
 // which also describe one instance; else kFallbackLastLevelCache. Sizes that describe all of a
 // socket's caches together (sysconf's, AMD's legacy leaf 0x80000006: 508 MiB on a 2-vCPU slice of
@@ -22,7 +23,7 @@ namespace {
 
 struct CacheSize {
     int64_t bytes;
-    const char *source;
+    std::string source;
 };
 
 // "32768K" (the format of /sys/.../cache/indexN/size) in bytes, 0 if unreadable.
@@ -41,13 +42,36 @@ int64_t from_environment() {
     return v != nullptr ? parse_size(v) : 0;
 }
 
-// The largest level of cpu0's data or unified caches Linux lists.
-int64_t from_sysfs() {
-    int64_t best = 0;
+// How many CPUs a list such as "0-1" or "0,2-5,8" (shared_cpu_list) names; 0 if unreadable.
+int64_t cpus_in_list(const char *list) {
+    int64_t count = 0;
+    for (const char *p = list; *p != '\0' && *p != '\n';) {
+        char *end = nullptr;
+        const long first = std::strtol(p, &end, 10);
+        if (end == p) return 0;
+        long last = first;
+        if (*end == '-') {
+            p = end + 1;
+            last = std::strtol(p, &end, 10);
+            if (end == p || last < first) return 0;
+        }
+        count += last - first + 1;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return count;
+}
+
+struct SysfsCache {
+    int64_t bytes = 0, sharing_cpus = 0;
+};
+
+// The largest level of cpu0's data or unified caches Linux lists, and how many CPUs share it.
+SysfsCache from_sysfs() {
+    SysfsCache best;
     int best_level = 0;
     for (int index = 0; index < 8; ++index) {
         const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
-        char level[16] = {0}, type[32] = {0}, size[32] = {0};
+        char level[16] = {0}, type[32] = {0}, size[32] = {0}, shared[256] = {0};
         auto read = [&](const char *name, char *out, int capacity) {
             std::FILE *f = std::fopen((dir + name).c_str(), "r");
             if (f == nullptr) return false;
@@ -60,10 +84,11 @@ int64_t from_sysfs() {
         const int l = std::atoi(level);
         if (l >= best_level) {
             best_level = l;
-            best = parse_size(size);
+            best.bytes = parse_size(size);
+            best.sharing_cpus = read("shared_cpu_list", shared, sizeof shared) ? cpus_in_list(shared) : 0;
         }
     }
-    return best_level >= 2 ? best : 0;
+    return best_level >= 2 ? best : SysfsCache{};
 }
 
 int64_t from_cpuid() {
@@ -97,7 +122,13 @@ int64_t from_cpuid() {
 
 CacheSize detect() {
     if (const int64_t v = from_environment(); v > 0) return {v, "NORM4J_LAST_LEVEL_CACHE"};
-    if (const int64_t v = from_sysfs(); v > 0) return {v, "sysfs"};
+    if (const SysfsCache s = from_sysfs(); s.bytes > 0) {
+        const int64_t cap = s.sharing_cpus * kMaxLastLevelCachePerCpu;
+        if (s.sharing_cpus == 0 || s.bytes <= cap) return {s.bytes, "sysfs"};
+        return {cap, "sysfs (" + std::to_string(s.bytes >> 20) + " MiB listed as shared by " +
+                         std::to_string(s.sharing_cpus) + " CPUs, taken as " +
+                         std::to_string(kMaxLastLevelCachePerCpu >> 20) + " MiB per CPU)"};
+    }
     if (const int64_t v = from_cpuid(); v > 0) return {v, "cpuid"};
     return {kFallbackLastLevelCache, "default (the CPU does not tell one cache's size)"};
 }
@@ -117,6 +148,6 @@ extern "C" {
 
 int64_t norm4j_last_level_cache_bytes(void) { return norm4j::cache().bytes; }
 
-const char *norm4j_last_level_cache_source(void) { return norm4j::cache().source; }
+const char *norm4j_last_level_cache_source(void) { return norm4j::cache().source.c_str(); }
 
 }  // extern "C"

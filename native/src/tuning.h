@@ -69,6 +69,13 @@ constexpr int64_t kStagingBlockValues = int64_t{1} << 14;
 // one Zen core complex's L3.
 constexpr int64_t kFallbackLastLevelCache = int64_t{32} << 20;
 
+// The most last-level cache taken per CPU that shares it (cpu_caches.cpp). CPUs have 1.5 to 4 MiB
+// of L3 per core (12 MiB on AMD's stacked-cache parts); a virtual machine's Linux may list the
+// host chip's whole L3 as shared by the machine's own few vCPUs, while the host's other cores
+// fill it too. Taken at its word, calls far larger than the machine's share count as cached, and
+// their outputs go through the caches (docs/tuning.md).
+constexpr int64_t kMaxLastLevelCachePerCpu = int64_t{16} << 20;
+
 }  // namespace norm4j
 
 #endif
