@@ -76,6 +76,9 @@ NORM4J_API const char *norm4j_onednn_version(void);
  * dx) as void pointers stored as the type passed beside each; a combination oneDNN has no
  * primitive for fails with NORM4J_ERR_UNSUPPORTED, naming the types, before anything is written. */
 NORM4J_API int norm4j_onednn_takes_data_type(int type);
+/* NORM4J_OK where oneDNN creates its binary add (norm4j_onednn_add) for x, residual and h stored
+ * as type on this CPU; else NORM4J_ERR_UNSUPPORTED with oneDNN's reason in norm4j_last_error. */
+NORM4J_API int norm4j_onednn_takes_add(int type);
 /* Why the last failing call on this thread failed (empty when it gave no reason).
  * Thread-local storage, valid until the next call on the same thread. */
 NORM4J_API const char *norm4j_last_error(void);

@@ -10,6 +10,12 @@ namespace {
 
 constexpr int kBinaryAddOp = 10;
 
+dnnl::binary::primitive_desc add_descriptor(int x_type, int residual_type, int h_type, int64_t n) {
+    return dnnl::binary::primitive_desc(engine(), dnnl::algorithm::binary_add, matrix_desc(1, n, x_type),
+                                        matrix_desc(1, n, residual_type), matrix_desc(1, n, h_type),
+                                        dnnl::primitive_attr(), true);
+}
+
 }  // namespace
 
 }  // namespace norm4j::onednn
@@ -25,12 +31,8 @@ extern "C" int norm4j_onednn_add(const void *x, int x_type, const void *residual
         const auto &p = cache.get(make_key(kBinaryAddOp, pack_types(x_type, residual_type, h_type), false, 0, n, 0, 0, 0,
                                            {}, 0.0f),
                                   [&] {
-                                      dnnl::binary::primitive_desc pd(engine(), dnnl::algorithm::binary_add,
-                                                                      matrix_desc(1, n, x_type),
-                                                                      matrix_desc(1, n, residual_type),
-                                                                      matrix_desc(1, n, h_type),
-                                                                      dnnl::primitive_attr(), true);
-                                      return primitive_of<dnnl::binary>(pd);
+                                      return primitive_of<dnnl::binary>(
+                                          add_descriptor(x_type, residual_type, h_type, n));
                                   });
         if (!p) return kNoImplementation;
         Arguments args;
@@ -39,5 +41,16 @@ extern "C" int norm4j_onednn_add(const void *x, int x_type, const void *residual
         args.add(DNNL_ARG_DST, matrix_desc(1, n, h_type), h);
         args.execute(p);
         return NORM4J_OK;
+    });
+}
+
+extern "C" int norm4j_onednn_takes_add(int type) {
+    using namespace norm4j::onednn;
+    norm4j::clear_last_error();
+    const int status = norm4j::check_storage_types(type, type);
+    if (status != NORM4J_OK) return status;
+    return guarded("binary add", types_note("x", type, "residual", type, "h", type), [&] {
+        constexpr int64_t kProbeValues = 64;
+        return add_descriptor(type, type, type, kProbeValues) ? NORM4J_OK : kNoImplementation;
     });
 }

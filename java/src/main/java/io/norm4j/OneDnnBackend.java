@@ -23,6 +23,10 @@ final class OneDnnBackend extends CheckedBackend {
     private static final java.util.Map<DType, java.util.Optional<String>> DATA_TYPES =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Per storage type: empty where oneDNN creates its binary add for it here, else its reason. */
+    private static final java.util.Map<DType, java.util.Optional<String>> ADD_TYPES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The standalone activations (oneDNN's eltwise) take f32 data only; the norms see {@link #dataTypeUnsupported}. */
     @Override
     java.util.Optional<String> halfPrecisionUnsupported() {
@@ -38,17 +42,30 @@ final class OneDnnBackend extends CheckedBackend {
     /**
      * The norms take the types oneDNN creates all their primitives for on this CPU, and refuse the
      * others before oneDNN is called, as {@code supports} says, even where oneDNN would run the
-     * particular call.
+     * particular call. The add takes the types oneDNN creates its binary add for (f32 included:
+     * oneDNN does not create it on every platform).
      */
     @Override
     java.util.Optional<String> dataTypeUnsupported(Op op, Op.Direction direction, DType type) {
+        if (op == Op.ADD) return addRefusal(type);
         return type == DType.FLOAT32 ? java.util.Optional.empty() : dataTypeRefusal(type);
     }
 
     /** Why oneDNN does not take data stored as type on this CPU, or empty where it does (asked once per type). */
     static java.util.Optional<String> dataTypeRefusal(DType type) {
-        return DATA_TYPES.computeIfAbsent(type, t -> {
-            int status = Norm4jLibrary.norm4j_onednn_takes_data_type(t.code());
+        return refusal(DATA_TYPES, type, Norm4jLibrary::norm4j_onednn_takes_data_type);
+    }
+
+    /** Why oneDNN creates no binary add for x, residual and h stored as type here, or empty (asked once per type). */
+    static java.util.Optional<String> addRefusal(DType type) {
+        return refusal(ADD_TYPES, type, Norm4jLibrary::norm4j_onednn_takes_add);
+    }
+
+    /** The probe's answer for type (NORM4J_OK, or unsupported with the reason), asked once. */
+    private static java.util.Optional<String> refusal(java.util.Map<DType, java.util.Optional<String>> answers,
+            DType type, java.util.function.IntUnaryOperator probe) {
+        return answers.computeIfAbsent(type, t -> {
+            int status = probe.applyAsInt(t.code());
             if (status == Norm4jLibrary.NORM4J_OK) return java.util.Optional.empty();
             if (status != Norm4jLibrary.NORM4J_ERR_UNSUPPORTED) NativeRuntime.check(status, "ONEDNN " + t);
             return java.util.Optional.of(Norm4jLibrary.norm4j_last_error());

@@ -59,6 +59,8 @@ public final class Norm4jLibrary {
 
     public static native int norm4j_onednn_takes_data_type(int type);
 
+    public static native int norm4j_onednn_takes_add(int type);
+
     public static native @Cast("const char*") String norm4j_last_error();
 
     public static native int norm4j_layer_norm_forward(
