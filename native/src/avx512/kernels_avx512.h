@@ -1,5 +1,6 @@
 // What every AVX-512 kernel file includes: the kernel table's declarations (kernels.h, which
-// declares norm4j::avx512's functions), the tuning constants, the AVX-512 vector layer and the
+// declares the functions of norm4j::avx512 and norm4j::avx512_bf16, the two sets these files are
+// compiled into; see vector_avx512.h), the tuning constants, the AVX-512 vector layer and the
 // helpers written over it. Only included from files compiled with -mavx512f (and -mavx2 -mfma).
 #ifndef NORM4J_KERNELS_AVX512_H
 #define NORM4J_KERNELS_AVX512_H

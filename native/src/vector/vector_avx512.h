@@ -4,8 +4,9 @@
 // names; see vector_avx2.h for the list.
 //
 // Two kernel sets are built from it: avx512 (AVX-512F alone) and, from the same files compiled
-// with AVX512_BF16, BW, VL and DQ as well (native/src/avx512_bf16), avx512_bf16, which rounds to
-// bf16 with the conversion instruction and moves partial vectors of 16-bit values with masks.
+// with AVX512_BF16, BW, VL and DQ as well (CMake's norm4j_kernels_avx512_bf16), avx512_bf16,
+// which rounds to bf16 with the conversion instruction and moves partial vectors of 16-bit
+// values with masks.
 // Each set is compiled into its own namespace (NORM4J_AVX512_SET), so no inline function of one
 // is linked into the other.
 #ifndef NORM4J_VECTOR_AVX512_H
