@@ -50,7 +50,15 @@ extern "C" int norm4j_onednn_takes_add(int type) {
     const int status = norm4j::check_storage_types(type, type);
     if (status != NORM4J_OK) return status;
     return guarded("binary add", types_note("x", type, "residual", type, "h", type), [&] {
-        constexpr int64_t kProbeValues = 64;
-        return add_descriptor(type, type, type, kProbeValues) ? NORM4J_OK : kNoImplementation;
+        // On linux-arm64 oneDNN 3.13 describes the primitive but cannot build it, so it is built.
+        constexpr int64_t kProbeValues = int64_t{1} << 16;
+        const auto pd = add_descriptor(type, type, type, kProbeValues);
+        if (!pd) return kNoImplementation;
+        try {
+            const dnnl::binary built(pd);
+        } catch (const dnnl::error &) {
+            return kNoImplementation;
+        }
+        return NORM4J_OK;
     });
 }
