@@ -71,9 +71,14 @@ abstract class CheckedBackend {
     private boolean ranOnStandIns(Op op, Op.Direction direction, Tensor a, Tensor b, Tensor c,
             java.util.function.Consumer<HalfStaging> call) {
         if (!takesStoredData(op, direction)) return ranInF32(a, b, c, call);
-        for (Tensor t : new Tensor[] {a, b, c})
-            if (t != null) dataTypeUnsupported(op, direction, t.dtype()).ifPresent(why -> refuse(t.dtype(), why));
+        refuseUntakenTypes(op, direction, a, b, c);
         return false;
+    }
+
+    /** Refuses the call where this backend does not take a (non-null) tensor's storage type for op. */
+    private void refuseUntakenTypes(Op op, Op.Direction direction, Tensor... tensors) {
+        for (Tensor t : tensors)
+            if (t != null) dataTypeUnsupported(op, direction, t.dtype()).ifPresent(why -> refuse(t.dtype(), why));
     }
 
     private void refuse(DType type, String why) {
@@ -397,8 +402,7 @@ abstract class CheckedBackend {
         Aliasing.check().out("h", h).in("x", x).in("residual", residual).inPlace("h", "x").inPlace("h", "residual")
                 .verify();
         if (h.numel() == 0) return;
-        for (Tensor t : new Tensor[] {x, residual, h})
-            dataTypeUnsupported(Op.ADD, Op.Direction.FORWARD, t.dtype()).ifPresent(why -> refuse(t.dtype(), why));
+        refuseUntakenTypes(Op.ADD, Op.Direction.FORWARD, x, residual, h);
         try {
             addKernel(x, residual, h);
         } finally {
