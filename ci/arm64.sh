@@ -6,9 +6,9 @@
 #     linux-arm64 jars on Maven Central), packs target/norm4j-<version>-linux-arm64.jar and
 #     installs it with `mvn install`;
 #  3. runs the test suite on the arm64 JVM under qemu (all of it but the tests that start
-#     further JVMs or need a JDK's compiler, which qemu-user without binfmt cannot provide),
-#     then the CLI's parity job.
-# Takes about 5 minutes here, most of it the package installation and the emulated suite.
+#     further JVMs or need a JDK's compiler, which qemu-user without binfmt cannot provide;
+#     ParityTest on the grid's sample, ParityGrid.sample()), then the CLI's parity job on the
+#     whole grid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arm_java=/usr/lib/jvm/java-17-openjdk-arm64/bin/java
@@ -32,7 +32,7 @@ test -f target/norm4j-*-linux-arm64.jar
 
 cp="target/test-classes:target/classes:target/native-arm64:$(cat target/arm64-classpath.txt)"
 start=$(date +%s)
-qemu-aarch64 "$arm_java" -Dnorm4j.requireNative=linux-arm64 -cp "$cp" \
+qemu-aarch64 "$arm_java" -Dnorm4j.requireNative=linux-arm64 -Dnorm4j.parityGrid=sample -cp "$cp" \
   org.junit.platform.console.ConsoleLauncher execute --select-package io.norm4j \
   --exclude-classname '.*(SoakTest|NoNativeLibraryTest|ReadmeExampleTest|MainJsonTest|LastLevelCacheTest)' \
   --details=summary --disable-banner

@@ -5,10 +5,14 @@ cd "$(dirname "$0")/.."
 log=target/checkjni.log
 mkdir -p target
 rm -f target/surefire-reports/*.dumpstream
-# BenchPlotTest is left out: it renders a PNG through the JDK's own AWT/ImageIO native code,
-# which -Xcheck:jni flags (unchecked exceptions in the JDK's CallIntMethod uses). This check is
-# about norm4j's JNI glue, which every other test exercises.
-mvn -B -Pcheckjni test -Dtest='!BenchPlotTest' -Dsurefire.failIfNoSpecifiedTests=false "$@" 2>&1 | tee "$log"
+# A documented sample of the suite: BenchPlotTest is left out, as it renders a PNG through the
+# JDK's own AWT/ImageIO native code, which -Xcheck:jni flags (unchecked exceptions in the JDK's
+# CallIntMethod uses); so is the bench's timing run, whose calls cross the same JNI glue as the
+# rest; ParityTest runs the grid's sample (ParityGrid.sample()) on every kernel set and backend.
+# This check is about norm4j's JNI glue, which every test left in exercises.
+mvn -B -Pcheckjni test -Dnorm4j.parityGrid=sample \
+  -Dtest='!BenchPlotTest,!MainJsonTest#benchReportsTimingsSpeedupsAndBandwidth' \
+  -Dsurefire.failIfNoSpecifiedTests=false "$@" 2>&1 | tee "$log"
 # The JVM writes JNI warnings straight to its stdout, which surefire's forked-JVM channel
 # reports as corrupted-stream dumps: search those too.
 if grep -E "WARNING in native method|FATAL ERROR in native method" "$log" \
