@@ -79,6 +79,14 @@ void normalize_uniform_activated(const float *x, float *y, int64_t n, const Cent
 void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                                  const float *scale, const float *shift, bool around_caches, bool from_memory,
                                  int kind);
+void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2);
+void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2);
+void normalize_columns_activated_bf16(const bf16 *x, bf16 *y, int64_t rows, int64_t cols, const float *hi,
+                                      const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                      int kind);
+void normalize_columns_activated_f16(const f16 *x, f16 *y, int64_t rows, int64_t cols, const float *hi,
+                                     const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                     int kind);
 
 // The table of those functions, for the ISA whose namespace this is included in.
 extern const KernelTable kTable;

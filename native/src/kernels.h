@@ -195,6 +195,20 @@ struct KernelTable {
     void (*normalize_columns_activated)(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                                         const float *scale, const float *shift, bool around_caches,
                                         bool from_memory, int kind);
+    // Channels-last batch norm forward on x stored as bf16 (f16): column_pivoted_sums, and
+    // normalize_columns_activated on x and y both stored as that type (kind NORM4J_ACTIVATION_NONE
+    // too), each with the bits of the f32 kernel (normalize_columns, or normalize_columns_activated)
+    // on the widened values, outputs rounded once.
+    void (*column_pivoted_sums_bf16)(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1,
+                                     double *s2);
+    void (*column_pivoted_sums_f16)(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1,
+                                    double *s2);
+    void (*normalize_columns_activated_bf16)(const bf16 *x, bf16 *y, int64_t rows, int64_t cols, const float *hi,
+                                             const float *scale, const float *shift, bool around_caches,
+                                             bool from_memory, int kind);
+    void (*normalize_columns_activated_f16)(const f16 *x, f16 *y, int64_t rows, int64_t cols, const float *hi,
+                                            const float *scale, const float *shift, bool around_caches,
+                                            bool from_memory, int kind);
 };
 
 // The kernel table of the ISA namespace this is expanded in: every entry, in table order.
@@ -244,7 +258,11 @@ struct KernelTable {
                                 activation_gradient_plane,                                     \
                                 activation_gradient_row,                                       \
                                 normalize_uniform_activated,                                   \
-                                normalize_columns_activated}
+                                normalize_columns_activated,                                   \
+                                column_pivoted_sums_bf16,                                      \
+                                column_pivoted_sums_f16,                                       \
+                                normalize_columns_activated_bf16,                              \
+                                normalize_columns_activated_f16}
 
 namespace scalar {
 #include "kernel_functions.h"
@@ -288,7 +306,8 @@ inline void prefetch(const float *p, int64_t values) {
 
 // For kernels walking the n values at p in order: asks for the value kPrefetchAhead past p[i],
 // where there is one.
-inline void prefetch_ahead(const float *p, int64_t i, int64_t n) {
+template <typename T>
+inline void prefetch_ahead(const T *p, int64_t i, int64_t n) {
     if (i + kPrefetchAhead < n) __builtin_prefetch(p + i + kPrefetchAhead, 0, 3);
 }
 

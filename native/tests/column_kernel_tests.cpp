@@ -134,7 +134,73 @@ void test_min_max_and_scale(const KernelTable &v, const KernelTable &s, Report &
     check_guards(report, where(v, "scale_columns", at), "y", got);
 }
 
+// column_pivoted_sums_bf16 (f16) and normalize_columns_activated_bf16 (f16) against the same
+// table's f32 kernels on the widened values, outputs rounded: the same bits, the outputs with and
+// without an activation, through the caches and around them, in place too.
+template <typename H>
+void test_stored_columns(const KernelTable &k, Report &report, int64_t rows, int64_t cols, int64_t offset,
+                         const char *type,
+                         void (*KernelTable::*pivoted)(const H *, int64_t, int64_t, const float *, double *, double *),
+                         void (*KernelTable::*stored)(const H *, H *, int64_t, int64_t, const float *, const float *,
+                                                      const float *, bool, bool, int),
+                         H (*round)(float)) {
+    const int64_t n = rows * cols;
+    Values values(n * 17 + offset);
+    Guarded<H> x(n, offset, H{0xbeef});
+    Guarded<float> wide(n, offset, kGuardFloat);
+    for (int64_t i = 0; i < n; ++i) {
+        x.data()[i] = round(4.0f * values.next());
+        wide.data()[i] = widen(x.data()[i]);
+    }
+    const std::vector<float> hi = wrapped(values, cols, 0.0f, 0.5f), scale = wrapped(values, cols, 1.0f, 0.75f),
+                             shift = wrapped(values, cols, 0.0f, 0.25f);
+    const std::string shape = std::string(type) + " " + shape_text(rows, cols, offset);
+    Guarded<double> s1(cols, 0, kGuardDouble), s2(cols, 0, kGuardDouble);
+    std::vector<double> e1(cols), e2(cols);
+    for (int64_t j = 0; j < cols; ++j) s1.data()[j] = s2.data()[j] = e1[j] = e2[j] = 0.25 * j;
+    (k.*pivoted)(x.data(), rows, cols, hi.data(), s1.data(), s2.data());
+    k.column_pivoted_sums(wide.data(), rows, cols, hi.data(), e1.data(), e2.data());
+    same_bits(report, where(k, "column_pivoted_sums (stored)", shape), "s1", s1.data(), e1.data(), cols);
+    same_bits(report, where(k, "column_pivoted_sums (stored)", shape), "s2", s2.data(), e2.data(), cols);
+    check_guards(report, where(k, "column_pivoted_sums (stored)", shape), "s1", s1);
+    check_guards(report, where(k, "column_pivoted_sums (stored)", shape), "s2", s2);
+    for (int kind : {NORM4J_ACTIVATION_NONE, NORM4J_ACTIVATION_RELU, NORM4J_ACTIVATION_SILU})
+        for (int form = 0; form < 8; ++form) {
+            const bool around = form & 1, from_memory = form & 2, in_place = form & 4;
+            const std::string at = shape + " kind=" +
+                                   std::to_string(kind) + (around ? " around the caches" : "") +
+                                   (from_memory ? " from memory" : "") + (in_place ? " in place" : "");
+            Guarded<H> got(n, offset, H{0xbeef});
+            Guarded<float> y(n, offset, kGuardFloat);
+            std::copy(x.data(), x.data() + n, got.data());
+            (k.*stored)(in_place ? got.data() : x.data(), got.data(), rows, cols, hi.data(), scale.data(),
+                        shift.data(), around, from_memory, kind);
+            if (kind == NORM4J_ACTIVATION_NONE)
+                k.normalize_columns(wide.data(), y.data(), rows, cols, hi.data(), scale.data(), shift.data(), false,
+                                    false);
+            else
+                k.normalize_columns_activated(wide.data(), y.data(), rows, cols, hi.data(), scale.data(),
+                                              shift.data(), false, false, kind);
+            fence_stores();
+            std::vector<H> expected(n);
+            for (int64_t i = 0; i < n; ++i) expected[i] = round(y.data()[i]);
+            same_bits(report, where(k, "normalize_columns_activated (stored)", at), "y", got.data(), expected.data(), n);
+            check_guards(report, where(k, "normalize_columns_activated (stored)", at), "y", got);
+        }
+}
+
 }  // namespace
+
+void test_stored_column_kernels(const KernelTable &k, Report &report) {
+    for (int64_t cols : {1, 7, 16, 17, 33, 64, 100, 1024})
+        for (int64_t rows : {1, 5, 33})
+            for (int64_t offset : offsets()) {
+                test_stored_columns<bf16>(k, report, rows, cols, offset, "bf16", &KernelTable::column_pivoted_sums_bf16,
+                                          &KernelTable::normalize_columns_activated_bf16, round_to_bf16);
+                test_stored_columns<f16>(k, report, rows, cols, offset, "f16", &KernelTable::column_pivoted_sums_f16,
+                                         &KernelTable::normalize_columns_activated_f16, round_to_f16);
+            }
+}
 
 void test_column_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report) {
     for (int64_t cols : {1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 48, 63, 64, 65, 100, 128, 257, 520, 1024})

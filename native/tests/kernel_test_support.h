@@ -172,6 +172,7 @@ void test_activation_kernels(const KernelTable &vector, const KernelTable &scala
 void test_activation_accuracy(const KernelTable &scalar, Report &report);
 // Every table's (the scalar one's too) row kernels on bf16 and f16 data against its f32 kernels.
 void test_stored_row_kernels(const KernelTable &k, Report &report);
+void test_stored_column_kernels(const KernelTable &k, Report &report);
 void test_stored_backward_kernels(const KernelTable &k, Report &report);
 
 }  // namespace norm4j::test

@@ -27,6 +27,7 @@ int main() {
 #endif
     test::Report report;
     test::test_stored_row_kernels(scalar::kTable, report);
+    test::test_stored_column_kernels(scalar::kTable, report);
     test::test_stored_backward_kernels(scalar::kTable, report);
     test::test_activation_accuracy(scalar::kTable, report);
     if (tables.empty()) {
@@ -42,6 +43,7 @@ int main() {
         test::test_elementwise_kernels(*k, scalar::kTable, report);
         test::test_activation_kernels(*k, scalar::kTable, report);
         test::test_stored_row_kernels(*k, report);
+        test::test_stored_column_kernels(*k, report);
         test::test_stored_backward_kernels(*k, report);
         std::printf("%s kernels tested against scalar\n", k->name);
     }

@@ -8,7 +8,8 @@ namespace norm4j::avx2 {
 
 namespace {
 
-void column_pivoted_sums_tiled(const float *x, int64_t rows, int64_t cols, const float *pivot, double *s1,
+template <typename T>
+void column_pivoted_sums_tiled(const T *x, int64_t rows, int64_t cols, const float *pivot, double *s1,
                                double *s2) {
     for (int64_t r0 = 0, tile = column_tile_rows(cols); r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
@@ -32,10 +33,8 @@ void column_pivoted_sums_tiled(const float *x, int64_t rows, int64_t cols, const
     }
 }
 
-}  // namespace
-
-void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
-                         double *s1, double *s2) {
+template <typename T>
+void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
     if (cols > kAvx2NarrowColumns) {
         column_pivoted_sums_tiled(x, rows, cols, pivot, s1, s2);
         return;
@@ -54,6 +53,21 @@ void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float
             q.add_to(s2 + j, m);
         }
     }
+}
+
+}  // namespace
+
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
 }
 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,

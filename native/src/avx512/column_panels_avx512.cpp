@@ -34,8 +34,8 @@ inline Lanes panel_lanes(int b, Lanes last) {
     return b == kBlocks - 1 ? last : all_lanes();
 }
 
-template <int kBlocks>
-void pivoted_panel(const float *x, int64_t rows, int64_t cols, Lanes last, const float *pivot, double *s1,
+template <int kBlocks, typename T>
+void pivoted_panel(const T *x, int64_t rows, int64_t cols, Lanes last, const float *pivot, double *s1,
                    double *s2) {
     Doubles p[kBlocks][2], a_lo[kBlocks], a_hi[kBlocks], q_lo[kBlocks], q_hi[kBlocks];
 #pragma GCC unroll 4
@@ -109,13 +109,26 @@ void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t 
     }
 }
 
+template <typename T>
+void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    for_each_panel(cols, [&](int64_t j, Lanes last, auto blocks) {
+        pivoted_panel<blocks.value>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j);
+    });
+}
+
 }  // namespace
 
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
                          double *s1, double *s2) {
-    for_each_panel(cols, [&](int64_t j, Lanes last, auto blocks) {
-        pivoted_panel<blocks.value>(x + j, rows, cols, last, pivot + j, s1 + j, s2 + j);
-    });
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
 }
 
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,

@@ -50,8 +50,8 @@ namespace {
 // (tested in the loop, they left GCC short of registers). value(i, j) gives the output vector at
 // flat position i, column j; with kPrefetch, prefetch(i) asks for what the reads from i on will need;
 // with kAround, the row (whole lines: the caller checks) goes around the caches.
-template <bool kPrefetch, bool kAround, typename Prefetch, typename Value>
-inline void column_row(float *y, int64_t at, int64_t j0, int64_t j1, Prefetch prefetch, Value value) {
+template <bool kPrefetch, bool kAround, typename T, typename Prefetch, typename Value>
+inline void column_row(T *y, int64_t at, int64_t j0, int64_t j1, Prefetch prefetch, Value value) {
     for (int64_t j = j0; j < j1; j += kLanes) {
         if constexpr (kPrefetch) prefetch(at + j);
         const Floats v = value(at + j, j);
@@ -67,8 +67,8 @@ inline void column_row(float *y, int64_t at, int64_t j0, int64_t j1, Prefetch pr
 // the caches with around_caches when y starts on a cache line (then every vector is whole lines); with
 // from_memory, prefetch(i) asks for the values from i on, `ahead` ahead of the reads: kPrefetchAhead in one block,
 // the next tile's in several. Rows whose values ahead lie past the data prefetch none.
-template <typename Prefetch, typename Value>
-void column_rows(float *y, int64_t rows, int64_t cols, int64_t block, bool around_caches, bool from_memory, Prefetch prefetch,
+template <typename T, typename Prefetch, typename Value>
+void column_rows(T *y, int64_t rows, int64_t cols, int64_t block, bool around_caches, bool from_memory, Prefetch prefetch,
                  Value value) {
     const int64_t tile = block == cols ? rows : std::max<int64_t>(1, kColumnRowTileValues / cols);
     const bool around = around_caches && starts_line(y);
@@ -90,8 +90,8 @@ void column_rows(float *y, int64_t rows, int64_t cols, int64_t block, bool aroun
 
 }  // namespace
 
-template <int kKind>
-void normalize_columns_as(const float *x, float *y, int64_t rows, int64_t cols, const float *hi, const float *scale,
+template <int kKind, typename X, typename Y>
+void normalize_columns_as(const X *x, Y *y, int64_t rows, int64_t cols, const float *hi, const float *scale,
                           const float *shift, bool around_caches, bool from_memory) {
     // y = activation((x - hi) * scale + shift)
     auto value = [&](Floats xv, int64_t j) {
@@ -100,7 +100,7 @@ void normalize_columns_as(const float *x, float *y, int64_t rows, int64_t cols, 
     if (cols % kLanes == 0) {
         // Three constants per column stay in L1 whatever the width: one block.
         column_rows(y, rows, cols, cols, around_caches, from_memory, [&](int64_t i) { __builtin_prefetch(x + i, 0, 3); },
-                    [&](int64_t i, int64_t j) { return value(loadu(x + i), j); });
+                    [&](int64_t i, int64_t j) { return value(load_whole(x + i), j); });
         return;
     }
     write_columns(y, rows, cols, around_caches, [&](int64_t i, Lanes m, int64_t j) {
@@ -121,6 +121,32 @@ void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t
         normalize_columns_as<NORM4J_ACTIVATION_RELU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
     else
         normalize_columns_as<NORM4J_ACTIVATION_SILU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+}
+
+// normalize_columns_activated on x and y stored as bf16 or f16 (or NORM4J_ACTIVATION_NONE, no
+// activation): each value widened exactly, the f32 arithmetic, the result rounded once.
+template <typename T>
+void normalize_columns_activated_stored(const T *x, T *y, int64_t rows, int64_t cols, const float *hi,
+                                        const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                        int kind) {
+    if (kind == NORM4J_ACTIVATION_NONE)
+        normalize_columns_as<NORM4J_ACTIVATION_NONE>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+    else if (kind == NORM4J_ACTIVATION_RELU)
+        normalize_columns_as<NORM4J_ACTIVATION_RELU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+    else
+        normalize_columns_as<NORM4J_ACTIVATION_SILU>(x, y, rows, cols, hi, scale, shift, around_caches, from_memory);
+}
+
+void normalize_columns_activated_bf16(const bf16 *x, bf16 *y, int64_t rows, int64_t cols, const float *hi,
+                                      const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                      int kind) {
+    normalize_columns_activated_stored(x, y, rows, cols, hi, scale, shift, around_caches, from_memory, kind);
+}
+
+void normalize_columns_activated_f16(const f16 *x, f16 *y, int64_t rows, int64_t cols, const float *hi,
+                                     const float *scale, const float *shift, bool around_caches, bool from_memory,
+                                     int kind) {
+    normalize_columns_activated_stored(x, y, rows, cols, hi, scale, shift, around_caches, from_memory, kind);
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,

@@ -16,6 +16,11 @@ inline void load_halves(const T *p, Lanes m, Doubles &lo, Doubles &hi) {
     }
 }
 
+// The whole vector of values at p, stored as f32, bf16 or f16, as floats.
+inline Floats load_whole(const float *p) { return loadu(p); }
+template <typename H>
+inline Floats load_whole(const H *p) { return load(p, all_lanes()); }
+
 // Writes y[0, n), block(i, m) giving the vector of values i..i+kLanes-1 (m its live lanes).
 // With around_caches, the whole vectors from y's first vector-sized boundary on go around the caches
 // (store_around_caches, which the caller fences: parallel_for does, once per thread), the head

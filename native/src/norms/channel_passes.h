@@ -59,11 +59,16 @@ void chunked_column_sums(const RowChunks &chunks, int64_t cols, int threads, Chu
 }
 
 // Channels-last f32 rows where they lie in memory, as column_statistics_of reads them: read(r0,
-// nr, frame) gives rows [r0, r0 + nr) as f32 (a staging source widens them into frame instead).
+// nr, frame) gives rows [r0, r0 + nr) as f32 (a staging source widens them into frame instead);
+// pivoted_sums adds their column_pivoted_sums about pivot into s1 and s2 (a staging source reads
+// its stored values directly).
 struct RowsInPlace {
     const float *x;
     int64_t c;
     const float *read(int64_t r0, int64_t, ScratchFrame &) const { return x + r0 * c; }
+    void pivoted_sums(const KernelTable &k, int64_t r0, int64_t nr, const float *pivot, double *s1, double *s2) const {
+        k.column_pivoted_sums(x + r0 * c, nr, c, pivot, s1, s2);
+    }
 };
 
 // Rows per call of the column sum kernels over c channels (tuning.h: kColumnSumCallValues).
@@ -119,8 +124,8 @@ void column_statistics_of(const KernelTable &k, const Rows &source, const float 
     chunked_column_sums<2>(
         chunks, c, threads,
         [&](int64_t r0, int64_t nr, double *part) {
-            for_each_column_tile(source, r0, nr, c, [&](const float *x, int64_t tn) {
-                k.column_pivoted_sums(x, tn, c, first_row, part, part + c);
+            for_each_row_tile(r0, nr, column_sum_call_rows(c), [&](int64_t t0, int64_t tn, ScratchFrame &) {
+                source.pivoted_sums(k, t0, tn, first_row, part, part + c);
             });
         },
         [&](int64_t ch, const double *t) {

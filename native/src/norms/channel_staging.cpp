@@ -5,10 +5,10 @@
 // parameter gradients are the channel's alone), a sample of group norm forward; each unit's result
 // does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
 // tensor with each output rounded once, and the data cross memory once each way at their stored
-// width. Channels-last batch norm forward, whose statistics run across every sample, widens the
-// tiles of rows its column sums take (channel_passes.h) and then blocks of rows for its output;
-// so does its backward (batch_norm_backward.h: StoredColumns), but for the fused ReLU's, staged
-// whole.
+// width. Channels-last batch norm forward, whose statistics run across every sample, reads the
+// stored values directly in its one-pass column sums and (x and y of one type) its output pass,
+// and widens tiles of rows for the rest (channel_passes.h); its backward widens tiles and blocks
+// of rows (batch_norm_backward.h: StoredColumns), but for the fused ReLU's, staged whole.
 #include <algorithm>
 #include <atomic>
 #include <new>
@@ -74,7 +74,8 @@ void batch_norm_planes_staged(const KernelTable &k, const void *x, int x_type, v
     });
 }
 
-// Channels-last rows stored as `type`, widened a tile at a time into the reader's frame.
+// Channels-last rows stored as `type`: read widens a tile at a time into the reader's frame (the
+// two-pass statistics, the output pass of mixed types); pivoted_sums reads them as stored.
 struct RowsWidened {
     const KernelTable &k;
     const void *x;
@@ -85,13 +86,40 @@ struct RowsWidened {
         widen_run(k, x, type, r0 * c, rows, nr * c);
         return rows;
     }
+    void pivoted_sums(const KernelTable &, int64_t r0, int64_t nr, const float *pivot, double *s1, double *s2) const {
+        if (type == NORM4J_BF16)
+            k.column_pivoted_sums_bf16(static_cast<const bf16 *>(x) + r0 * c, nr, c, pivot, s1, s2);
+        else if (type == NORM4J_F16)
+            k.column_pivoted_sums_f16(static_cast<const f16 *>(x) + r0 * c, nr, c, pivot, s1, s2);
+        else
+            k.column_pivoted_sums(static_cast<const float *>(x) + r0 * c, nr, c, pivot, s1, s2);
+    }
 };
 
-// The output pass of channels-last data in blocks of rows that stay in cache: each widened,
-// normalized in place (out.apply, value by value) and rounded out; blocks shared among the threads.
+// The output pass of channels-last data. x and y both bf16 (or both f16), with constants f32
+// arithmetic applies: the stored kernel reads and writes them as they are stored, rows shared among
+// the threads. Otherwise in blocks of rows that stay in cache: each widened, normalized in place
+// (out.apply, value by value) and rounded out; blocks shared among the threads. Either way each
+// value is the f32 pass's on the widened value, rounded once.
 void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, void *y, int y_type, int64_t rows,
                           int threads, const ColumnOutput &out, int activation) {
     const int64_t c = rows_of_x.c;
+    if (rows_of_x.type == y_type && !out.in_double) {
+        const bool from_memory = outgrows_cache(rows * c, 2 * sizeof(uint16_t));
+        const ColumnAffine &a = out.affine;
+        parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
+            if (y_type == NORM4J_BF16)
+                k.normalize_columns_activated_bf16(static_cast<const bf16 *>(rows_of_x.x) + r0 * c,
+                                                   static_cast<bf16 *>(y) + r0 * c, nr, c, a.hi.data(),
+                                                   a.scale.data(), a.shift.data(), from_memory, from_memory,
+                                                   activation);
+            else
+                k.normalize_columns_activated_f16(static_cast<const f16 *>(rows_of_x.x) + r0 * c,
+                                                  static_cast<f16 *>(y) + r0 * c, nr, c, a.hi.data(), a.scale.data(),
+                                                  a.shift.data(), from_memory, from_memory, activation);
+        });
+        return;
+    }
     for_each_staging_block(rows, c, threads, [&](int64_t r0, int64_t nr, ScratchFrame &mine) {
         float *const buf = const_cast<float *>(rows_of_x.read(r0, nr, mine));
         out.apply(k, buf, buf, nr, c, activation);
@@ -99,9 +127,9 @@ void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, vo
     });
 }
 
-// Channels-last batch norm (and [N, C] data) forward, staged: the statistics as the f32 call
-// forms them (column_statistics_of, a tile of rows at a time, each tile widened), then the output
-// pass a block of rows at a time. x crosses memory twice and y once, at their stored width.
+// Channels-last batch norm (and [N, C] data) forward on stored types: the statistics as the f32
+// call forms them (column_statistics_of, a tile of rows at a time), then the output pass
+// (apply_columns_staged). x crosses memory twice and y once, at their stored width.
 void batch_norm_columns_staged(const KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t rows,
                                int64_t c, const float *weight, const float *bias, float eps,
                                const float *running_mean, const float *running_var, float *mean, float *rstd,

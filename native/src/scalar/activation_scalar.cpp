@@ -59,6 +59,30 @@ void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t
     activate(y, rows * cols, kind);
 }
 
+namespace {
+
+template <typename T>
+void normalize_columns_activated_stored(const T *x, T *y, int64_t rows, int64_t cols, const float *hi,
+                                        const float *scale, const float *shift, int kind) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const float v = (value_of(x[r * cols + j]) - hi[j]) * scale[j] + shift[j];
+            store_value(y + r * cols + j, kind == NORM4J_ACTIVATION_NONE ? v : activated(v, kind));
+        }
+}
+
+}  // namespace
+
+void normalize_columns_activated_bf16(const bf16 *x, bf16 *y, int64_t rows, int64_t cols, const float *hi,
+                                      const float *scale, const float *shift, bool, bool, int kind) {
+    normalize_columns_activated_stored(x, y, rows, cols, hi, scale, shift, kind);
+}
+
+void normalize_columns_activated_f16(const f16 *x, f16 *y, int64_t rows, int64_t cols, const float *hi,
+                                     const float *scale, const float *shift, bool, bool, int kind) {
+    normalize_columns_activated_stored(x, y, rows, cols, hi, scale, shift, kind);
+}
+
 void activation_gradient_plane(const float *x, const float *dy, float *dpre, int64_t n, const PreActivation &p,
                                int kind) {
     for (int64_t i = 0; i < n; ++i) dpre[i] = activation_gradient(x[i], dy[i], p.mean, p.rstd, p.w, p.b, kind);

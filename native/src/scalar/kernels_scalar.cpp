@@ -130,14 +130,31 @@ void column_centred_square_sums(const float *x, int64_t rows, int64_t cols, cons
         }
 }
 
-void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
-                         double *s1, double *s2) {
+namespace {
+
+template <typename T>
+void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
     for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < cols; ++j) {
-            const double d = static_cast<double>(x[r * cols + j]) - pivot[j];
+            const double d = static_cast<double>(value_of(x[r * cols + j])) - pivot[j];
             s1[j] += d;
             s2[j] += d * d;
         }
+}
+
+}  // namespace
+
+void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
+                         double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
+}
+
+void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
+    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
 }
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,

@@ -195,6 +195,18 @@ class HalfPrecisionOpsTest {
                     r.param(w70, 70), r.param(b70, 70), 0.1, 1e-5, r.dataOut("y", wide), r.f32Out("mean", null, 70),
                     r.f32Out("rstd", null, 70)));
         }
+        // 64 channels: rows of whole vectors, which the output pass walks column block by block.
+        long[] whole = {6, 40, 41, 64};
+        int wholeCount = 6 * 40 * 41 * 64;
+        float[] w64 = values(64, 84, 0.5, 1), b64 = values(64, 85, 0.5, 0);
+        s.put("batch norm training NHWC 6x40x41x64", r -> r.norms.batchNormTraining(r.data(values(wholeCount, 86, 2, -1),
+                whole), Layout.NHWC, r.f32Out("runningMean", new float[64], 64), r.f32Out("runningVar", new float[64], 64),
+                r.param(w64, 64), r.param(b64, 64), 0.1, 1e-5, r.dataOut("y", whole), r.f32Out("mean", null, 64),
+                r.f32Out("rstd", null, 64)));
+        s.put("batch norm relu training NHWC 6x40x41x64", r -> r.norms.batchNormReluTraining(
+                r.data(values(wholeCount, 87, 2, -1), whole), Layout.NHWC, r.f32Out("runningMean", new float[64], 64),
+                r.f32Out("runningVar", new float[64], 64), r.param(w64, 64), r.param(b64, 64), 0.1, 1e-5,
+                r.dataOut("y", whole), r.f32Out("mean", null, 64), r.f32Out("rstd", null, 64)));
         s.put("batch norm relu inference NHWC 6x40x41x70", r -> r.norms.batchNormRelu(r.data(values(wideCount, 67, 2, -1),
                 wide), Layout.NHWC, r.param(values(70, 68, 1, -1), 70), r.param(values(70, 69, 0.3, 2), 70), r.param(w70, 70),
                 r.param(b70, 70), 1e-5, r.dataOut("y", wide)));
