@@ -81,6 +81,16 @@ void normalize_columns_activated(const float *x, float *y, int64_t rows, int64_t
                                  int kind);
 void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2);
 void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2);
+void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory);
+void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
+                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory);
+void column_backward_dx_bf16(const bf16 *x, const bf16 *dy, bf16 *dx, int64_t rows, int64_t cols, const float *mean,
+                             const float *rstd, const float *k_dy, const float *k_x, const float *k_0,
+                             bool around_caches, bool from_memory);
+void column_backward_dx_f16(const f16 *x, const f16 *dy, f16 *dx, int64_t rows, int64_t cols, const float *mean,
+                            const float *rstd, const float *k_dy, const float *k_x, const float *k_0,
+                            bool around_caches, bool from_memory);
 void normalize_columns_activated_bf16(const bf16 *x, bf16 *y, int64_t rows, int64_t cols, const float *hi,
                                       const float *scale, const float *shift, bool around_caches, bool from_memory,
                                       int kind);

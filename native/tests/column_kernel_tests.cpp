@@ -134,47 +134,81 @@ void test_min_max_and_scale(const KernelTable &v, const KernelTable &s, Report &
     check_guards(report, where(v, "scale_columns", at), "y", got);
 }
 
-// column_pivoted_sums_bf16 (f16) and normalize_columns_activated_bf16 (f16) against the same
-// table's f32 kernels on the widened values, outputs rounded: the same bits, the outputs with and
-// without an activation, through the caches and around them, in place too.
+// The channels-last kernels of one storage type, by the type.
 template <typename H>
-void test_stored_columns(const KernelTable &k, Report &report, int64_t rows, int64_t cols, int64_t offset,
-                         const char *type,
-                         void (*KernelTable::*pivoted)(const H *, int64_t, int64_t, const float *, double *, double *),
-                         void (*KernelTable::*stored)(const H *, H *, int64_t, int64_t, const float *, const float *,
-                                                      const float *, bool, bool, int),
-                         H (*round)(float)) {
+struct StoredColumnKernels;
+template <>
+struct StoredColumnKernels<bf16> {
+    static constexpr const char *name = "bf16";
+    static constexpr auto pivoted = &KernelTable::column_pivoted_sums_bf16;
+    static constexpr auto backward_sums = &KernelTable::column_backward_sums_bf16;
+    static constexpr auto backward_dx = &KernelTable::column_backward_dx_bf16;
+    static constexpr auto normalize = &KernelTable::normalize_columns_activated_bf16;
+    static bf16 round(float v) { return round_to_bf16(v); }
+};
+template <>
+struct StoredColumnKernels<f16> {
+    static constexpr const char *name = "f16";
+    static constexpr auto pivoted = &KernelTable::column_pivoted_sums_f16;
+    static constexpr auto backward_sums = &KernelTable::column_backward_sums_f16;
+    static constexpr auto backward_dx = &KernelTable::column_backward_dx_f16;
+    static constexpr auto normalize = &KernelTable::normalize_columns_activated_f16;
+    static f16 round(float v) { return round_to_f16(v); }
+};
+
+// The channels-last kernels on bf16 (f16) data against the same table's f32 kernels on the
+// widened values, outputs rounded: the same bits, sums and outputs, the outputs through the caches
+// and around them, in place too, normalize_columns_activated with and without an activation.
+template <typename H>
+void test_stored_columns(const KernelTable &k, Report &report, int64_t rows, int64_t cols, int64_t offset) {
+    using K = StoredColumnKernels<H>;
     const int64_t n = rows * cols;
     Values values(n * 17 + offset);
-    Guarded<H> x(n, offset, H{0xbeef});
-    Guarded<float> wide(n, offset, kGuardFloat);
+    Guarded<H> x(n, offset, H{0xbeef}), dy(n, offset, H{0xbeef});
+    Guarded<float> wide(n, offset, kGuardFloat), wide_dy(n, offset, kGuardFloat);
     for (int64_t i = 0; i < n; ++i) {
-        x.data()[i] = round(4.0f * values.next());
+        x.data()[i] = K::round(4.0f * values.next());
+        dy.data()[i] = K::round(values.next());
         wide.data()[i] = widen(x.data()[i]);
+        wide_dy.data()[i] = widen(dy.data()[i]);
     }
     const std::vector<float> hi = wrapped(values, cols, 0.0f, 0.5f), scale = wrapped(values, cols, 1.0f, 0.75f),
-                             shift = wrapped(values, cols, 0.0f, 0.25f);
-    const std::string shape = std::string(type) + " " + shape_text(rows, cols, offset);
-    Guarded<double> s1(cols, 0, kGuardDouble), s2(cols, 0, kGuardDouble);
-    std::vector<double> e1(cols), e2(cols);
-    for (int64_t j = 0; j < cols; ++j) s1.data()[j] = s2.data()[j] = e1[j] = e2[j] = 0.25 * j;
-    (k.*pivoted)(x.data(), rows, cols, hi.data(), s1.data(), s2.data());
-    k.column_pivoted_sums(wide.data(), rows, cols, hi.data(), e1.data(), e2.data());
-    same_bits(report, where(k, "column_pivoted_sums (stored)", shape), "s1", s1.data(), e1.data(), cols);
-    same_bits(report, where(k, "column_pivoted_sums (stored)", shape), "s2", s2.data(), e2.data(), cols);
-    check_guards(report, where(k, "column_pivoted_sums (stored)", shape), "s1", s1);
-    check_guards(report, where(k, "column_pivoted_sums (stored)", shape), "s2", s2);
-    for (int kind : {NORM4J_ACTIVATION_NONE, NORM4J_ACTIVATION_RELU, NORM4J_ACTIVATION_SILU})
-        for (int form = 0; form < 8; ++form) {
-            const bool around = form & 1, from_memory = form & 2, in_place = form & 4;
-            const std::string at = shape + " kind=" +
-                                   std::to_string(kind) + (around ? " around the caches" : "") +
-                                   (from_memory ? " from memory" : "") + (in_place ? " in place" : "");
+                             shift = wrapped(values, cols, 0.0f, 0.25f), k_dy = wrapped(values, cols, 1.0f, 0.5f);
+    const std::string shape = std::string(K::name) + " " + shape_text(rows, cols, offset);
+    for (bool backward : {false, true}) {
+        const char *kernel = backward ? "column_backward_sums (stored)" : "column_pivoted_sums (stored)";
+        Guarded<double> s1(cols, 0, kGuardDouble), s2(cols, 0, kGuardDouble);
+        std::vector<double> e1(cols), e2(cols);
+        for (int64_t j = 0; j < cols; ++j) s1.data()[j] = s2.data()[j] = e1[j] = e2[j] = 0.25 * j;
+        if (backward) {
+            (k.*K::backward_sums)(x.data(), dy.data(), rows, cols, hi.data(), scale.data(), s1.data(), s2.data(), true);
+            k.column_backward_sums(wide.data(), wide_dy.data(), rows, cols, hi.data(), scale.data(), e1.data(),
+                                   e2.data(), true);
+        } else {
+            (k.*K::pivoted)(x.data(), rows, cols, hi.data(), s1.data(), s2.data());
+            k.column_pivoted_sums(wide.data(), rows, cols, hi.data(), e1.data(), e2.data());
+        }
+        same_bits(report, where(k, kernel, shape), "s1", s1.data(), e1.data(), cols);
+        same_bits(report, where(k, kernel, shape), "s2", s2.data(), e2.data(), cols);
+        check_guards(report, where(k, kernel, shape), "s1", s1);
+        check_guards(report, where(k, kernel, shape), "s2", s2);
+    }
+    auto check_output = [&](const char *kernel, const std::string &at, Guarded<H> &got, const float *y) {
+        std::vector<H> expected(n);
+        for (int64_t i = 0; i < n; ++i) expected[i] = K::round(y[i]);
+        same_bits(report, where(k, kernel, at), "y", got.data(), expected.data(), n);
+        check_guards(report, where(k, kernel, at), "y", got);
+    };
+    for (int form = 0; form < 8; ++form) {
+        const bool around = form & 1, from_memory = form & 2, in_place = form & 4;
+        const std::string at = shape + (around ? " around the caches" : "") + (from_memory ? " from memory" : "") +
+                               (in_place ? " in place" : "");
+        for (int kind : {NORM4J_ACTIVATION_NONE, NORM4J_ACTIVATION_RELU, NORM4J_ACTIVATION_SILU}) {
             Guarded<H> got(n, offset, H{0xbeef});
             Guarded<float> y(n, offset, kGuardFloat);
             std::copy(x.data(), x.data() + n, got.data());
-            (k.*stored)(in_place ? got.data() : x.data(), got.data(), rows, cols, hi.data(), scale.data(),
-                        shift.data(), around, from_memory, kind);
+            (k.*K::normalize)(in_place ? got.data() : x.data(), got.data(), rows, cols, hi.data(), scale.data(),
+                              shift.data(), around, from_memory, kind);
             if (kind == NORM4J_ACTIVATION_NONE)
                 k.normalize_columns(wide.data(), y.data(), rows, cols, hi.data(), scale.data(), shift.data(), false,
                                     false);
@@ -182,11 +216,18 @@ void test_stored_columns(const KernelTable &k, Report &report, int64_t rows, int
                 k.normalize_columns_activated(wide.data(), y.data(), rows, cols, hi.data(), scale.data(),
                                               shift.data(), false, false, kind);
             fence_stores();
-            std::vector<H> expected(n);
-            for (int64_t i = 0; i < n; ++i) expected[i] = round(y.data()[i]);
-            same_bits(report, where(k, "normalize_columns_activated (stored)", at), "y", got.data(), expected.data(), n);
-            check_guards(report, where(k, "normalize_columns_activated (stored)", at), "y", got);
+            check_output("normalize_columns_activated (stored)", at + " kind=" + std::to_string(kind), got, y.data());
         }
+        Guarded<H> got(n, offset, H{0xbeef});
+        Guarded<float> dx(n, offset, kGuardFloat);
+        std::copy(dy.data(), dy.data() + n, got.data());
+        (k.*K::backward_dx)(x.data(), in_place ? got.data() : dy.data(), got.data(), rows, cols, hi.data(),
+                            scale.data(), k_dy.data(), shift.data(), hi.data(), around, from_memory);
+        k.column_backward_dx(wide.data(), wide_dy.data(), dx.data(), rows, cols, hi.data(), scale.data(), k_dy.data(),
+                             shift.data(), hi.data(), false, false);
+        fence_stores();
+        check_output("column_backward_dx (stored)", at, got, dx.data());
+    }
 }
 
 }  // namespace
@@ -195,10 +236,8 @@ void test_stored_column_kernels(const KernelTable &k, Report &report) {
     for (int64_t cols : {1, 7, 16, 17, 33, 64, 100, 1024})
         for (int64_t rows : {1, 5, 33})
             for (int64_t offset : offsets()) {
-                test_stored_columns<bf16>(k, report, rows, cols, offset, "bf16", &KernelTable::column_pivoted_sums_bf16,
-                                          &KernelTable::normalize_columns_activated_bf16, round_to_bf16);
-                test_stored_columns<f16>(k, report, rows, cols, offset, "f16", &KernelTable::column_pivoted_sums_f16,
-                                         &KernelTable::normalize_columns_activated_f16, round_to_f16);
+                test_stored_columns<bf16>(k, report, rows, cols, offset);
+                test_stored_columns<f16>(k, report, rows, cols, offset);
             }
 }
 

@@ -110,12 +110,14 @@ template <typename T>
 void same_bits(Report &report, const std::string &where, const char *name, const T *got, const T *expected, int64_t n) {
     for (int64_t i = 0; i < n; ++i)
         if (std::memcmp(&got[i], &expected[i], sizeof(T)) != 0) {
-            uint32_t g = 0, e = 0;
+            static_assert(sizeof(T) <= sizeof(uint64_t), "same_bits prints at most 64 bits");
+            uint64_t g = 0, e = 0;
             std::memcpy(&g, &got[i], sizeof(T));
             std::memcpy(&e, &expected[i], sizeof(T));
             char text[160];
-            std::snprintf(text, sizeof text, "%s[%lld] has bits 0x%x, expected 0x%x", name,
-                          static_cast<long long>(i), g, e);
+            std::snprintf(text, sizeof text, "%s[%lld] has bits 0x%llx, expected 0x%llx", name,
+                          static_cast<long long>(i), static_cast<unsigned long long>(g),
+                          static_cast<unsigned long long>(e));
             report.fail(where, text);
             return;
         }

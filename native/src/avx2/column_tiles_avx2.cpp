@@ -70,9 +70,11 @@ void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const flo
     column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
 }
 
-void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
-                          const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat, bool from_memory) {
+namespace {
+
+template <typename T>
+void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
+                                 const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
     const int64_t tile = column_tile_rows(cols);
     for (int64_t r0 = 0; r0 < rows; r0 += tile) {
         const int64_t r1 = std::min(rows, r0 + tile);
@@ -108,6 +110,24 @@ void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t
             g.add_to(sum_dy_xhat + j, m);
         }
     }
+}
+
+}  // namespace
+
+void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
+                          const float *mean, const float *rstd, double *sum_dy,
+                          double *sum_dy_xhat, bool from_memory) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
+}
+
+void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
+}
+
+void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
+                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
 }
 
 }  // namespace norm4j::avx2

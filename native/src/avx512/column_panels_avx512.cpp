@@ -67,8 +67,8 @@ void pivoted_panel(const T *x, int64_t rows, int64_t cols, Lanes last, const flo
 
 // Sum dy * xhat is taken as rstd * sum dy * (x - mean): rstd is the column's constant, and
 // leaving it out of the loop frees the registers it took.
-template <int kBlocks>
-void backward_sums_panel(const float *x, const float *dy, int64_t rows, int64_t cols, Lanes last,
+template <int kBlocks, typename T>
+void backward_sums_panel(const T *x, const T *dy, int64_t rows, int64_t cols, Lanes last,
                          const float *mean, const float *rstd, double *sum_dy, double *sum_dy_xhat,
                          bool from_memory) {
     Doubles mv[kBlocks][2], d_lo[kBlocks], d_hi[kBlocks], g_lo[kBlocks], g_hi[kBlocks];
@@ -116,6 +116,15 @@ void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const fl
     });
 }
 
+template <typename T>
+void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
+                                 const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
+    for_each_panel(cols, [&](int64_t j, Lanes last, auto blocks) {
+        backward_sums_panel<blocks.value>(x + j, dy + j, rows, cols, last, mean + j, rstd + j, sum_dy + j,
+                                          sum_dy_xhat + j, from_memory);
+    });
+}
+
 }  // namespace
 
 void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
@@ -134,10 +143,17 @@ void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const flo
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat, bool from_memory) {
-    for_each_panel(cols, [&](int64_t j, Lanes last, auto blocks) {
-        backward_sums_panel<blocks.value>(x + j, dy + j, rows, cols, last, mean + j, rstd + j, sum_dy + j,
-                                          sum_dy_xhat + j, from_memory);
-    });
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
+}
+
+void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
+}
+
+void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
+                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
 }
 
 }  // namespace norm4j::NORM4J_AVX512_SET

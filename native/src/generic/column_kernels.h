@@ -149,9 +149,10 @@ void normalize_columns_activated_f16(const f16 *x, f16 *y, int64_t rows, int64_t
     normalize_columns_activated_stored(x, y, rows, cols, hi, scale, shift, around_caches, from_memory, kind);
 }
 
-void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
-                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
-                        const float *k_0, bool around_caches, bool from_memory) {
+template <typename T>
+void column_backward_dx_stored(const T *x, const T *dy, T *dx, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, const float *k_dy, const float *k_x, const float *k_0,
+                               bool around_caches, bool from_memory) {
     // dx = ((x - mean) * rstd) * k_x + (dy * k_dy + k_0)
     auto value = [&](Floats xv, Floats dyv, int64_t j) {
         const Floats t = fma(dyv, loadu(k_dy + j), loadu(k_0 + j));
@@ -163,7 +164,7 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
                         __builtin_prefetch(x + i, 0, 3);
                         __builtin_prefetch(dy + i, 0, 3);
                     },
-                    [&](int64_t i, int64_t j) { return value(loadu(x + i), loadu(dy + i), j); });
+                    [&](int64_t i, int64_t j) { return value(load_whole(x + i), load_whole(dy + i), j); });
         return;
     }
     write_columns(dx, rows, cols, around_caches, [&](int64_t i, Lanes m, int64_t j) {
@@ -173,6 +174,24 @@ void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows
         }
         return value(load(x + i, m), load(dy + i, m), j);
     });
+}
+
+void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
+                        const float *mean, const float *rstd, const float *k_dy, const float *k_x,
+                        const float *k_0, bool around_caches, bool from_memory) {
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0, around_caches, from_memory);
+}
+
+void column_backward_dx_bf16(const bf16 *x, const bf16 *dy, bf16 *dx, int64_t rows, int64_t cols, const float *mean,
+                             const float *rstd, const float *k_dy, const float *k_x, const float *k_0,
+                             bool around_caches, bool from_memory) {
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0, around_caches, from_memory);
+}
+
+void column_backward_dx_f16(const f16 *x, const f16 *dy, f16 *dx, int64_t rows, int64_t cols, const float *mean,
+                            const float *rstd, const float *k_dy, const float *k_x, const float *k_0,
+                            bool around_caches, bool from_memory) {
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0, around_caches, from_memory);
 }
 
 void column_min_max(const float *x, int64_t rows, int64_t cols, float *mn, float *mx) {

@@ -15,16 +15,34 @@
 #include "channel_passes.h"
 #include "activation_pass.h"
 #include "batch_norm_backward.h"
+#include "typed_column_kernels.h"
 
 namespace norm4j {
 
-void BatchNormBackward::read_rows(int64_t r0, int64_t nr, ScratchFrame &rows_frame, const float **x_rows,
-                                  const float **dy_rows) const {
+bool BatchNormBackward::from_memory_with(int streams) const {
+    const int width = one_stored_type() == NORM4J_F32 ? sizeof(float) : sizeof(uint16_t);
+    return outgrows_cache(n * c * s, streams * width);
+}
+
+template <typename Sum>
+void BatchNormBackward::with_rows(int64_t r0, int64_t nr, ScratchFrame &rows_frame, Sum sum) const {
     if (stored == nullptr) {
-        *x_rows = x + r0 * c;
-        *dy_rows = dy + r0 * c;
+        sum(x + r0 * c, dy + r0 * c, nr);
         return;
     }
+    if (stored->one_type() != NORM4J_F32) {
+        with_stored_type(stored->x_type, stored->x, nullptr, [&](auto xs, auto) {
+            sum(xs + r0 * c, static_cast<decltype(xs)>(stored->dy) + r0 * c, nr);
+        });
+        return;
+    }
+    const float *bx, *bdy;
+    widen_rows(r0, nr, rows_frame, &bx, &bdy);
+    sum(bx, bdy, nr);
+}
+
+void BatchNormBackward::widen_rows(int64_t r0, int64_t nr, ScratchFrame &rows_frame, const float **x_rows,
+                                   const float **dy_rows) const {
     float *const bx = rows_frame.array<float>(nr * c), *const bdy = rows_frame.array<float>(nr * c);
     widen_run(k, stored->x, stored->x_type, r0 * c, bx, nr * c);
     widen_run(k, stored->dy, stored->dy_type, r0 * c, bdy, nr * c);
@@ -32,18 +50,24 @@ void BatchNormBackward::read_rows(int64_t r0, int64_t nr, ScratchFrame &rows_fra
     *dy_rows = bdy;
 }
 
-void BatchNormBackward::for_each_row_block(
-    bool from_memory, const std::function<void(const float *, const float *, float *, int64_t, bool)> &pass) {
+template <typename Pass>
+void BatchNormBackward::for_each_row_block(bool from_memory, Pass pass) {
     const int64_t rows = n * s;
-    if (stored == nullptr) {
-        parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
-            pass(x + r0 * c, dy + r0 * c, dx + r0 * c, nr, from_memory);
+    if (stored == nullptr || stored->one_type() != NORM4J_F32) {
+        const void *const data_x = stored == nullptr ? x : stored->x;
+        const void *const data_dy = stored == nullptr ? dy : stored->dy;
+        void *const data_dx = stored == nullptr ? dx : stored->dx;
+        with_stored_type(one_stored_type(), data_x, data_dx, [&](auto xs, auto dxs) {
+            const auto dys = static_cast<decltype(xs)>(data_dy);
+            parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
+                pass(xs + r0 * c, dys + r0 * c, dxs + r0 * c, nr, from_memory);
+            });
         });
         return;
     }
     for_each_staging_block(rows, c, threads, [&](int64_t r0, int64_t nr, ScratchFrame &mine) {
         const float *bx, *bdy;
-        read_rows(r0, nr, mine, &bx, &bdy);
+        widen_rows(r0, nr, mine, &bx, &bdy);
         float *const bdx = const_cast<float *>(bdy);
         pass(bx, bdy, bdx, nr, false);
         round_run(k, bdx, stored->dx, stored->dx_type, r0 * c, nr * c);
@@ -51,25 +75,21 @@ void BatchNormBackward::for_each_row_block(
 }
 
 // Each channel's sums in fixed chunks of rows (channel_passes.h), handed to finish(ch, weight) as
-// they are finished, in parallel blocks. The kernels take a chunk a tile of rows at a time (for
-// data stored as another type, each tile widened into L2): where a mean needs correcting, tiles
+// they are finished, in parallel blocks. The kernels take a chunk a tile of rows at a time (data
+// of mixed storage types each tile widened into L2, with_rows): where a mean needs correcting, tiles
 // of kCorrectionTileValues, so that the sums of x - mean read each tile just before the backward
 // sums do, from L1; else column_sum_call_rows's.
 void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish) {
     const int64_t rows = n * s;
     auto for_each_tile = [&](int64_t r0, int64_t nr, int64_t tile, auto sum) {
-        for_each_row_tile(r0, nr, tile, [&](int64_t t0, int64_t tn, ScratchFrame &mine) {
-            const float *tx, *tdy;
-            read_rows(t0, tn, mine, &tx, &tdy);
-            sum(tx, tdy, tn);
-        });
+        for_each_row_tile(r0, nr, tile, [&](int64_t t0, int64_t tn, ScratchFrame &mine) { with_rows(t0, tn, mine, sum); });
     };
     if (shift == nullptr) {
         chunked_column_sums<2>(
             column_chunks(rows, c), c, threads,
             [&](int64_t r0, int64_t nr, double *part) {
-                for_each_tile(r0, nr, column_sum_call_rows(c), [&](const float *tx, const float *tdy, int64_t tn) {
-                    k.column_backward_sums(tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
+                for_each_tile(r0, nr, column_sum_call_rows(c), [&](auto tx, auto tdy, int64_t tn) {
+                    column_backward_sums_of(k, tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
                 });
             },
             [&](int64_t ch, const double *t) {
@@ -83,9 +103,9 @@ void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::fun
     chunked_column_sums<4>(
         column_chunks(rows, c), c, threads,
         [&](int64_t r0, int64_t nr, double *part) {
-            for_each_tile(r0, nr, tile, [&](const float *tx, const float *tdy, int64_t tn) {
-                k.column_pivoted_sums(tx, tn, c, mean, part + 2 * c, part + 3 * c);
-                k.column_backward_sums(tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
+            for_each_tile(r0, nr, tile, [&](auto tx, auto tdy, int64_t tn) {
+                column_pivoted_sums_of(k, tx, tn, c, mean, part + 2 * c, part + 3 * c);
+                column_backward_sums_of(k, tx, tdy, tn, c, mean, rstd, part, part + c, from_memory);
             });
         },
         [&](int64_t ch, const double *t) {
@@ -100,15 +120,15 @@ void BatchNormBackward::channel_sums_of_columns(bool from_memory, const std::fun
 // one pass over the rows. A call too large for the caches prefetches x and dy and writes dx
 // around the caches.
 void BatchNormBackward::channels_last() {
-    const bool from_memory = backward_from_memory(n * c * s);
+    const bool from_memory = from_memory_with(3);
     if (!batch_statistics) {
         ColumnAffine affine(frame, c);
         channel_sums_of_columns(from_memory, [&](int64_t ch, float w) {
             affine.set(ch, CentringConstants{0.0f, 0.0f, rstd[ch]}, w, 0.0f);
         });
         affine.wrap();
-        for_each_row_block(forward_from_memory(n * s * c), [&](const float *, const float *rows_dy, float *rows_dx, int64_t nr, bool mem) {
-            normalize_columns_activated(k, rows_dy, rows_dx, nr, c, affine, mem, NORM4J_ACTIVATION_NONE);
+        for_each_row_block(from_memory_with(2), [&](auto, auto rows_dy, auto rows_dx, int64_t nr, bool mem) {
+            normalize_columns_of(k, rows_dy, rows_dx, nr, c, affine, mem, NORM4J_ACTIVATION_NONE);
         });
         return;
     }
@@ -120,9 +140,8 @@ void BatchNormBackward::channels_last() {
 // dx of channels-last data in one pass over the rows, every channel's constants set in grad.
 void BatchNormBackward::columns_dx(ColumnGradient &grad, bool from_memory) {
     grad.wrap();
-    for_each_row_block(from_memory, [&](const float *rows_x, const float *rows_dy, float *rows_dx, int64_t nr, bool mem) {
-        k.column_backward_dx(rows_x, rows_dy, rows_dx, nr, c, grad.mean.data(), grad.rstd.data(), grad.k_dy.data(),
-                             grad.k_x.data(), grad.k_0.data(), mem, mem);
+    for_each_row_block(from_memory, [&](auto rows_x, auto rows_dy, auto rows_dx, int64_t nr, bool mem) {
+        column_backward_dx_of(k, rows_x, rows_dy, rows_dx, nr, c, grad, mem);
     });
 }
 

@@ -17,13 +17,16 @@
 
 namespace norm4j {
 
-// Channels-last x, dy and dx stored as bf16 or f16 (or f32 beside another type): the passes of
-// channels_last read their rows through it, a tile or block at a time widened into scratch, and
-// round dx out, where the f32 call reads and writes x, dy and dx in place.
+// Channels-last x, dy and dx stored as bf16 or f16 (or f32 beside another type), which the passes
+// of channels_last read and write: as stored where all three share one type (one_type), else a
+// tile or block of rows at a time widened into scratch, dx rounded out.
 struct StoredColumns {
     const void *x, *dy;
     void *dx;
     int x_type, dy_type, dx_type;
+
+    // The half-precision type x, dy and dx all have, or NORM4J_F32 where they differ.
+    int one_type() const { return x_type == dy_type && dy_type == dx_type ? x_type : NORM4J_F32; }
 };
 
 // One backward call: its arguments, the per-channel sums and the saved mean's correction.
@@ -92,13 +95,22 @@ struct BatchNormBackward {
     }
 
     void channels_last();
-    // Rows [r0, r0 + nr) of x and dy as f32: in place, or widened into frame.
-    void read_rows(int64_t r0, int64_t nr, ScratchFrame &frame, const float **x_rows, const float **dy_rows) const;
-    // The output pass of channels_last over blocks of rows: pass(x rows, dy rows, dx rows, rows,
-    // from_memory) on the rows in place, or on each block widened into scratch (dx formed over its
-    // dy there) and dx rounded out.
-    void for_each_row_block(bool from_memory,
-                            const std::function<void(const float *, const float *, float *, int64_t, bool)> &pass);
+    // Where x, dy and dx are stored as one half-precision type: its NORM4J_* code, else NORM4J_F32
+    // (f32 data, or types that differ).
+    int one_stored_type() const { return stored != nullptr ? stored->one_type() : NORM4J_F32; }
+    // Whether the call's `streams` arrays of data (at their stored width) outgrow the caches.
+    bool from_memory_with(int streams) const;
+    // sum(x rows, dy rows, rows) on rows [r0, r0 + nr): pointers of the stored type where the data
+    // are f32 or of one half-precision type, else f32 rows widened into frame.
+    template <typename Sum>
+    void with_rows(int64_t r0, int64_t nr, ScratchFrame &frame, Sum sum) const;
+    // Rows [r0, r0 + nr) of the stored x and dy widened into frame.
+    void widen_rows(int64_t r0, int64_t nr, ScratchFrame &frame, const float **x_rows, const float **dy_rows) const;
+    // The output pass of channels_last: pass(x rows, dy rows, dx rows, rows, from_memory) on shares
+    // of the rows as they lie (pointers of the stored type, as with_rows), or on blocks of rows
+    // widened into scratch (dx formed over its dy there), dx then rounded out.
+    template <typename Pass>
+    void for_each_row_block(bool from_memory, Pass pass);
     void columns_dx(ColumnGradient &grad, bool from_memory);
     void planes_dx(bool from_memory);
     void channel_sums_of_columns(bool from_memory, const std::function<void(int64_t, float)> &finish);

@@ -25,6 +25,7 @@
 #include "channel_constants.h"
 #include "double_normalize.h"
 #include "segment_statistics.h"
+#include "typed_column_kernels.h"
 
 namespace norm4j {
 
@@ -87,12 +88,9 @@ struct RowsWidened {
         return rows;
     }
     void pivoted_sums(const KernelTable &, int64_t r0, int64_t nr, const float *pivot, double *s1, double *s2) const {
-        if (type == NORM4J_BF16)
-            k.column_pivoted_sums_bf16(static_cast<const bf16 *>(x) + r0 * c, nr, c, pivot, s1, s2);
-        else if (type == NORM4J_F16)
-            k.column_pivoted_sums_f16(static_cast<const f16 *>(x) + r0 * c, nr, c, pivot, s1, s2);
-        else
-            k.column_pivoted_sums(static_cast<const float *>(x) + r0 * c, nr, c, pivot, s1, s2);
+        with_stored_type(type, x, nullptr, [&](auto rows, auto) {
+            column_pivoted_sums_of(k, rows + r0 * c, nr, c, pivot, s1, s2);
+        });
     }
 };
 
@@ -106,17 +104,10 @@ void apply_columns_staged(const KernelTable &k, const RowsWidened &rows_of_x, vo
     const int64_t c = rows_of_x.c;
     if (rows_of_x.type == y_type && !out.in_double) {
         const bool from_memory = outgrows_cache(rows * c, 2 * sizeof(uint16_t));
-        const ColumnAffine &a = out.affine;
-        parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
-            if (y_type == NORM4J_BF16)
-                k.normalize_columns_activated_bf16(static_cast<const bf16 *>(rows_of_x.x) + r0 * c,
-                                                   static_cast<bf16 *>(y) + r0 * c, nr, c, a.hi.data(),
-                                                   a.scale.data(), a.shift.data(), from_memory, from_memory,
-                                                   activation);
-            else
-                k.normalize_columns_activated_f16(static_cast<const f16 *>(rows_of_x.x) + r0 * c,
-                                                  static_cast<f16 *>(y) + r0 * c, nr, c, a.hi.data(), a.scale.data(),
-                                                  a.shift.data(), from_memory, from_memory, activation);
+        with_stored_type(y_type, rows_of_x.x, y, [&](auto xs, auto ys) {
+            parallel_row_shares(rows, threads, [&](int64_t r0, int64_t nr) {
+                normalize_columns_of(k, xs + r0 * c, ys + r0 * c, nr, c, out.affine, from_memory, activation);
+            });
         });
         return;
     }

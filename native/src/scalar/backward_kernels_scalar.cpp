@@ -78,25 +78,61 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
     backward_dx_stored(x, dy, dx, n, mean, rstd, w, w_uniform, a, b, around_caches);
 }
 
+namespace {
+
+template <typename T>
+void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
+                                 const float *rstd, double *sum_dy, double *sum_dy_xhat) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = value_of(dy[r * cols + j]);
+            sum_dy[j] += d;
+            sum_dy_xhat[j] += d * ((static_cast<double>(value_of(x[r * cols + j])) - mean[j]) * rstd[j]);
+        }
+}
+
+template <typename T>
+void column_backward_dx_stored(const T *x, const T *dy, T *dx, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, const float *k_dy, const float *k_x, const float *k_0) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const int64_t i = r * cols + j;
+            store_value(dx + i, (value_of(x[i]) - mean[j]) * rstd[j] * k_x[j] + (value_of(dy[i]) * k_dy[j] + k_0[j]));
+        }
+}
+
+}  // namespace
+
 void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
                           const float *mean, const float *rstd, double *sum_dy,
                           double *sum_dy_xhat, bool /*from_memory*/) {
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < cols; ++j) {
-            const double d = dy[r * cols + j];
-            sum_dy[j] += d;
-            sum_dy_xhat[j] += d * ((static_cast<double>(x[r * cols + j]) - mean[j]) * rstd[j]);
-        }
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
+}
+
+void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
+                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
+}
+
+void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
+                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool) {
+    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
 }
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,
                         const float *k_0, bool /*around_caches*/, bool /*from_memory*/) {
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < cols; ++j) {
-            const int64_t i = r * cols + j;
-            dx[i] = (x[i] - mean[j]) * rstd[j] * k_x[j] + (dy[i] * k_dy[j] + k_0[j]);
-        }
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0);
+}
+
+void column_backward_dx_bf16(const bf16 *x, const bf16 *dy, bf16 *dx, int64_t rows, int64_t cols, const float *mean,
+                             const float *rstd, const float *k_dy, const float *k_x, const float *k_0, bool, bool) {
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0);
+}
+
+void column_backward_dx_f16(const f16 *x, const f16 *dy, f16 *dx, int64_t rows, int64_t cols, const float *mean,
+                            const float *rstd, const float *k_dy, const float *k_x, const float *k_0, bool, bool) {
+    column_backward_dx_stored(x, dy, dx, rows, cols, mean, rstd, k_dy, k_x, k_0);
 }
 
 void store_as_floats(const double *src, float *dst, int64_t n) {

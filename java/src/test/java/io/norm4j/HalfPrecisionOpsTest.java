@@ -223,6 +223,14 @@ class HalfPrecisionOpsTest {
                 r.data(values(wideCount, 82, 1, 0), wide), r.data(values(wideCount, 83, 1, 0), wide), Layout.NHWC,
                 r.param(values(70, 84, 0.1, 0), 70), r.param(values(70, 85, 0.1, 1), 70), r.param(w70, 70), 1e-5,
                 r.dataOut("dx", wide), r.f32Out("dweight", null, 70), r.f32Out("dbias", null, 70)));
+        s.put("batch norm backward NHWC 6x40x41x64", r -> r.norms.batchNormBackward(r.data(values(wholeCount, 88, 1, 0),
+                whole), r.data(values(wholeCount, 89, 1, 0), whole), Layout.NHWC, r.param(w64, 64),
+                r.param(values(64, 90, 0.1, 0), 64), r.param(values(64, 91, 0.1, 1), 64), r.dataOut("dx", whole),
+                r.f32Out("dweight", null, 64), r.f32Out("dbias", null, 64)));
+        s.put("batch norm backward with running statistics NHWC 6x40x41x64", r -> r.norms.batchNormBackwardWithRunningStats(
+                r.data(values(wholeCount, 92, 1, 0), whole), r.data(values(wholeCount, 93, 1, 0), whole), Layout.NHWC,
+                r.param(values(64, 94, 0.1, 0), 64), r.param(values(64, 95, 0.1, 1), 64), r.param(w64, 64), 1e-5,
+                r.dataOut("dx", whole), r.f32Out("dweight", null, 64), r.f32Out("dbias", null, 64)));
         s.put("batch norm relu backward NHWC 6x40x41x70", r -> r.norms.batchNormReluBackward(
                 r.data(values(wideCount, 74, 1, 0), wide), r.data(values(wideCount, 75, 1, 0), wide), Layout.NHWC,
                 r.param(w70, 70), r.param(b70, 70), r.param(values(70, 76, 0.1, 0), 70), r.param(values(70, 77, 0.1, 1), 70),
