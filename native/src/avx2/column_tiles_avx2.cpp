@@ -55,23 +55,6 @@ void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const fl
     }
 }
 
-}  // namespace
-
-void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
-                         double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
-
-void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
-
-void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
-
-namespace {
-
 template <typename T>
 void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
                                  const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
@@ -114,20 +97,6 @@ void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t 
 
 }  // namespace
 
-void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
-                          const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat, bool from_memory) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
-}
-
-void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
-                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
-}
-
-void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
-                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool from_memory) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
-}
+#include "../stored_column_sum_entry_points.h"
 
 }  // namespace norm4j::avx2

@@ -81,17 +81,6 @@ void backward_dx(const float *x, const float *dy, float *dx, int64_t n, float me
 namespace {
 
 template <typename T>
-void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
-                                 const float *rstd, double *sum_dy, double *sum_dy_xhat) {
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < cols; ++j) {
-            const double d = value_of(dy[r * cols + j]);
-            sum_dy[j] += d;
-            sum_dy_xhat[j] += d * ((static_cast<double>(value_of(x[r * cols + j])) - mean[j]) * rstd[j]);
-        }
-}
-
-template <typename T>
 void column_backward_dx_stored(const T *x, const T *dy, T *dx, int64_t rows, int64_t cols, const float *mean,
                                const float *rstd, const float *k_dy, const float *k_x, const float *k_0) {
     for (int64_t r = 0; r < rows; ++r)
@@ -102,22 +91,6 @@ void column_backward_dx_stored(const T *x, const T *dy, T *dx, int64_t rows, int
 }
 
 }  // namespace
-
-void column_backward_sums(const float *x, const float *dy, int64_t rows, int64_t cols,
-                          const float *mean, const float *rstd, double *sum_dy,
-                          double *sum_dy_xhat, bool /*from_memory*/) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
-}
-
-void column_backward_sums_bf16(const bf16 *x, const bf16 *dy, int64_t rows, int64_t cols, const float *mean,
-                               const float *rstd, double *sum_dy, double *sum_dy_xhat, bool) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
-}
-
-void column_backward_sums_f16(const f16 *x, const f16 *dy, int64_t rows, int64_t cols, const float *mean,
-                              const float *rstd, double *sum_dy, double *sum_dy_xhat, bool) {
-    column_backward_sums_stored(x, dy, rows, cols, mean, rstd, sum_dy, sum_dy_xhat);
-}
 
 void column_backward_dx(const float *x, const float *dy, float *dx, int64_t rows, int64_t cols,
                         const float *mean, const float *rstd, const float *k_dy, const float *k_x,

@@ -142,20 +142,20 @@ void column_pivoted_sums_stored(const T *x, int64_t rows, int64_t cols, const fl
         }
 }
 
+template <typename T>
+void column_backward_sums_stored(const T *x, const T *dy, int64_t rows, int64_t cols, const float *mean,
+                                 const float *rstd, double *sum_dy, double *sum_dy_xhat, bool /*from_memory*/) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = value_of(dy[r * cols + j]);
+            sum_dy[j] += d;
+            sum_dy_xhat[j] += d * ((static_cast<double>(value_of(x[r * cols + j])) - mean[j]) * rstd[j]);
+        }
+}
+
 }  // namespace
 
-void column_pivoted_sums(const float *x, int64_t rows, int64_t cols, const float *pivot,
-                         double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
-
-void column_pivoted_sums_bf16(const bf16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
-
-void column_pivoted_sums_f16(const f16 *x, int64_t rows, int64_t cols, const float *pivot, double *s1, double *s2) {
-    column_pivoted_sums_stored(x, rows, cols, pivot, s1, s2);
-}
+#include "../stored_column_sum_entry_points.h"
 
 void normalize_columns(const float *x, float *y, int64_t rows, int64_t cols, const float *hi,
                        const float *scale, const float *shift, bool /*around_caches*/,
