@@ -311,6 +311,12 @@ NORM4J_API int norm4j_group_norm_backward(const float *x, const float *dy, float
                                           int64_t c, int64_t s, int64_t groups, int layout,
                                           const float *weight, const float *bias, const float *mean,
                                           const float *rstd, float *dweight, float *dbias, int activation);
+/* The same with x, dy and dx stored as x_type, dy_type and dx_type: the f32 call's result on the
+ * exactly widened x and dy, dx rounded once to dx_type. */
+NORM4J_API int norm4j_group_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t n, int64_t c, int64_t s, int64_t groups,
+                                                 int layout, const float *weight, const float *bias, const float *mean,
+                                                 const float *rstd, float *dweight, float *dbias, int activation);
 NORM4J_API int norm4j_onednn_group_norm_backward(const void *x, int x_type, const void *dy,
                                                  int dy_type, void *dx, int dx_type, int64_t n, int64_t c, int64_t s,
                                                  int64_t groups, int layout,

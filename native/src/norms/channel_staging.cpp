@@ -7,8 +7,10 @@
 // tensor with each output rounded once, and the data cross memory once each way at their stored
 // width. Channels-last batch norm forward, whose statistics run across every sample, reads the
 // stored values directly in its one-pass column sums and (x and y of one type) its output pass,
-// and widens tiles of rows for the rest (channel_passes.h); its backward widens tiles and blocks
-// of rows (batch_norm_backward.h: StoredColumns), but for the fused ReLU's, staged whole.
+// and widens tiles of rows for the rest (channel_passes.h); its backward reads x, dy and dx as
+// stored where they share a type, else widens tiles and blocks of rows (batch_norm_backward.h:
+// StoredColumns), but for the fused ReLU's, staged whole. Group norm backward stages its units
+// (a sample-group, a channels-last sample) in group_norm.cpp (StoredUnits).
 #include <algorithm>
 #include <atomic>
 #include <new>

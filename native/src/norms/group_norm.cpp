@@ -5,6 +5,7 @@
 
 #include "../api_checks.h"
 #include "../kernels.h"
+#include "../storage_runs.h"
 #include "../threading.h"
 #include "activation_pass.h"
 #include "channel_constants.h"
@@ -158,23 +159,53 @@ Coefficients group_coefficients(int64_t g, int64_t cg, double count, const float
     return {static_cast<float>(shift == 0.0 ? a : a - shift * b), static_cast<float>(b)};
 }
 
-}  // namespace
 
-}  // namespace norm4j
+// Where a backward unit's data lie (a channels-first sample-group, a channels-last sample: the
+// `values` values from flat position `first`): open gives f32 x, dy and dx for it, close writes dx
+// back. The f32 call's units are the tensors themselves; StoredUnits widens x and dy stored as
+// another type into the thread's frame (dx formed over its dy there) and rounds dx out.
+struct UnitData {
+    const float *x, *dy;
+    float *dx;
+};
 
-extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
-                                          int64_t c, int64_t s, int64_t groups, int layout,
-                                          const float *weight, const float *bias, const float *mean,
-                                          const float *rstd, float *dweight, float *dbias, int activation) {
-    using namespace norm4j;
+struct F32Units {
+    const float *x, *dy;
+    float *dx;
+    UnitData open(int64_t first, int64_t, ScratchFrame &) const { return {x + first, dy + first, dx + first}; }
+    void close(const UnitData &, int64_t, int64_t) const {}
+};
+
+struct StoredUnits {
+    const KernelTable &k;
+    const void *x, *dy;
+    void *dx;
+    int x_type, dy_type, dx_type;
+    UnitData open(int64_t first, int64_t values, ScratchFrame &frame) const {
+        float *const bx = frame.array<float>(values), *const bdy = frame.array<float>(values);
+        widen_run(k, x, x_type, first, bx, values);
+        widen_run(k, dy, dy_type, first, bdy, values);
+        return {bx, bdy, bdy};
+    }
+    void close(const UnitData &u, int64_t first, int64_t values) const { round_run(k, u.dx, dx, dx_type, first, values); }
+};
+
+int check_group_backward_call(const void *x, const void *dy, const void *dx, int64_t n, int64_t c, int64_t s,
+                              int64_t groups, int layout, const float *mean, const float *rstd, int activation,
+                              bool *empty) {
     if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
     if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
-    bool empty = false;
-    const int status = check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, &empty);
-    if (status != NORM4J_OK || empty) return status;
-    const KernelTable &k = active_kernels();
+    return check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, empty);
+}
+
+// The backward over the units' data: the same arithmetic on each unit wherever it lies, so
+// StoredUnits give the f32 call's bits on the widened data, dx rounded once.
+template <typename Units>
+void group_norm_backward_of(const KernelTable &k, const Units &units, int64_t n, int64_t c, int64_t s, int64_t groups,
+                            int layout, const float *weight, const float *bias, const float *mean, const float *rstd,
+                            float *dweight, float *dbias, int activation) {
     const int64_t cg = c / groups;
     const double count = static_cast<double>(cg) * static_cast<double>(s);
     // Samples are independent; each keeps its parameter-gradient sums, added in sample order.
@@ -192,26 +223,28 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             const ParamGradients sample = per_sample.at(i);
             const int64_t base = (i * c + g * cg) * s;
             ScratchFrame mine;
-            const float *const dys = planes_activation_gradient(k, x + base, dy + base, cg, s, g * cg, mean[ig], rstd[ig],
+            const UnitData u = units.open(base, cg * s, mine);
+            const float *const dys = planes_activation_gradient(k, u.x, u.dy, cg, s, g * cg, mean[ig], rstd[ig],
                                                                 weight, bias, activation, mine);
             const bool correct = mean_rounding_matters(mean[ig], rstd[ig]);
             double x_minus_mean = 0;
             for (int64_t j = 0; j < cg; ++j) {
                 double sum_dy = 0, sum_dy_xhat = 0;
-                if (correct) x_minus_mean += sum_from(k, x + base + j * s, s, mean[ig]);
-                k.backward_sums(x + base + j * s, dys + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy,
-                                &sum_dy_xhat, nullptr, nullptr, false);
+                if (correct) x_minus_mean += sum_from(k, u.x + j * s, s, mean[ig]);
+                k.backward_sums(u.x + j * s, dys + j * s, s, mean[ig], rstd[ig], nullptr, &sum_dy, &sum_dy_xhat,
+                                nullptr, nullptr, false);
                 sample.db[g * cg + j] = sum_dy;
                 sample.dw[g * cg + j] = sum_dy_xhat;
             }
             const double shift = correct ? xhat_shift(x_minus_mean, count, mean[ig], rstd[ig]) : 0.0;
             const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
             for (int64_t j = 0; j < cg; ++j)
-                k.backward_dx(x + base + j * s, dys + j * s, dx + base + j * s, s, mean[ig], rstd[ig],
-                              nullptr, weight_of(weight, g * cg + j), co.a, co.b, from_memory);
+                k.backward_dx(u.x + j * s, dys + j * s, u.dx + j * s, s, mean[ig], rstd[ig], nullptr,
+                              weight_of(weight, g * cg + j), co.a, co.b, from_memory);
+            units.close(u, base, cg * s);
         });
         per_sample.write_total(k, dweight, dbias);
-        return NORM4J_OK;
+        return;
     }
     parallel_for(n, threads, [&](int64_t i) {  // channels-last: sample by sample
         const ParamGradients sample = per_sample.start(i);
@@ -222,8 +255,9 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             grad.rstd[ch] = rstd[i * groups + ch / cg];
         }
         const int64_t base = i * c * s;
-        const float *const dys = rows_activation_gradient(k, x + base, dy + base, s, c, grad.mean.data(),
-                                                          grad.rstd.data(), weight, bias, activation, mine);
+        const UnitData u = units.open(base, c * s, mine);
+        const float *const dys = rows_activation_gradient(k, u.x, u.dy, s, c, grad.mean.data(), grad.rstd.data(),
+                                                          weight, bias, activation, mine);
         // The sums read the sample from memory (in a call too large for the caches); dx then
         // finds it in cache.
         bool correct = false;
@@ -231,8 +265,8 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             correct = mean_rounding_matters(mean[i * groups + g], rstd[i * groups + g]);
         double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
         if (!correct) {
-            k.column_backward_sums(x + base, dys, s, c, grad.mean.data(), grad.rstd.data(), sample.db,
-                                   sample.dw, from_memory);
+            k.column_backward_sums(u.x, dys, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw,
+                                   from_memory);
         } else {
             // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
             // from cache (mean_correction.h).
@@ -240,9 +274,9 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
             const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
             for (int64_t t0 = 0; t0 < s; t0 += tile) {
                 const int64_t tn = std::min(tile, s - t0);
-                k.column_pivoted_sums(x + base + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
-                k.column_backward_sums(x + base + t0 * c, dys + t0 * c, tn, c, grad.mean.data(),
-                                       grad.rstd.data(), sample.db, sample.dw, from_memory);
+                k.column_pivoted_sums(u.x + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
+                k.column_backward_sums(u.x + t0 * c, dys + t0 * c, tn, c, grad.mean.data(), grad.rstd.data(),
+                                       sample.db, sample.dw, from_memory);
             }
         }
         for (int64_t g = 0; g < groups; ++g) {
@@ -258,9 +292,49 @@ extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float
                 grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
         }
         grad.wrap();
-        k.column_backward_dx(x + base, dys, dx + base, s, c, grad.mean.data(), grad.rstd.data(),
-                             grad.k_dy.data(), grad.k_x.data(), grad.k_0.data(), from_memory, false);
+        k.column_backward_dx(u.x, dys, u.dx, s, c, grad.mean.data(), grad.rstd.data(), grad.k_dy.data(),
+                             grad.k_x.data(), grad.k_0.data(), from_memory, false);
+        units.close(u, base, c * s);
     });
     per_sample.write_total(k, dweight, dbias);
+}
+
+}  // namespace
+
+}  // namespace norm4j
+
+extern "C" int norm4j_group_norm_backward(const float *x, const float *dy, float *dx, int64_t n,
+                                          int64_t c, int64_t s, int64_t groups, int layout,
+                                          const float *weight, const float *bias, const float *mean,
+                                          const float *rstd, float *dweight, float *dbias, int activation) {
+    using namespace norm4j;
+    clear_last_error();
+    bool empty = false;
+    const int status = check_group_backward_call(x, dy, dx, n, c, s, groups, layout, mean, rstd, activation, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    group_norm_backward_of(active_kernels(), F32Units{x, dy, dx}, n, c, s, groups, layout, weight, bias, mean, rstd,
+                           dweight, dbias, activation);
+    return NORM4J_OK;
+}
+
+extern "C" int norm4j_group_norm_backward_stored(const void *x, int x_type, const void *dy, int dy_type, void *dx,
+                                                 int dx_type, int64_t n, int64_t c, int64_t s, int64_t groups,
+                                                 int layout, const float *weight, const float *bias, const float *mean,
+                                                 const float *rstd, float *dweight, float *dbias, int activation) {
+    using namespace norm4j;
+    if (x_type == NORM4J_F32 && dy_type == NORM4J_F32 && dx_type == NORM4J_F32)
+        return norm4j_group_norm_backward(static_cast<const float *>(x), static_cast<const float *>(dy),
+                                          static_cast<float *>(dx), n, c, s, groups, layout, weight, bias, mean, rstd,
+                                          dweight, dbias, activation);
+    clear_last_error();
+    int status = check_storage_types(x_type, dx_type);
+    if (status == NORM4J_OK) status = check_storage_types(dy_type, NORM4J_F32);
+    if (status != NORM4J_OK) return status;
+    bool empty = false;
+    status = check_group_backward_call(x, dy, dx, n, c, s, groups, layout, mean, rstd, activation, &empty);
+    if (status != NORM4J_OK || empty) return status;
+    const KernelTable &k = active_kernels();
+    group_norm_backward_of(k, StoredUnits{k, x, dy, dx, x_type, dy_type, dx_type}, n, c, s, groups, layout, weight,
+                           bias, mean, rstd, dweight, dbias, activation);
     return NORM4J_OK;
 }

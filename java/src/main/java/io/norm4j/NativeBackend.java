@@ -27,15 +27,15 @@ final class NativeBackend extends CheckedBackend {
     }
 
     /**
-     * Layer and RMS norm, plain and fused with a residual add, read and write bf16 and f16 data in
-     * their kernels; batch norm (both directions), group and instance norm forward stage it in
-     * cache-sized f32 units natively (the rest goes through stand-ins).
+     * Layer and RMS norm, plain and fused with a residual add, and channels-last batch norm read and
+     * write bf16 and f16 data in their kernels; channels-first batch norm, group and instance norm
+     * (both directions) stage it in f32 units natively (min-max scaling goes through stand-ins).
      */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
         Op norm = op.norm();
-        return norm == Op.LAYER_NORM || norm == Op.RMS_NORM || norm == Op.BATCH_NORM
-                || (direction == Op.Direction.FORWARD && (norm == Op.GROUP_NORM || norm == Op.INSTANCE_NORM));
+        return norm == Op.LAYER_NORM || norm == Op.RMS_NORM || norm == Op.BATCH_NORM || norm == Op.GROUP_NORM
+                || norm == Op.INSTANCE_NORM;
     }
 
     @Override
@@ -172,9 +172,10 @@ final class NativeBackend extends CheckedBackend {
                         c.dy().dtype().code(), of(c.dx()), c.dx().dtype().code(), s.n(), s.c(), s.s(), c.layout().code(),
                         of(c.weight()), of(bias), of(c.mean()), of(c.rstd()), c.batchStatistics() ? 1 : 0,
                         of(c.dweight()), of(c.dbias()), code)
-                : Norm4jLibrary.norm4j_group_norm_backward(of(c.x()), of(c.dy()), of(c.dx()), s.n(), s.c(), s.s(),
-                        c.groups(), c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()),
-                        of(c.dweight()), of(c.dbias()), code);
+                : Norm4jLibrary.norm4j_group_norm_backward_stored(of(c.x()), c.x().dtype().code(), of(c.dy()),
+                        c.dy().dtype().code(), of(c.dx()), c.dx().dtype().code(), s.n(), s.c(), s.s(), c.groups(),
+                        c.layout().code(), of(c.weight()), of(bias), of(c.mean()), of(c.rstd()), of(c.dweight()),
+                        of(c.dbias()), code);
         NativeRuntime.check(status, activation == null ? "NATIVE backward" : "NATIVE " + activation.id() + " backward");
     }
 

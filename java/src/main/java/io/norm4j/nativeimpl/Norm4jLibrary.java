@@ -143,6 +143,12 @@ public final class Norm4jLibrary {
             @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long rstd,
             int batchStatistics, @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
 
+    public static native int norm4j_group_norm_backward_stored(@Cast("const void*") long x, int xType,
+            @Cast("const void*") long dy, int dyType, @Cast("void*") long dx, int dxType, @Cast("int64_t") long n,
+            @Cast("int64_t") long c, @Cast("int64_t") long s, @Cast("int64_t") long groups, int layout,
+            @Cast("const float*") long weight, @Cast("const float*") long bias, @Cast("const float*") long mean,
+            @Cast("const float*") long rstd, @Cast("float*") long dweight, @Cast("float*") long dbias, int activation);
+
     public static native int norm4j_batch_norm_moments(@Cast("const float*") long x, @Cast("int64_t") long n,
             @Cast("int64_t") long c, @Cast("int64_t") long s, int layout, @Cast("double*") long mean,
             @Cast("double*") long m2);
