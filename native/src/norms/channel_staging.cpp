@@ -89,9 +89,10 @@ struct RowsWidened {
         widen_run(k, x, type, r0 * c, rows, nr * c);
         return rows;
     }
-    void pivoted_sums(const KernelTable &, int64_t r0, int64_t nr, const float *pivot, double *s1, double *s2) const {
+    void pivoted_sums(const KernelTable &kernels, int64_t r0, int64_t nr, const float *pivot, double *s1,
+                      double *s2) const {
         with_stored_type(type, x, nullptr, [&](auto rows, auto) {
-            column_pivoted_sums_of(k, rows + r0 * c, nr, c, pivot, s1, s2);
+            column_pivoted_sums_of(kernels, rows + r0 * c, nr, c, pivot, s1, s2);
         });
     }
 };
