@@ -54,6 +54,14 @@ inline int check_storage_types(int x_type, int y_type) {
                                          std::to_string(y_type) + "): NORM4J_F32, NORM4J_BF16 or NORM4J_F16");
 }
 
+// The storage types of a backward's x, dy and dx (clearing the last error first): each one of the
+// three, the message naming x's and dx's, or dy's, as check_storage_types does.
+inline int check_backward_storage_types(int x_type, int dy_type, int dx_type) {
+    clear_last_error();
+    const int status = check_storage_types(x_type, dx_type);
+    return status == NORM4J_OK ? check_storage_types(dy_type, NORM4J_F32) : status;
+}
+
 // NORM4J_OK when an [n, c, s] call is well formed; *empty is set when there is nothing to do.
 inline int check_channels_call(const void *x, const void *y, int64_t n, int64_t c, int64_t s,
                                int layout, float eps, const float *mean, const float *rstd,

@@ -242,9 +242,7 @@ extern "C" int norm4j_batch_norm_backward_stored(const void *x, int x_type, cons
         return norm4j_batch_norm_backward(static_cast<const float *>(x), static_cast<const float *>(dy),
                                           static_cast<float *>(dx), n, c, s, layout, weight, bias, mean, rstd,
                                           batch_statistics, dweight, dbias, activation);
-    clear_last_error();
-    int status = check_storage_types(x_type, dx_type);
-    if (status == NORM4J_OK) status = check_storage_types(dy_type, NORM4J_F32);
+    int status = check_backward_storage_types(x_type, dy_type, dx_type);
     if (status != NORM4J_OK) return status;
     if (!valid_layout(layout)) return fail(NORM4J_ERR_ARGUMENT, "unknown layout");
     if (!valid_activation(activation)) return fail(NORM4J_ERR_ARGUMENT, "unknown activation");

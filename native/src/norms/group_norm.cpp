@@ -170,6 +170,7 @@ struct UnitData {
 };
 
 struct F32Units {
+    static constexpr bool kInScratch = false;
     const float *x, *dy;
     float *dx;
     UnitData open(int64_t first, int64_t, ScratchFrame &) const { return {x + first, dy + first, dx + first}; }
@@ -177,6 +178,7 @@ struct F32Units {
 };
 
 struct StoredUnits {
+    static constexpr bool kInScratch = true;  // in cache: read and written through it
     const KernelTable &k;
     const void *x, *dy;
     void *dx;
@@ -212,7 +214,7 @@ void group_norm_backward_of(const KernelTable &k, const Units &units, int64_t n,
     ScratchFrame frame;
     const ChunkParamGradients per_sample(frame, n, c);
     const int threads = threads_for(n * c * s);
-    const bool from_memory = backward_from_memory(n * c * s);
+    const bool from_memory = !Units::kInScratch && backward_from_memory(n * c * s);
     if (layout == NORM4J_LAYOUT_NCHW) {
         // A sample-group is cg contiguous planes (16 channels of 32 x 32: 64 KB of x): its sums,
         // then its dx while they are in cache, sample-groups in parallel. Each sets only its own
@@ -326,9 +328,7 @@ extern "C" int norm4j_group_norm_backward_stored(const void *x, int x_type, cons
         return norm4j_group_norm_backward(static_cast<const float *>(x), static_cast<const float *>(dy),
                                           static_cast<float *>(dx), n, c, s, groups, layout, weight, bias, mean, rstd,
                                           dweight, dbias, activation);
-    clear_last_error();
-    int status = check_storage_types(x_type, dx_type);
-    if (status == NORM4J_OK) status = check_storage_types(dy_type, NORM4J_F32);
+    int status = check_backward_storage_types(x_type, dy_type, dx_type);
     if (status != NORM4J_OK) return status;
     bool empty = false;
     status = check_group_backward_call(x, dy, dx, n, c, s, groups, layout, mean, rstd, activation, &empty);
