@@ -375,6 +375,11 @@ NORM4J_API int norm4j_standard_scale(const float *x, float *y, int64_t samples, 
 NORM4J_API int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
                                   float *data_min, float *data_max, int accumulate);
 
+/* The same with x stored as x_type (NORM4J_F32, NORM4J_BF16, NORM4J_F16): the extrema of its
+ * values, exactly as stored. */
+NORM4J_API int norm4j_min_max_fit_stored(const void *x, int x_type, int64_t samples, int64_t features,
+                                         float *data_min, float *data_max, int accumulate);
+
 /*
  * inverse = 0: y = (x - min) / range * (range_max - range_min) + range_min
  * inverse = 1: y = (x - range_min) / (range_max - range_min) * range + min
@@ -385,6 +390,12 @@ NORM4J_API int norm4j_min_max_transform(const float *x, float *y, int64_t sample
                                         int64_t features, const float *data_min,
                                         const float *data_max, float range_min,
                                         float range_max, int inverse);
+
+/* The same with x and y stored as x_type and y_type: the f32 call's result on x's values, each
+ * output rounded once to y's type. y may be x when the two share a type. */
+NORM4J_API int norm4j_min_max_transform_stored(const void *x, int x_type, void *y, int y_type, int64_t samples,
+                                               int64_t features, const float *data_min, const float *data_max,
+                                               float range_min, float range_max, int inverse);
 
 /* ---- measurement helpers ------------------------------------------------------------- */
 

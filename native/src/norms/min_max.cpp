@@ -1,5 +1,7 @@
 // NATIVE min-max scaling of a [samples, features] matrix: per-feature extrema (fit) and the
-// affine map into a target range (transform) or back (inverse).
+// affine map into a target range (transform) or back (inverse). Data stored as bf16 or f16 are
+// widened a block of rows at a time into the thread's scratch (in L2), taken through the f32
+// kernels there, and the output rounded out once: the f32 call's bits on the widened values.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -7,13 +9,63 @@
 #include "../api_checks.h"
 #include "../kernels.h"
 #include "../scratch.h"
+#include "../storage_runs.h"
 #include "../threading.h"
 
-extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features,
-                                  float *data_min, float *data_max, int accumulate) {
+namespace {
+
+// Rows of a [rows, features] matrix per staged block: kStagingBlockValues values, at least a row.
+int64_t block_rows(int64_t features) { return std::max<int64_t>(1, norm4j::kStagingBlockValues / features); }
+
+// Extends mn and mx by the extrema of rows [first, first + count) of x, stored as x_type.
+void column_min_max_of(const norm4j::KernelTable &k, const void *x, int x_type, int64_t first, int64_t count,
+                       int64_t features, float *mn, float *mx) {
+    if (x_type == NORM4J_F32) {
+        k.column_min_max(static_cast<const float *>(x) + first * features, count, features, mn, mx);
+        return;
+    }
+    norm4j::ScratchFrame frame;
+    const int64_t block = block_rows(features);
+    float *const a = frame.array<float>(std::min(block, count) * features);
+    for (int64_t r = first; r < first + count; r += block) {
+        const int64_t n = std::min(block, first + count - r);
+        norm4j::widen_run(k, x, x_type, r * features, a, n * features);
+        k.column_min_max(a, n, features, mn, mx);
+    }
+}
+
+// Rows [first, first + count) of y = (x - sub) * scale + add, x and y stored as their types.
+void scale_columns_of(const norm4j::KernelTable &k, const void *x, int x_type, void *y, int y_type, int64_t first,
+                      int64_t count, int64_t features, const float *sub, const float *scale, const float *add) {
+    if (x_type == NORM4J_F32 && y_type == NORM4J_F32) {
+        k.scale_columns(static_cast<const float *>(x) + first * features, static_cast<float *>(y) + first * features,
+                        count, features, sub, scale, add);
+        return;
+    }
+    norm4j::ScratchFrame frame;
+    const int64_t block = block_rows(features);
+    float *const a = frame.array<float>(std::min(block, count) * features);
+    for (int64_t r = first; r < first + count; r += block) {
+        const int64_t n = std::min(block, first + count - r);
+        norm4j::widen_run(k, x, x_type, r * features, a, n * features);
+        k.scale_columns(a, a, n, features, sub, scale, add);
+        norm4j::round_run(k, a, y, y_type, r * features, n * features);
+    }
+}
+
+}  // namespace
+
+extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t features, float *data_min, float *data_max,
+                                  int accumulate) {
+    return norm4j_min_max_fit_stored(x, NORM4J_F32, samples, features, data_min, data_max, accumulate);
+}
+
+extern "C" int norm4j_min_max_fit_stored(const void *x, int x_type, int64_t samples, int64_t features,
+                                         float *data_min, float *data_max, int accumulate) {
     using namespace norm4j;
     clear_last_error();
     if (samples < 0 || features < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (const int status = check_storage_types(x_type, NORM4J_F32); status != NORM4J_OK) return status;
     if (features == 0) return NORM4J_OK;
     if (data_min == nullptr || data_max == nullptr)
         return fail(NORM4J_ERR_ARGUMENT, "null data_min or data_max");
@@ -29,7 +81,7 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
     const KernelTable &k = active_kernels();
     const int threads = threads_for(samples * features);
     if (threads == 1) {  // one pass straight into the outputs, no partials
-        k.column_min_max(x, samples, features, data_min, data_max);
+        column_min_max_of(k, x, x_type, 0, samples, features, data_min, data_max);
         return NORM4J_OK;
     }
     const RowChunks chunks(samples, features);
@@ -38,7 +90,7 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
     float *const mx = frame.array<float>(chunks.count() * features, -std::numeric_limits<float>::infinity());
     parallel_for(chunks.count(), threads, [&](int64_t c) {
         const int64_t r0 = chunks.begin(c), nr = chunks.size(c);
-        k.column_min_max(x + r0 * features, nr, features, mn + c * features, mx + c * features);
+        column_min_max_of(k, x, x_type, r0, nr, features, mn + c * features, mx + c * features);
     });
     for (int64_t c = 0; c < chunks.count(); ++c)
         for (int64_t j = 0; j < features; ++j) {
@@ -48,13 +100,20 @@ extern "C" int norm4j_min_max_fit(const float *x, int64_t samples, int64_t featu
     return NORM4J_OK;
 }
 
-extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t samples,
-                                        int64_t features, const float *data_min,
-                                        const float *data_max, float range_min,
+extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t samples, int64_t features,
+                                        const float *data_min, const float *data_max, float range_min,
                                         float range_max, int inverse) {
+    return norm4j_min_max_transform_stored(x, NORM4J_F32, y, NORM4J_F32, samples, features, data_min, data_max,
+                                           range_min, range_max, inverse);
+}
+
+extern "C" int norm4j_min_max_transform_stored(const void *x, int x_type, void *y, int y_type, int64_t samples,
+                                               int64_t features, const float *data_min, const float *data_max,
+                                               float range_min, float range_max, int inverse) {
     using namespace norm4j;
     clear_last_error();
     if (samples < 0 || features < 0) return fail(NORM4J_ERR_ARGUMENT, "negative size");
+    if (const int status = check_storage_types(x_type, y_type); status != NORM4J_OK) return status;
     if (!(range_min < range_max) || std::isinf(range_min) || std::isinf(range_max))
         return fail(NORM4J_ERR_ARGUMENT, "need finite range_min < range_max");
     if (samples == 0 || features == 0) return NORM4J_OK;
@@ -76,7 +135,7 @@ extern "C" int norm4j_min_max_transform(const float *x, float *y, int64_t sample
     const KernelTable &k = active_kernels();
     const int threads = threads_for(samples * features);
     parallel_row_shares(samples, threads, [&](int64_t r0, int64_t nr) {
-        k.scale_columns(x + r0 * features, y + r0 * features, nr, features, sub, scale, add);
+        scale_columns_of(k, x, x_type, y, y_type, r0, nr, features, sub, scale, add);
     });
     return NORM4J_OK;
 }

@@ -29,13 +29,13 @@ final class NativeBackend extends CheckedBackend {
     /**
      * Layer and RMS norm, plain and fused with a residual add, and channels-last batch norm read and
      * write bf16 and f16 data in their kernels; channels-first batch norm, group and instance norm
-     * (both directions) stage it in f32 units natively (min-max scaling goes through stand-ins).
+     * (both directions) and min-max scaling stage it in f32 blocks natively.
      */
     @Override
     boolean takesStoredData(Op op, Op.Direction direction) {
         Op norm = op.norm();
         return norm == Op.LAYER_NORM || norm == Op.RMS_NORM || norm == Op.BATCH_NORM || norm == Op.GROUP_NORM
-                || norm == Op.INSTANCE_NORM;
+                || norm == Op.INSTANCE_NORM || norm == Op.MIN_MAX;
     }
 
     @Override
@@ -136,15 +136,15 @@ final class NativeBackend extends CheckedBackend {
 
     @Override
     protected void minMaxFitKernel(MinMaxCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_fit(of(c.x()), c.samples(), c.features(), of(c.dataMin()),
-                of(c.dataMax()), c.accumulate() ? 1 : 0), "NATIVE min_max fit");
+        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_fit_stored(of(c.x()), c.x().dtype().code(), c.samples(),
+                c.features(), of(c.dataMin()), of(c.dataMax()), c.accumulate() ? 1 : 0), "NATIVE min_max fit");
     }
 
     @Override
     protected void minMaxTransformKernel(MinMaxCall c) {
-        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_transform(of(c.x()), of(c.y()), c.samples(), c.features(),
-                of(c.dataMin()), of(c.dataMax()), c.rangeMin(), c.rangeMax(), c.inverse() ? 1 : 0),
-                "NATIVE min_max transform");
+        NativeRuntime.check(Norm4jLibrary.norm4j_min_max_transform_stored(of(c.x()), c.x().dtype().code(), of(c.y()),
+                c.y().dtype().code(), c.samples(), c.features(), of(c.dataMin()), of(c.dataMax()), c.rangeMin(),
+                c.rangeMax(), c.inverse() ? 1 : 0), "NATIVE min_max transform");
     }
 
     @Override

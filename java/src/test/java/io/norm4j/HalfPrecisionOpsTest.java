@@ -251,6 +251,13 @@ class HalfPrecisionOpsTest {
             r.norms.minMaxFit(x, mn, mx);
             r.norms.minMaxTransform(x, mn, mx, -1, 1, r.dataOut("y", 10, 7));
         });
+        // Many blocks of rows on several threads, a ragged last block
+        s.put("min-max fit and transform 3001x70", r -> {
+            Tensor x = r.data(values(3001 * 70, 88, 10, 3), 3001, 70);
+            Tensor mn = r.f32Out("dataMin", null, 70), mx = r.f32Out("dataMax", null, 70);
+            r.norms.minMaxFit(x, mn, mx);
+            r.norms.minMaxTransform(x, mn, mx, -1, 1, r.dataOut("y", 3001, 70));
+        });
         s.put("min-max inverse transform", r -> r.norms.minMaxInverseTransform(r.data(values(70, 26, 0.5, 0), 10, 7),
                 r.param(values(7, 27, 1, -2), 7), r.param(values(7, 28, 1, 3), 7), 0, 1, r.dataOut("y", 10, 7)));
         DType[][] pairs = {{DType.BFLOAT16, DType.BFLOAT16}, {DType.FLOAT16, DType.FLOAT16},

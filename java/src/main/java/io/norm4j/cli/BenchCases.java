@@ -123,6 +123,7 @@ final class BenchCases {
                     all.add(activatedCase(mode, new long[] {8, 512, 32, 32}, layout, 32, fused));
                     all.add(activatedCase(mode, new long[] {32, 64, 56, 56}, layout, 0, fused));
                 }
+        if (full) for (DType t : DType.values()) all.add(minMaxCase(new long[] {4096, 1024}, t));
         if (full) {
             long[] s = {8, 64, 128, 128};
             for (Layout layout : Layout.values()) {
@@ -167,6 +168,17 @@ final class BenchCases {
                     };
                     return prepared(call, x, y, w, b, mean, rstd, dy, dw, db);
                 });
+    }
+
+    /** Min-max scaling's transform of x into [-1, 1] with extrema fitted beforehand. */
+    private static Case minMaxCase(long[] s, DType t) {
+        long[] features = {s[1]};
+        return new Case("min_max", "forward", "inference", "rows", s, t, 2 * numel(s) * t.bytes(), null, norms -> {
+            Tensor x = data(t, s, 1), y = Tensor.allocate(t, s);
+            Tensor mn = Tensor.allocate(features), mx = Tensor.allocate(features);
+            norms.minMaxFit(x, mn, mx);
+            return prepared(() -> norms.minMaxTransform(x, mn, mx, -1, 1, y), x, y, mn, mx);
+        });
     }
 
     private static Case batchCase(String mode, long[] nchw, Layout layout, DType t) {

@@ -177,12 +177,14 @@ public final class Norm4jLibrary {
             @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("const double*") long mean,
             @Cast("const double*") long scale, int inverse);
 
-    public static native int norm4j_min_max_fit(@Cast("const float*") long x, @Cast("int64_t") long samples,
-            @Cast("int64_t") long features, @Cast("float*") long dataMin, @Cast("float*") long dataMax, int accumulate);
+    public static native int norm4j_min_max_fit_stored(@Cast("const void*") long x, int xType,
+            @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("float*") long dataMin,
+            @Cast("float*") long dataMax, int accumulate);
 
-    public static native int norm4j_min_max_transform(@Cast("const float*") long x, @Cast("float*") long y,
-            @Cast("int64_t") long samples, @Cast("int64_t") long features, @Cast("const float*") long dataMin,
-            @Cast("const float*") long dataMax, float rangeMin, float rangeMax, int inverse);
+    public static native int norm4j_min_max_transform_stored(@Cast("const void*") long x, int xType,
+            @Cast("void*") long y, int yType, @Cast("int64_t") long samples, @Cast("int64_t") long features,
+            @Cast("const float*") long dataMin, @Cast("const float*") long dataMax, float rangeMin, float rangeMax,
+            int inverse);
 
     public static native int norm4j_layer_norm_backward(@Cast("const float*") long x, @Cast("const float*") long dy,
             @Cast("float*") long dx, @Cast("int64_t") long rows, @Cast("int64_t") long cols,
