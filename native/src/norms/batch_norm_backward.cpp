@@ -141,7 +141,7 @@ void BatchNormBackward::channels_last() {
 void BatchNormBackward::columns_dx(ColumnGradient &grad, bool from_memory) {
     grad.wrap();
     for_each_row_block(from_memory, [&](auto rows_x, auto rows_dy, auto rows_dx, int64_t nr, bool mem) {
-        column_backward_dx_of(k, rows_x, rows_dy, rows_dx, nr, c, grad, mem);
+        column_backward_dx_of(k, rows_x, rows_dy, rows_dx, nr, c, grad, mem, mem);
     });
 }
 

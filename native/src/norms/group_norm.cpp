@@ -13,6 +13,7 @@
 #include "gradient_sums.h"
 #include "mean_correction.h"
 #include "segment_statistics.h"
+#include "typed_column_kernels.h"
 
 namespace norm4j {
 
@@ -202,6 +203,66 @@ int check_group_backward_call(const void *x, const void *dy, const void *dx, int
     return check_backward_call(x, dy, dx, n, c, s, mean != nullptr && rstd != nullptr, empty);
 }
 
+// Channels-last backward, samples in parallel: each sample's parameter-gradient sums start
+// cleared in its partials, its channels' mean and rstd are set in a ColumnGradient of the
+// thread's frame, and sample(i, grad, partials, frame) does the rest.
+template <typename Sample>
+void channels_last_backward(int64_t n, int64_t c, int64_t s, int64_t groups, const float *mean, const float *rstd,
+                            const ChunkParamGradients &per_sample, int threads, Sample sample) {
+    const int64_t cg = c / groups;
+    parallel_for(n, threads, [&](int64_t i) {
+        const ParamGradients partials = per_sample.start(i);
+        ScratchFrame mine;  // this thread's
+        ColumnGradient grad(mine, c);
+        for (int64_t ch = 0; ch < c; ++ch) {
+            grad.mean[ch] = mean[i * groups + ch / cg];
+            grad.rstd[ch] = rstd[i * groups + ch / cg];
+        }
+        sample(i, grad, partials, mine);
+    });
+}
+
+// One sample's channels-last backward ([s, c] rows of x, dy and dx stored as T; dy the
+// activation's gradient where one is fused), mean and rstd its groups': the channels' sums into
+// `sample`, then dx. The sums read the sample from memory (in a call too large for the caches);
+// dx then finds it in cache.
+template <typename T>
+void channels_last_sample(const KernelTable &k, const T *x, const T *dy, T *dx, int64_t c, int64_t s, int64_t groups,
+                          double count, const float *weight, const float *mean, const float *rstd,
+                          const ParamGradients &sample, ColumnGradient &grad, bool from_memory, ScratchFrame &mine) {
+    const int64_t cg = c / groups;
+    bool correct = false;
+    for (int64_t g = 0; g < groups && !correct; ++g) correct = mean_rounding_matters(mean[g], rstd[g]);
+    double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
+    if (!correct) {
+        column_backward_sums_of(k, x, dy, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw, from_memory);
+    } else {
+        // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
+        // from cache (mean_correction.h).
+        double *const squares = mine.array<double>(c, 0.0);
+        const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
+        for (int64_t t0 = 0; t0 < s; t0 += tile) {
+            const int64_t tn = std::min(tile, s - t0);
+            column_pivoted_sums_of(k, x + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
+            column_backward_sums_of(k, x + t0 * c, dy + t0 * c, tn, c, grad.mean.data(), grad.rstd.data(), sample.db,
+                                    sample.dw, from_memory);
+        }
+    }
+    for (int64_t g = 0; g < groups; ++g) {
+        double shift = 0.0;
+        if (correct && mean_rounding_matters(mean[g], rstd[g])) {
+            double group_sum = 0;
+            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) group_sum += x_minus_mean[ch];
+            shift = xhat_shift(group_sum, count, mean[g], rstd[g]);
+        }
+        const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
+        for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
+            grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
+    }
+    grad.wrap();
+    column_backward_dx_of(k, x, dy, dx, s, c, grad, from_memory, false);
+}
+
 // The backward over the units' data: the same arithmetic on each unit wherever it lies, so
 // StoredUnits give the f32 call's bits on the widened data, dx rounded once.
 template <typename Units>
@@ -248,56 +309,37 @@ void group_norm_backward_of(const KernelTable &k, const Units &units, int64_t n,
         per_sample.write_total(k, dweight, dbias);
         return;
     }
-    parallel_for(n, threads, [&](int64_t i) {  // channels-last: sample by sample
-        const ParamGradients sample = per_sample.start(i);
-        ScratchFrame mine;  // this thread's
-        ColumnGradient grad(mine, c);
-        for (int64_t ch = 0; ch < c; ++ch) {
-            grad.mean[ch] = mean[i * groups + ch / cg];
-            grad.rstd[ch] = rstd[i * groups + ch / cg];
-        }
-        const int64_t base = i * c * s;
-        const UnitData u = units.open(base, c * s, mine);
-        const float *const dys = rows_activation_gradient(k, u.x, u.dy, s, c, grad.mean.data(), grad.rstd.data(),
-                                                          weight, bias, activation, mine);
-        // The sums read the sample from memory (in a call too large for the caches); dx then
-        // finds it in cache.
-        bool correct = false;
-        for (int64_t g = 0; g < groups && !correct; ++g)
-            correct = mean_rounding_matters(mean[i * groups + g], rstd[i * groups + g]);
-        double *const x_minus_mean = correct ? mine.array<double>(c, 0.0) : nullptr;
-        if (!correct) {
-            k.column_backward_sums(u.x, dys, s, c, grad.mean.data(), grad.rstd.data(), sample.db, sample.dw,
-                                   from_memory);
-        } else {
-            // Tile by tile, the sums of x - mean just ahead of the backward sums, which read the tile
-            // from cache (mean_correction.h).
-            double *const squares = mine.array<double>(c, 0.0);
-            const int64_t tile = std::max<int64_t>(1, kCorrectionTileValues / c);
-            for (int64_t t0 = 0; t0 < s; t0 += tile) {
-                const int64_t tn = std::min(tile, s - t0);
-                k.column_pivoted_sums(u.x + t0 * c, tn, c, grad.mean.data(), x_minus_mean, squares);
-                k.column_backward_sums(u.x + t0 * c, dys + t0 * c, tn, c, grad.mean.data(), grad.rstd.data(),
-                                       sample.db, sample.dw, from_memory);
-            }
-        }
-        for (int64_t g = 0; g < groups; ++g) {
-            const int64_t ig = i * groups + g;
-            double shift = 0.0;
-            if (correct && mean_rounding_matters(mean[ig], rstd[ig])) {
-                double group_sum = 0;
-                for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch) group_sum += x_minus_mean[ch];
-                shift = xhat_shift(group_sum, count, mean[ig], rstd[ig]);
-            }
-            const Coefficients co = group_coefficients(g, cg, count, weight, sample, shift);
-            for (int64_t ch = g * cg; ch < (g + 1) * cg; ++ch)
-                grad.set(ch, grad.mean[ch], grad.rstd[ch], weight_of(weight, ch), co.a, co.b);
-        }
-        grad.wrap();
-        k.column_backward_dx(u.x, dys, u.dx, s, c, grad.mean.data(), grad.rstd.data(), grad.k_dy.data(),
-                             grad.k_x.data(), grad.k_0.data(), from_memory, false);
-        units.close(u, base, c * s);
-    });
+    channels_last_backward(n, c, s, groups, mean, rstd, per_sample, threads,
+                           [&](int64_t i, ColumnGradient &grad, const ParamGradients &sample, ScratchFrame &mine) {
+                               const int64_t base = i * c * s;
+                               const UnitData u = units.open(base, c * s, mine);
+                               const float *const dys =
+                                   rows_activation_gradient(k, u.x, u.dy, s, c, grad.mean.data(), grad.rstd.data(),
+                                                            weight, bias, activation, mine);
+                               channels_last_sample(k, u.x, dys, u.dx, c, s, groups, count, weight, mean + i * groups,
+                                                    rstd + i * groups, sample, grad, from_memory, mine);
+                               units.close(u, base, c * s);
+                           });
+    per_sample.write_total(k, dweight, dbias);
+}
+
+// Channels-last group norm backward on x, dy and dx of one storage type T, read and written as
+// stored (no fused activation): the f32 call's arithmetic on the widened values, dx rounded once.
+template <typename T>
+void channels_last_backward_stored(const KernelTable &k, const T *x, const T *dy, T *dx, int64_t n, int64_t c,
+                                   int64_t s, int64_t groups, const float *weight, const float *mean,
+                                   const float *rstd, float *dweight, float *dbias) {
+    const double count = static_cast<double>(c / groups) * static_cast<double>(s);
+    ScratchFrame frame;
+    const ChunkParamGradients per_sample(frame, n, c);
+    const bool from_memory = outgrows_cache(n * c * s, 3 * static_cast<int64_t>(sizeof(T)));
+    channels_last_backward(n, c, s, groups, mean, rstd, per_sample, threads_for(n * c * s),
+                           [&](int64_t i, ColumnGradient &grad, const ParamGradients &sample, ScratchFrame &mine) {
+                               const int64_t base = i * c * s;
+                               channels_last_sample(k, x + base, dy + base, dx + base, c, s, groups, count, weight,
+                                                    mean + i * groups, rstd + i * groups, sample, grad, from_memory,
+                                                    mine);
+                           });
     per_sample.write_total(k, dweight, dbias);
 }
 
@@ -334,6 +376,14 @@ extern "C" int norm4j_group_norm_backward_stored(const void *x, int x_type, cons
     status = check_group_backward_call(x, dy, dx, n, c, s, groups, layout, mean, rstd, activation, &empty);
     if (status != NORM4J_OK || empty) return status;
     const KernelTable &k = active_kernels();
+    if (layout == NORM4J_LAYOUT_NHWC && activation == NORM4J_ACTIVATION_NONE && x_type == dy_type &&
+        x_type == dx_type) {
+        with_stored_type(x_type, x, dx, [&](auto xs, auto dxs) {
+            channels_last_backward_stored(k, xs, static_cast<decltype(xs)>(dy), dxs, n, c, s, groups, weight, mean, rstd,
+                                          dweight, dbias);
+        });
+        return NORM4J_OK;
+    }
     group_norm_backward_of(k, StoredUnits{k, x, dy, dx, x_type, dy_type, dx_type}, n, c, s, groups, layout, weight,
                            bias, mean, rstd, dweight, dbias, activation);
     return NORM4J_OK;

@@ -40,21 +40,22 @@ inline void column_backward_sums_of(const KernelTable &k, const f16 *x, const f1
     k.column_backward_sums_f16(x, dy, rows, c, mean, rstd, sum_dy, sum_dy_xhat, from_memory);
 }
 
-// dx with every channel's constants in grad (wrapped), through the caches or around them.
+// dx with every channel's constants in grad (wrapped), written around the caches or through them,
+// x and dy prefetched where they come from memory.
 inline void column_backward_dx_of(const KernelTable &k, const float *x, const float *dy, float *dx, int64_t rows,
-                                  int64_t c, const ColumnGradient &g, bool from_memory) {
+                                  int64_t c, const ColumnGradient &g, bool around_caches, bool from_memory) {
     k.column_backward_dx(x, dy, dx, rows, c, g.mean.data(), g.rstd.data(), g.k_dy.data(), g.k_x.data(), g.k_0.data(),
-                         from_memory, from_memory);
+                         around_caches, from_memory);
 }
 inline void column_backward_dx_of(const KernelTable &k, const bf16 *x, const bf16 *dy, bf16 *dx, int64_t rows,
-                                  int64_t c, const ColumnGradient &g, bool from_memory) {
+                                  int64_t c, const ColumnGradient &g, bool around_caches, bool from_memory) {
     k.column_backward_dx_bf16(x, dy, dx, rows, c, g.mean.data(), g.rstd.data(), g.k_dy.data(), g.k_x.data(),
-                              g.k_0.data(), from_memory, from_memory);
+                              g.k_0.data(), around_caches, from_memory);
 }
 inline void column_backward_dx_of(const KernelTable &k, const f16 *x, const f16 *dy, f16 *dx, int64_t rows,
-                                  int64_t c, const ColumnGradient &g, bool from_memory) {
+                                  int64_t c, const ColumnGradient &g, bool around_caches, bool from_memory) {
     k.column_backward_dx_f16(x, dy, dx, rows, c, g.mean.data(), g.rstd.data(), g.k_dy.data(), g.k_x.data(),
-                             g.k_0.data(), from_memory, from_memory);
+                             g.k_0.data(), around_caches, from_memory);
 }
 
 // normalize_columns_activated (activation_pass.h) by the storage type of x and y.

@@ -180,6 +180,21 @@ class HalfPrecisionOpsTest {
                     r.param(values(8, 17, 0.1, 1), 8), r.dataOut("dx", shape), r.f32Out("dweight", null, 6),
                     r.f32Out("dbias", null, 6)));
         }
+        // Channels-last group norm backward, which NATIVE runs on x, dy and dx as stored where they
+        // share a type: whole vectors of channels (64, 8 groups), a ragged vector (70, 7 groups), and
+        // saved means far from zero, whose rounding the sums undo tile by tile.
+        for (long[] gs : new long[][] {{3, 20, 21, 64, 8}, {3, 20, 21, 70, 7}}) {
+            long[] shape = {gs[0], gs[1], gs[2], gs[3]};
+            int count = (int) (gs[0] * gs[1] * gs[2] * gs[3]), ch = (int) gs[3], stats = (int) (gs[0] * gs[4]);
+            for (double offset : new double[] {0, 1000}) {
+                String which = offset == 0 ? "" : " saved mean far from zero";
+                s.put("group norm backward NHWC " + java.util.Arrays.toString(shape) + which, r -> r.norms.groupNormBackward(
+                        r.data(values(count, 89, 1, offset), shape), r.data(values(count, 90, 1, 0), shape), Layout.NHWC,
+                        gs[4], r.param(values(ch, 91, 0.5, 1), ch), r.param(values(stats, 92, 0.1, offset), stats),
+                        r.param(values(stats, 93, 0.1, 1), stats), r.dataOut("dx", shape), r.f32Out("dweight", null, ch),
+                        r.f32Out("dbias", null, ch)));
+            }
+        }
         // Channels-last batch norm over more rows than a chunk of the column sums and a block of the
         // output pass, 70 channels (a ragged vector), ragged last chunk and block; once with a first
         // row far from the mean, which the one-pass statistics about it refuse (two passes then).
