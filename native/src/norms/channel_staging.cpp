@@ -2,7 +2,8 @@
 // (or f32 in and another type out): the f32 call run on f32 copies of units that stay in cache,
 // each widened exactly before and its output rounded once after. A unit is a channel of
 // channels-first batch norm (its planes, 400 KB as f32 in a [32, 64, 56, 56] batch; its sums and
-// parameter gradients are the channel's alone), a sample of group norm forward; each unit's result
+// parameter gradients are the channel's alone), a sample of group norm forward (channels-first, or
+// channels-last with mixed types; with one type it is read as stored, group_norm_forward.h); each unit's result
 // does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
 // tensor with each output rounded once, and the data cross memory once each way at their stored
 // width. Channels-last batch norm forward, whose statistics run across every sample, reads the
@@ -26,6 +27,7 @@
 #include "channel_passes.h"
 #include "channel_constants.h"
 #include "double_normalize.h"
+#include "group_norm_forward.h"
 #include "segment_statistics.h"
 #include "typed_column_kernels.h"
 
@@ -215,8 +217,12 @@ extern "C" int norm4j_group_norm_forward_stored(const void *x, int x_type, void 
     if (groups <= 0 || (c > 0 && c % groups != 0))
         return fail(NORM4J_ERR_ARGUMENT, "groups must be positive and divide the channels");
     if (empty) return NORM4J_OK;
-    // Sample by sample: the f32 call on one sample shares its groups among the threads.
     const KernelTable &k = active_kernels();
+    if (layout == NORM4J_LAYOUT_NHWC && x_type == y_type) {
+        group_norm_nhwc_stored(k, x, y, x_type, n, c, s, groups, weight, bias, eps, mean, rstd, var, activation);
+        return NORM4J_OK;
+    }
+    // Sample by sample: the f32 call on one sample shares its groups among the threads.
     const int64_t per_sample = c * s;
     ScratchFrame frame;
     float *const buf = staging(frame, per_sample);

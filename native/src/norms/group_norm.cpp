@@ -2,6 +2,7 @@
 // group of channels. Channels-first groups are one contiguous block each; channels-last
 // groups are gathered column-wise, channel sums first, then combined per group.
 #include <algorithm>
+#include <type_traits>
 
 #include "../api_checks.h"
 #include "../kernels.h"
@@ -12,7 +13,9 @@
 #include "double_normalize.h"
 #include "gradient_sums.h"
 #include "mean_correction.h"
+#include "group_norm_forward.h"
 #include "segment_statistics.h"
+#include "stored_rows.h"
 #include "typed_column_kernels.h"
 
 namespace norm4j {
@@ -39,19 +42,21 @@ void group_norm_nchw(const KernelTable &k, const float *x, float *y, int64_t n, 
     });
 }
 
-// One channels-last sample's group statistics: one pass about each group's first value where
-// pivoted_mean_variance accepts every group, else channel sums, then centred squares. The
-// result is taken from `out` (the caller's frame).
-MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int64_t c, int64_t s,
-                                      int64_t groups, ScratchFrame &out) {
+// One channels-last sample's group statistics (its [s, c] rows stored as T): one pass about each
+// group's first value where pivoted_mean_variance accepts every group, else channel sums, then
+// centred squares, on the sample widened to f32 where it is stored narrower. The result is taken
+// from `out` (the caller's frame).
+template <typename T>
+MeanVariance *sample_group_statistics(const KernelTable &k, const T *xi, int64_t c, int64_t s, int64_t groups,
+                                      ScratchFrame &out) {
     const int64_t cg = c / groups;
     const GroupCount count(static_cast<double>(cg) * static_cast<double>(s));
     MeanVariance *const stats = out.array<MeanVariance>(groups);
     ScratchFrame frame;
     double *const s1 = frame.array<double>(c, 0.0), *const s2 = frame.array<double>(c, 0.0);
     float *const pivot = frame.array<float>(c);
-    for (int64_t ch = 0; ch < c; ++ch) pivot[ch] = xi[ch - ch % cg];
-    k.column_pivoted_sums(xi, s, c, pivot, s1, s2);
+    for (int64_t ch = 0; ch < c; ++ch) pivot[ch] = value_of(xi[ch - ch % cg]);
+    column_pivoted_sums_of(k, xi, s, c, pivot, s1, s2);
     auto group_total = [&](const double *per_channel, int64_t g) {
         double total = 0;
         for (int64_t j = 0; j < cg; ++j) total += per_channel[g * cg + j];
@@ -65,27 +70,31 @@ MeanVariance *sample_group_statistics(const KernelTable &k, const float *xi, int
                                          &stats[g]);
     if (accepted) return stats;
 
+    const float *const xf = row_floats(k, xi, s * c, std::is_same_v<T, float> ? nullptr : frame.array<float>(s * c));
     double *const channel_mean = frame.array<double>(c);
     std::fill(s1, s1 + c, 0.0);
-    k.column_sums(xi, s, c, s1);
+    k.column_sums(xf, s, c, s1);
     for (int64_t g = 0; g < groups; ++g) {
         stats[g].mean = group_total(s1, g) / count.n;
         for (int64_t j = 0; j < cg; ++j) channel_mean[g * cg + j] = stats[g].mean;
     }
     std::fill(s2, s2 + c, 0.0);
-    k.column_centred_square_sums(xi, s, c, channel_mean, s2);
+    k.column_centred_square_sums(xf, s, c, channel_mean, s2);
     for (int64_t g = 0; g < groups; ++g) stats[g].var = group_total(s2, g) / count.n;
     return stats;
 }
 
-void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, int64_t c,
-                     int64_t s, int64_t groups, const float *weight, const float *bias, float eps,
-                     float *mean, float *rstd, float *var, int activation) {
+// Channels-last group norm forward on x and y stored as T (f32, bf16 or f16): the f32 call's
+// arithmetic on the values as stored, each output rounded once; samples in parallel.
+template <typename T>
+void group_norm_nhwc(const KernelTable &k, const T *x, T *y, int64_t n, int64_t c, int64_t s, int64_t groups,
+                     const float *weight, const float *bias, float eps, float *mean, float *rstd, float *var,
+                     int activation) {
     const int64_t cg = c / groups;
     const int threads = threads_for(n * c * s);  // samples are independent
-    const bool from_memory = forward_from_memory(n * c * s);
+    const bool from_memory = outgrows_cache(n * c * s, 2 * static_cast<int64_t>(sizeof(T)));
     parallel_for(n, threads, [&](int64_t i) {
-        const float *xi = x + i * s * c;
+        const T *xi = x + i * s * c;
         ScratchFrame frame;  // this thread's
         const MeanVariance *const stats = sample_group_statistics(k, xi, c, s, groups, frame);
         ColumnAffine affine(frame, c);
@@ -100,18 +109,30 @@ void group_norm_nhwc(const KernelTable &k, const float *x, float *y, int64_t n, 
                 per_channel[ch] = cst;
             }
         }
-        float *const yi = y + i * s * c;
+        T *const yi = y + i * s * c;
         if (in_double) {  // the whole sample: its groups interleave in every row
-            normalize_columns_in_double(xi, yi, s, c, per_channel, weight, bias);
-            activate_block(k, yi, s * c, activation);
+            constexpr bool kF32 = std::is_same_v<T, float>;
+            const float *const xf = row_floats(k, xi, s * c, kF32 ? nullptr : frame.array<float>(s * c));
+            float *const out = kF32 ? reinterpret_cast<float *>(yi) : frame.array<float>(s * c);
+            normalize_columns_in_double(xf, out, s, c, per_channel, weight, bias);
+            activate_block(k, out, s * c, activation);
+            store_row(k, out, yi, s * c);
             return;
         }
         affine.wrap();
-        normalize_columns_activated(k, xi, yi, s, c, affine, from_memory, activation);
+        normalize_columns_of(k, xi, yi, s, c, affine, from_memory, activation);
     });
 }
 
 }  // namespace
+
+void group_norm_nhwc_stored(const KernelTable &k, const void *x, void *y, int type, int64_t n, int64_t c, int64_t s,
+                            int64_t groups, const float *weight, const float *bias, float eps, float *mean, float *rstd,
+                            float *var, int activation) {
+    with_stored_type(type, x, y, [&](auto xs, auto ys) {
+        group_norm_nhwc(k, xs, ys, n, c, s, groups, weight, bias, eps, mean, rstd, var, activation);
+    });
+}
 
 }  // namespace norm4j
 
