@@ -2,11 +2,11 @@
 // (or f32 in and another type out): the f32 call run on f32 copies of units that stay in cache,
 // each widened exactly before and its output rounded once after. A unit is a channel of
 // channels-first batch norm (its planes, 400 KB as f32 in a [32, 64, 56, 56] batch; its sums and
-// parameter gradients are the channel's alone), a sample of group norm forward (channels-first, or
-// channels-last with mixed types; with one type it is read as stored, group_norm_forward.h); each unit's result
-// does not depend on where it is staged, so the bits are those of the f32 call on the whole widened
-// tensor with each output rounded once, and the data cross memory once each way at their stored
-// width. Channels-last batch norm forward, whose statistics run across every sample, reads the
+// parameter gradients are the channel's alone), a sample of group norm forward (channels-first,
+// or channels-last with mixed types: with one type it is read as stored, group_norm_forward.h);
+// each unit's result does not depend on where it is staged, so the bits are those of the f32 call
+// on the whole widened tensor with each output rounded once, and the data cross memory once each
+// way at their stored width. Channels-last batch norm forward, whose statistics run across every sample, reads the
 // stored values directly in its one-pass column sums and (x and y of one type) its output pass,
 // and widens tiles of rows for the rest (channel_passes.h); its backward reads x, dy and dx as
 // stored where they share a type, else widens tiles and blocks of rows (batch_norm_backward.h:

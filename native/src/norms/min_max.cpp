@@ -14,8 +14,21 @@
 
 namespace {
 
-// Rows of a [rows, features] matrix per staged block: kStagingBlockValues values, at least a row.
-int64_t block_rows(int64_t features) { return std::max<int64_t>(1, norm4j::kStagingBlockValues / features); }
+// f(block, r, n) for rows [first, first + count) of x (stored as x_type), a block of rows at a
+// time (kStagingBlockValues values, at least a row): rows [r, r + n) widened into `block`, scratch
+// of the thread's that stays in L2.
+template <typename F>
+void for_each_widened_block(const norm4j::KernelTable &k, const void *x, int x_type, int64_t first, int64_t count,
+                            int64_t features, F f) {
+    norm4j::ScratchFrame frame;
+    const int64_t rows = std::max<int64_t>(1, norm4j::kStagingBlockValues / features);
+    float *const block = frame.array<float>(std::min(rows, count) * features);
+    for (int64_t r = first; r < first + count; r += rows) {
+        const int64_t n = std::min(rows, first + count - r);
+        norm4j::widen_run(k, x, x_type, r * features, block, n * features);
+        f(block, r, n);
+    }
+}
 
 // Extends mn and mx by the extrema of rows [first, first + count) of x, stored as x_type.
 void column_min_max_of(const norm4j::KernelTable &k, const void *x, int x_type, int64_t first, int64_t count,
@@ -24,14 +37,8 @@ void column_min_max_of(const norm4j::KernelTable &k, const void *x, int x_type, 
         k.column_min_max(static_cast<const float *>(x) + first * features, count, features, mn, mx);
         return;
     }
-    norm4j::ScratchFrame frame;
-    const int64_t block = block_rows(features);
-    float *const a = frame.array<float>(std::min(block, count) * features);
-    for (int64_t r = first; r < first + count; r += block) {
-        const int64_t n = std::min(block, first + count - r);
-        norm4j::widen_run(k, x, x_type, r * features, a, n * features);
-        k.column_min_max(a, n, features, mn, mx);
-    }
+    for_each_widened_block(k, x, x_type, first, count, features,
+                           [&](float *block, int64_t, int64_t n) { k.column_min_max(block, n, features, mn, mx); });
 }
 
 // Rows [first, first + count) of y = (x - sub) * scale + add, x and y stored as their types.
@@ -42,15 +49,10 @@ void scale_columns_of(const norm4j::KernelTable &k, const void *x, int x_type, v
                         count, features, sub, scale, add);
         return;
     }
-    norm4j::ScratchFrame frame;
-    const int64_t block = block_rows(features);
-    float *const a = frame.array<float>(std::min(block, count) * features);
-    for (int64_t r = first; r < first + count; r += block) {
-        const int64_t n = std::min(block, first + count - r);
-        norm4j::widen_run(k, x, x_type, r * features, a, n * features);
-        k.scale_columns(a, a, n, features, sub, scale, add);
-        norm4j::round_run(k, a, y, y_type, r * features, n * features);
-    }
+    for_each_widened_block(k, x, x_type, first, count, features, [&](float *block, int64_t r, int64_t n) {
+        k.scale_columns(block, block, n, features, sub, scale, add);
+        norm4j::round_run(k, block, y, y_type, r * features, n * features);
+    });
 }
 
 }  // namespace

@@ -181,12 +181,12 @@ class HalfPrecisionOpsTest {
                     r.f32Out("dbias", null, 6)));
         }
         // Channels-last group norm forward, which NATIVE runs on x and y as stored where they share a
-        // type: whole vectors of channels, fused SiLU, a ragged vector whose groups start far from their
-        // means (the one-pass statistics about those values refused: two passes then), and a spread so wide that
-        // the groups are normalized in double.
+        // type: whole vectors of channels, fused SiLU, a ragged vector whose groups start far from
+        // their means (the one-pass statistics about those values refused: two passes then), and a
+        // spread so wide that the groups are normalized in double.
         long[] g64 = {3, 20, 21, 64}, g70 = {2, 40, 41, 70}, wideSpread = {2, 4, 5, 16};
-        float[] g70FarFirstRow = values(2 * 40 * 41 * 70, 94, 1, 2);
-        for (int j = 0; j < 70; j += 10) g70FarFirstRow[j] = 3e4f;  // each group's first value
+        float[] g70FarGroupStarts = values(2 * 40 * 41 * 70, 94, 1, 2);
+        for (int j = 0; j < 70; j += 10) g70FarGroupStarts[j] = 3e4f;  // each group's first value
         s.put("group norm training NHWC [3, 20, 21, 64]", r -> r.norms.groupNormTraining(
                 r.data(values(3 * 20 * 21 * 64, 95, 2, -1), g64), Layout.NHWC, 8, r.param(values(64, 96, 0.5, 1), 64),
                 r.param(values(64, 97, 0.5, 0), 64), 1e-5, r.dataOut("y", g64), r.f32Out("mean", null, 24),
@@ -195,7 +195,7 @@ class HalfPrecisionOpsTest {
                 r.data(values(3 * 20 * 21 * 64, 98, 2, -1), g64), Layout.NHWC, 8, r.param(values(64, 96, 0.5, 1), 64),
                 r.param(values(64, 97, 0.5, 0), 64), 1e-5, r.dataOut("y", g64)));
         s.put("group norm training NHWC [2, 40, 41, 70] first values far from the mean", r -> r.norms.groupNormTraining(
-                r.data(g70FarFirstRow, g70), Layout.NHWC, 7, r.param(values(70, 99, 0.5, 1), 70),
+                r.data(g70FarGroupStarts, g70), Layout.NHWC, 7, r.param(values(70, 99, 0.5, 1), 70),
                 r.param(values(70, 100, 0.5, 0), 70), 1e-5, r.dataOut("y", g70), r.f32Out("mean", null, 14),
                 r.f32Out("rstd", null, 14)));
         s.put("group norm training NHWC [2, 4, 5, 16] spread normalized in double", r -> r.norms.groupNormTraining(
