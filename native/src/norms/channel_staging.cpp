@@ -6,12 +6,13 @@
 // or channels-last with mixed types: with one type it is read as stored, group_norm_forward.h);
 // each unit's result does not depend on where it is staged, so the bits are those of the f32 call
 // on the whole widened tensor with each output rounded once, and the data cross memory once each
-// way at their stored width. Channels-last batch norm forward, whose statistics run across every sample, reads the
-// stored values directly in its one-pass column sums and (x and y of one type) its output pass,
-// and widens tiles of rows for the rest (channel_passes.h); its backward reads x, dy and dx as
-// stored where they share a type, else widens tiles and blocks of rows (batch_norm_backward.h:
-// StoredColumns), but for the fused ReLU's, staged whole. Group norm backward stages its units
-// (a sample-group, a channels-last sample) in group_norm.cpp (StoredUnits).
+// way at their stored width. Channels-last batch norm forward, whose statistics run across every
+// sample, reads the stored values directly in its one-pass column sums and (x and y of one type)
+// its output pass, and widens tiles of rows for the rest (channel_passes.h); its backward reads x,
+// dy and dx as stored where they share a type, else widens tiles and blocks of rows
+// (batch_norm_backward.h: StoredColumns), but for the fused ReLU's, staged whole. Group norm
+// backward stages its units (a sample-group, a channels-last sample with mixed types or an
+// activation) in group_norm.cpp (StoredUnits).
 #include <algorithm>
 #include <atomic>
 #include <new>

@@ -55,17 +55,12 @@ void stored_rows_forward(const norm4j::KernelTable &k, const void *x, int x_type
     if (x_type == y_type)
         return rows_forward(k, static_cast<const norm4j::f16 *>(x), static_cast<norm4j::f16 *>(y), rows, cols,
                             centred, weight, bias, finish);
-    const int64_t block = std::max<int64_t>(1, norm4j::kStagingBlockValues / cols);  // rows
     norm4j::parallel_row_shares(rows, norm4j::threads_for(rows * cols), [&](int64_t first, int64_t count) {
-        norm4j::ScratchFrame frame;
-        float *const buffer = frame.array<float>(std::min(block, count) * cols);
-        for (int64_t b = first; b < first + count; b += block) {
-            const int64_t n = std::min(block, first + count - b);
-            norm4j::widen_run(k, x, x_type, b * cols, buffer, n * cols);
-            norm4j::rows_forward_share(k, buffer, buffer, b, n, cols, centred, weight, bias, cols <= norm4j::kFusedRowMax, 0,
-                               finish, nullptr);
-            norm4j::round_run(k, buffer, y, y_type, b * cols, n * cols);
-        }
+        norm4j::for_each_widened_block(k, x, x_type, first, count, cols, [&](float *block, int64_t b, int64_t n) {
+            norm4j::rows_forward_share(k, block, block, b, n, cols, centred, weight, bias,
+                                       cols <= norm4j::kFusedRowMax, 0, finish, nullptr);
+            norm4j::round_run(k, block, y, y_type, b * cols, n * cols);
+        });
     });
 }
 

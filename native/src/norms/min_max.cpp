@@ -14,22 +14,6 @@
 
 namespace {
 
-// f(block, r, n) for rows [first, first + count) of x (stored as x_type), a block of rows at a
-// time (kStagingBlockValues values, at least a row): rows [r, r + n) widened into `block`, scratch
-// of the thread's that stays in L2.
-template <typename F>
-void for_each_widened_block(const norm4j::KernelTable &k, const void *x, int x_type, int64_t first, int64_t count,
-                            int64_t features, F f) {
-    norm4j::ScratchFrame frame;
-    const int64_t rows = std::max<int64_t>(1, norm4j::kStagingBlockValues / features);
-    float *const block = frame.array<float>(std::min(rows, count) * features);
-    for (int64_t r = first; r < first + count; r += rows) {
-        const int64_t n = std::min(rows, first + count - r);
-        norm4j::widen_run(k, x, x_type, r * features, block, n * features);
-        f(block, r, n);
-    }
-}
-
 // Extends mn and mx by the extrema of rows [first, first + count) of x, stored as x_type.
 void column_min_max_of(const norm4j::KernelTable &k, const void *x, int x_type, int64_t first, int64_t count,
                        int64_t features, float *mn, float *mx) {
@@ -37,7 +21,7 @@ void column_min_max_of(const norm4j::KernelTable &k, const void *x, int x_type, 
         k.column_min_max(static_cast<const float *>(x) + first * features, count, features, mn, mx);
         return;
     }
-    for_each_widened_block(k, x, x_type, first, count, features,
+    norm4j::for_each_widened_block(k, x, x_type, first, count, features,
                            [&](float *block, int64_t, int64_t n) { k.column_min_max(block, n, features, mn, mx); });
 }
 
@@ -49,7 +33,7 @@ void scale_columns_of(const norm4j::KernelTable &k, const void *x, int x_type, v
                         count, features, sub, scale, add);
         return;
     }
-    for_each_widened_block(k, x, x_type, first, count, features, [&](float *block, int64_t r, int64_t n) {
+    norm4j::for_each_widened_block(k, x, x_type, first, count, features, [&](float *block, int64_t r, int64_t n) {
         k.scale_columns(block, block, n, features, sub, scale, add);
         norm4j::round_run(k, block, y, y_type, r * features, n * features);
     });
