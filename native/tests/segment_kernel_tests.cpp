@@ -1,4 +1,6 @@
 // The segment kernels (sums, the normalize family) of a vector kernel set against the scalar set.
+#include <cmath>
+
 #include "kernel_test_support.h"
 
 namespace norm4j::test {
@@ -88,9 +90,11 @@ void test_normalize_uniform(const KernelTable &v, const KernelTable &s, Report &
 }
 
 // The row kernels on bf16 or f16 data against the same table's f32 kernels on the widened values,
-// the outputs rounded: the same bits, sums and outputs (in place too).
+// the outputs rounded: the same bits, sums and outputs (in place too). With `spread`, the values'
+// magnitudes span 2^-12..2^11 times [-2, 2), so that the double sums round and their bits depend
+// on which lanes each value is added into and the order the lanes are combined in.
 template <typename H>
-void test_stored_rows(const KernelTable &k, Report &report, int64_t n, int64_t offset, const char *type,
+void test_stored_rows(const KernelTable &k, Report &report, int64_t n, int64_t offset, bool spread, const char *type,
                       void (*KernelTable::*pivoted)(const H *, int64_t, double, double *, double *),
                       double (*KernelTable::*squares)(const H *, int64_t),
                       void (*KernelTable::*norm)(const H *, H *, int64_t, const CentringConstants &, const float *,
@@ -102,13 +106,15 @@ void test_stored_rows(const KernelTable &k, Report &report, int64_t n, int64_t o
     Guarded<H> x(n, offset, H{0xbeef}), next(n, offset, H{0xbeef});
     Guarded<float> wide(n, offset, kGuardFloat), wide_next(n, offset, kGuardFloat), w(n, offset, kGuardFloat);
     for (int64_t i = 0; i < n; ++i) {
-        x.data()[i] = round(values.next());
-        next.data()[i] = round(values.next());
+        const float scale = spread ? std::ldexp(1.0f, static_cast<int>(i * 7 % 24) - 12) : 1.0f;
+        x.data()[i] = round(values.next() * scale);
+        next.data()[i] = round(values.next() * scale);
         wide.data()[i] = widen(x.data()[i]);
         wide_next.data()[i] = widen(next.data()[i]);
         w.data()[i] = values.next();
     }
-    const std::string at = std::string(type) + " n=" + std::to_string(n) + " offset=" + std::to_string(offset);
+    const std::string at = std::string(type) + (spread ? " spread" : "") + " n=" + std::to_string(n) +
+                           " offset=" + std::to_string(offset);
     double a1 = 0.5, a2 = 0.5, b1 = 0.5, b2 = 0.5;
     (k.*pivoted)(x.data(), n, 0.25, &a1, &a2);
     k.pivoted_sums(wide.data(), n, 0.25, &b1, &b2);
@@ -154,14 +160,15 @@ void test_stored_rows(const KernelTable &k, Report &report, int64_t n, int64_t o
 
 void test_stored_row_kernels(const KernelTable &k, Report &report) {
     for (int64_t n : segment_sizes())
-        for (int64_t offset : offsets()) {
-            test_stored_rows<bf16>(k, report, n, offset, "bf16", &KernelTable::pivoted_sums_bf16,
-                                   &KernelTable::square_sum_bf16, &KernelTable::normalize_bf16,
-                                   &KernelTable::normalize_then_sums_bf16, round_to_bf16);
-            test_stored_rows<f16>(k, report, n, offset, "f16", &KernelTable::pivoted_sums_f16,
-                                  &KernelTable::square_sum_f16, &KernelTable::normalize_f16,
-                                  &KernelTable::normalize_then_sums_f16, round_to_f16);
-        }
+        for (int64_t offset : offsets())
+            for (bool spread : {false, true}) {
+                test_stored_rows<bf16>(k, report, n, offset, spread, "bf16", &KernelTable::pivoted_sums_bf16,
+                                       &KernelTable::square_sum_bf16, &KernelTable::normalize_bf16,
+                                       &KernelTable::normalize_then_sums_bf16, round_to_bf16);
+                test_stored_rows<f16>(k, report, n, offset, spread, "f16", &KernelTable::pivoted_sums_f16,
+                                      &KernelTable::square_sum_f16, &KernelTable::normalize_f16,
+                                      &KernelTable::normalize_then_sums_f16, round_to_f16);
+            }
 }
 
 void test_segment_kernels(const KernelTable &vector, const KernelTable &scalar, Report &report) {

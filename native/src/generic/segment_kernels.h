@@ -24,11 +24,13 @@ double sum(const float *x, int64_t n) {
 
 namespace {
 
-// Sums of (x - c)^2, and with kLinear of (x - c), over a segment. add(x) takes the 2 kLanes
-// values from x on, add_tail(x, m) a last, partial vector; finish() adds the totals into the
-// caller's sums. Without kCentred, c is 0 and not subtracted (x - 0 is x exactly: the same bits,
-// one operation less).
-template <bool kLinear, bool kCentred = true>
+// Sums of (x - c)^2, and with kLinear of (x - c), over a segment stored as T. add_values(x) takes
+// the 2 kLanes values from x on, add_tail(x, m) a last, partial vector; finish() adds the totals
+// into the caller's sums. The accumulators stay in T's pair order (vector_helpers.h: load_pair)
+// until finish puts them in order, so every storage type sums each value into the same lane in
+// the same order: the same bits as its widened f32 values. Without kCentred, c is 0 and not
+// subtracted (x - 0 is x exactly: the same bits, one operation less).
+template <typename T, bool kLinear, bool kCentred = true>
 struct DeviationSums {
     Doubles c;
     Doubles a0 = zero_doubles(), a1 = zero_doubles(), a2 = zero_doubles(), a3 = zero_doubles();
@@ -41,10 +43,12 @@ struct DeviationSums {
         else return v;
     }
 
-    template <typename T>
     void add_values(const T *x) {
-        const Doubles d0 = centred(load_widened(x)), d1 = centred(load_widened(x + kHalfLanes));
-        const Doubles d2 = centred(load_widened(x + 2 * kHalfLanes)), d3 = centred(load_widened(x + 3 * kHalfLanes));
+        Doubles v0, v1, v2, v3;
+        HalfLanes unused0, unused1;
+        load_pair(x, all_lanes(), v0, v1, unused0, unused1);
+        load_pair(x + kLanes, all_lanes(), v2, v3, unused0, unused1);
+        const Doubles d0 = centred(v0), d1 = centred(v1), d2 = centred(v2), d3 = centred(v3);
         if constexpr (kLinear) {
             a0 = add(a0, d0);
             a1 = add(a1, d1);
@@ -57,12 +61,12 @@ struct DeviationSums {
         q3 = fma(d3, d3, q3);
     }
 
-    template <typename T>
     void add_tail(const T *x, Lanes m) {
-        const Floats v = load(x, m);
+        Doubles v0, v1;
+        HalfLanes live0, live1;
+        load_pair(x, m, v0, v1, live0, live1);
         // Missing lanes would give 0 - c: they are zeroed.
-        const Doubles d0 = sub_live(low_half(m), widen_low(v), c);
-        const Doubles d1 = sub_live(high_half(m), widen_high(v), c);
+        const Doubles d0 = sub_live(live0, v0, c), d1 = sub_live(live1, v1, c);
         if constexpr (kLinear) {
             a0 = add(a0, d0);
             a1 = add(a1, d1);
@@ -71,15 +75,21 @@ struct DeviationSums {
         q1 = fma(d1, d1, q1);
     }
 
-    void finish(double *linear, double *squares) const {
-        if constexpr (kLinear) *linear += reduce_add(add(add(a0, a1), add(a2, a3)));
+    void finish(double *linear, double *squares) {
+        pair_in_order<T>(q0, q1);
+        pair_in_order<T>(q2, q3);
+        if constexpr (kLinear) {
+            pair_in_order<T>(a0, a1);
+            pair_in_order<T>(a2, a3);
+            *linear += reduce_add(add(add(a0, a1), add(a2, a3)));
+        }
         *squares += reduce_add(add(add(q0, q1), add(q2, q3)));
     }
 };
 
 template <bool kLinear, bool kCentred = true, typename T>
 void deviation_sums(const T *x, int64_t n, double centre, double *linear, double *squares) {
-    DeviationSums<kLinear, kCentred> s(centre);
+    DeviationSums<T, kLinear, kCentred> s(centre);
     int64_t i = 0;
     for (; i + 2 * kLanes <= n; i += 2 * kLanes) s.add_values(x + i);
     for (; i < n; i += kLanes) s.add_tail(x + i, first_lanes(n - i));
@@ -142,7 +152,7 @@ void normalize_then_sums_impl(const T *x, T *y, int64_t n, const CentringConstan
                               const float *b, const T *next, double pivot, double *s1, double *s2) {
     const Floats hi = floats(c.mean_hi), lo = floats(c.mean_lo), rs = floats(c.rstd);
     auto out = [&](int64_t i, Lanes m) { store(y + i, m, normalized<kWeight, kBias, kCentred>(x, w, b, i, m, hi, lo, rs)); };
-    DeviationSums<kLinear, kCentred> s(pivot);
+    DeviationSums<T, kLinear, kCentred> s(pivot);
     int64_t i = 0;
     for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
         s.add_values(next + i);

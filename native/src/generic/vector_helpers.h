@@ -16,6 +16,18 @@ inline void load_halves(const T *p, Lanes m, Doubles &lo, Doubles &hi) {
     }
 }
 
+// The kLanes values at p (m their live lanes) as two vectors of doubles in "pair order", with the
+// live lanes of each: sums that only add lane by lane may keep their accumulators in it and put
+// them in order (pair_in_order<T>) before combining lanes, for the same bits as in order. It is
+// the values' order (load_halves) except where a vector layer overloads load_pair for a type it
+// widens faster out of order (vector_avx512.h: bf16).
+template <typename T>
+inline void load_pair(const T *p, Lanes m, Doubles &lo, Doubles &hi, HalfLanes &live_lo, HalfLanes &live_hi) {
+    load_halves(p, m, lo, hi);
+    live_lo = low_half(m);
+    live_hi = high_half(m);
+}
+
 // The whole vector of values at p, stored as f32, bf16 or f16, as floats.
 inline Floats load_whole(const float *p) { return loadu(p); }
 template <typename H>

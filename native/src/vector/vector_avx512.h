@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "../storage_types.h"
 
@@ -166,6 +167,27 @@ inline void store_around_caches(bf16 *p, Floats v) {
 inline Doubles load_widened(const bf16 *p) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
     return _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
+}
+// A vector of bf16 values (m its live lanes) widened to two vectors of doubles in pair order,
+// with the live lanes of each. Interleaving the values with zeros widens eight of them to floats
+// in one instruction, where the in-order widening takes two; VPUNPCK{L,H}WD work within 128-bit
+// lanes, so the first vector holds values 0-3 and 8-11, the second 4-7 and 12-15.
+inline void load_pair(const bf16 *p, Lanes m, Doubles &lo, Doubles &hi, HalfLanes &live_lo, HalfLanes &live_hi) {
+    const __m256i h = load_half_bits(p, m), zero = _mm256_setzero_si256();
+    lo = _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, h)));
+    hi = _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, h)));
+    live_lo = static_cast<HalfLanes>((m & 0xF) | ((m >> 4) & 0xF0));
+    live_hi = static_cast<HalfLanes>(((m >> 4) & 0xF) | ((m >> 8) & 0xF0));
+}
+// Two vectors of doubles kept in T's pair order (load_pair) put back in the values' order: for
+// bf16, values 0-7 are the first four lanes of each, 8-15 the last four.
+template <typename T>
+inline void pair_in_order(Doubles &lo, Doubles &hi) {
+    if constexpr (std::is_same_v<T, bf16>) {
+        const Doubles first = _mm512_shuffle_f64x2(lo, hi, _MM_SHUFFLE(1, 0, 1, 0));
+        hi = _mm512_shuffle_f64x2(lo, hi, _MM_SHUFFLE(3, 2, 3, 2));
+        lo = first;
+    }
 }
 // f16: the F16C conversions (their AVX-512 forms), rounding to nearest even.
 inline Doubles load_widened(const f16 *p) {
