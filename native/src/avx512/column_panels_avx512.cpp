@@ -43,14 +43,17 @@ void pivoted_panel(const T *x, int64_t rows, int64_t cols, Lanes last, const flo
         const Floats pv = load(pivot + kLanes * b, panel_lanes<kBlocks>(b, last));
         p[b][0] = widen_low(pv);
         p[b][1] = widen_high(pv);
+        swap_pair_order<T>(p[b][0], p[b][1]);
         a_lo[b] = a_hi[b] = q_lo[b] = q_hi[b] = zero_doubles();
     }
+    HalfLanes unused_lo, unused_hi;
     for (int64_t r = 0; r < rows; ++r) {
 #pragma GCC unroll 4
         for (int b = 0; b < kBlocks; ++b) {
-            // Missing lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing.
+            // Missing lanes: 0 - 0 (the pivot loads as 0 there too) adds nothing. The sums are
+            // in T's pair order until they are added out.
             Doubles v0, v1;
-            load_halves(x + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), v0, v1);
+            load_pair(x + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), v0, v1, unused_lo, unused_hi);
             const Doubles d0 = sub(v0, p[b][0]), d1 = sub(v1, p[b][1]);
             a_lo[b] = add(a_lo[b], d0);
             a_hi[b] = add(a_hi[b], d1);
@@ -60,6 +63,8 @@ void pivoted_panel(const T *x, int64_t rows, int64_t cols, Lanes last, const flo
     }
 #pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
+        swap_pair_order<T>(a_lo[b], a_hi[b]);
+        swap_pair_order<T>(q_lo[b], q_hi[b]);
         ColumnBlockSums{a_lo[b], a_hi[b]}.add_to(s1 + kLanes * b, panel_lanes<kBlocks>(b, last));
         ColumnBlockSums{q_lo[b], q_hi[b]}.add_to(s2 + kLanes * b, panel_lanes<kBlocks>(b, last));
     }
@@ -77,8 +82,10 @@ void backward_sums_panel(const T *x, const T *dy, int64_t rows, int64_t cols, La
         const Floats m = load(mean + kLanes * b, panel_lanes<kBlocks>(b, last));
         mv[b][0] = widen_low(m);
         mv[b][1] = widen_high(m);
+        swap_pair_order<T>(mv[b][0], mv[b][1]);
         d_lo[b] = d_hi[b] = g_lo[b] = g_hi[b] = zero_doubles();
     }
+    HalfLanes unused_lo, unused_hi;
     const int64_t ahead = kPrefetchAhead / cols;  // rows, kPrefetchAhead values on
     for (int64_t r = 0; r < rows; ++r) {
         if (from_memory && r + ahead < rows) {
@@ -90,10 +97,11 @@ void backward_sums_panel(const T *x, const T *dy, int64_t rows, int64_t cols, La
         }
 #pragma GCC unroll 4
         for (int b = 0; b < kBlocks; ++b) {
-            // Missing lanes load dy = 0, so they add nothing to either sum.
+            // Missing lanes load dy = 0, so they add nothing to either sum. The sums are in T's
+            // pair order until they are added out.
             Doubles x0, x1, e0, e1;
-            load_halves(x + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), x0, x1);
-            load_halves(dy + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), e0, e1);
+            load_pair(x + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), x0, x1, unused_lo, unused_hi);
+            load_pair(dy + r * cols + kLanes * b, panel_lanes<kBlocks>(b, last), e0, e1, unused_lo, unused_hi);
             d_lo[b] = add(d_lo[b], e0);
             d_hi[b] = add(d_hi[b], e1);
             g_lo[b] = fma(e0, sub(x0, mv[b][0]), g_lo[b]);
@@ -103,6 +111,8 @@ void backward_sums_panel(const T *x, const T *dy, int64_t rows, int64_t cols, La
 #pragma GCC unroll 4
     for (int b = 0; b < kBlocks; ++b) {
         const Floats rs = load(rstd + kLanes * b, panel_lanes<kBlocks>(b, last));
+        swap_pair_order<T>(d_lo[b], d_hi[b]);
+        swap_pair_order<T>(g_lo[b], g_hi[b]);
         ColumnBlockSums{d_lo[b], d_hi[b]}.add_to(sum_dy + kLanes * b, panel_lanes<kBlocks>(b, last));
         ColumnBlockSums{mul(g_lo[b], widen_low(rs)), mul(g_hi[b], widen_high(rs))}
             .add_to(sum_dy_xhat + kLanes * b, panel_lanes<kBlocks>(b, last));

@@ -76,11 +76,11 @@ struct DeviationSums {
     }
 
     void finish(double *linear, double *squares) {
-        pair_in_order<T>(q0, q1);
-        pair_in_order<T>(q2, q3);
+        swap_pair_order<T>(q0, q1);
+        swap_pair_order<T>(q2, q3);
         if constexpr (kLinear) {
-            pair_in_order<T>(a0, a1);
-            pair_in_order<T>(a2, a3);
+            swap_pair_order<T>(a0, a1);
+            swap_pair_order<T>(a2, a3);
             *linear += reduce_add(add(add(a0, a1), add(a2, a3)));
         }
         *squares += reduce_add(add(add(q0, q1), add(q2, q3)));

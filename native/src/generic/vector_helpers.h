@@ -17,10 +17,11 @@ inline void load_halves(const T *p, Lanes m, Doubles &lo, Doubles &hi) {
 }
 
 // The kLanes values at p (m their live lanes) as two vectors of doubles in "pair order", with the
-// live lanes of each: sums that only add lane by lane may keep their accumulators in it and put
-// them in order (pair_in_order<T>) before combining lanes, for the same bits as in order. It is
-// the values' order (load_halves) except where a vector layer overloads load_pair for a type it
-// widens faster out of order (vector_avx512.h: bf16).
+// live lanes of each. Sums that only add lane by lane may keep their accumulators in it, with
+// their per-lane constants taken into it (swap_pair_order<T>), and put the sums back in order
+// (swap_pair_order<T> again) before combining lanes or storing them: the same bits as in order.
+// Pair order is the values' order (load_halves) except where a vector layer overloads load_pair
+// for a type it widens faster out of order (vector_avx512.h: bf16).
 template <typename T>
 inline void load_pair(const T *p, Lanes m, Doubles &lo, Doubles &hi, HalfLanes &live_lo, HalfLanes &live_hi) {
     load_halves(p, m, lo, hi);

@@ -179,10 +179,11 @@ inline void load_pair(const bf16 *p, Lanes m, Doubles &lo, Doubles &hi, HalfLane
     live_lo = static_cast<HalfLanes>((m & 0xF) | ((m >> 4) & 0xF0));
     live_hi = static_cast<HalfLanes>(((m >> 4) & 0xF) | ((m >> 8) & 0xF0));
 }
-// Two vectors of doubles kept in T's pair order (load_pair) put back in the values' order: for
-// bf16, values 0-7 are the first four lanes of each, 8-15 the last four.
+// Two vectors of doubles in T's pair order (load_pair) put in the values' order, or the other way:
+// for bf16 the first four lanes of the second vector and the last four of the first change
+// places, which is its own inverse.
 template <typename T>
-inline void pair_in_order(Doubles &lo, Doubles &hi) {
+inline void swap_pair_order(Doubles &lo, Doubles &hi) {
     if constexpr (std::is_same_v<T, bf16>) {
         const Doubles first = _mm512_shuffle_f64x2(lo, hi, _MM_SHUFFLE(1, 0, 1, 0));
         hi = _mm512_shuffle_f64x2(lo, hi, _MM_SHUFFLE(3, 2, 3, 2));
