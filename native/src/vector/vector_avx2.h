@@ -4,9 +4,9 @@
 // What the kernels written once (native/src/generic) use, defined here and in vector_avx512.h under
 // the same names: kLanes, kHalfLanes; Floats, Doubles, Lanes, HalfLanes; all_lanes, first_lanes,
 // whole, low_half, high_half; loadu, load, store, storeu, store_around_caches; widen_low,
-// widen_high, load_widened, swap_pair_order, narrow; floats, doubles, zero_doubles, add, sub, mul, fma, fnma, min,
-// max, div, round_nearest, times_pow2, where_greater, sub_live; reduce_add; and for half-precision
-// storage (bf16, f16) load, store and store_around_caches. Loads and stores are overloaded on the
+// widen_high, load_widened, swap_pair_order, narrow; floats, doubles, zero_doubles, add, sub, mul,
+// fma, fnma, min, max, div, round_nearest, times_pow2, where_greater, sub_live; reduce_add; and for
+// half-precision storage (bf16, f16) load, store and store_around_caches. Loads and stores are overloaded on the
 // pointer's type: a storage type is added by overloading them, not by writing kernels.
 #ifndef NORM4J_VECTOR_AVX2_H
 #define NORM4J_VECTOR_AVX2_H
