@@ -228,7 +228,7 @@ int check_group_backward_call(const void *x, const void *dy, const void *dx, int
 // cleared in its partials, its channels' mean and rstd are set in a ColumnGradient of the
 // thread's frame, and sample(i, grad, partials, frame) does the rest.
 template <typename Sample>
-void channels_last_backward(int64_t n, int64_t c, int64_t s, int64_t groups, const float *mean, const float *rstd,
+void channels_last_backward(int64_t n, int64_t c, int64_t groups, const float *mean, const float *rstd,
                             const ChunkParamGradients &per_sample, int threads, Sample sample) {
     const int64_t cg = c / groups;
     parallel_for(n, threads, [&](int64_t i) {
@@ -330,7 +330,7 @@ void group_norm_backward_of(const KernelTable &k, const Units &units, int64_t n,
         per_sample.write_total(k, dweight, dbias);
         return;
     }
-    channels_last_backward(n, c, s, groups, mean, rstd, per_sample, threads,
+    channels_last_backward(n, c, groups, mean, rstd, per_sample, threads,
                            [&](int64_t i, ColumnGradient &grad, const ParamGradients &sample, ScratchFrame &mine) {
                                const int64_t base = i * c * s;
                                const UnitData u = units.open(base, c * s, mine);
@@ -354,7 +354,7 @@ void channels_last_backward_stored(const KernelTable &k, const T *x, const T *dy
     ScratchFrame frame;
     const ChunkParamGradients per_sample(frame, n, c);
     const bool from_memory = outgrows_cache(n * c * s, 3 * static_cast<int64_t>(sizeof(T)));
-    channels_last_backward(n, c, s, groups, mean, rstd, per_sample, threads_for(n * c * s),
+    channels_last_backward(n, c, groups, mean, rstd, per_sample, threads_for(n * c * s),
                            [&](int64_t i, ColumnGradient &grad, const ParamGradients &sample, ScratchFrame &mine) {
                                const int64_t base = i * c * s;
                                channels_last_sample(k, x + base, dy + base, dx + base, c, s, groups, count, weight,
